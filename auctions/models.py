@@ -39,7 +39,12 @@ class Block(models.Model):
 
     # Statuses in which the block's ground is taken: a new boundary must not overlap these.
     ACTIVE_STATUSES = (
-        Status.IDENTIFIED, Status.NOTIFIED, Status.UNDER_AUCTION, Status.AUCTIONED, Status.LICENSED, Status.ANNULLED
+        Status.IDENTIFIED,
+        Status.NOTIFIED,
+        Status.UNDER_AUCTION,
+        Status.AUCTIONED,
+        Status.LICENSED,
+        Status.ANNULLED,
     )
 
     code = models.CharField(max_length=40, unique=True, help_text="Block code, e.g. CG-LI-2023-01.")

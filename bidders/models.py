@@ -61,9 +61,7 @@ class Affiliation(models.Model):
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="affiliations")
     affiliate = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="affiliated_by")
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    share = models.DecimalField(
-        "share (%)", max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
-    )
+    share = models.DecimalField("share (%)", max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ admin.site.site_header = "Khanij back office"
 admin.site.site_title = "Khanij"
 
 api_v1 = [
+    path("public/ledger/", include("ledger.api.urls")),
     path("public/", include("auctions.api.public_urls")),
     path("", include("auctions.api.urls")),
     path("", include("bidders.api.urls")),

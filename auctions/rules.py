@@ -1,13 +1,16 @@
-"""The Rules as pure functions (no ORM). Each has a table test in tests/auctions/test_rules.py.
+"""The Rules as pure functions (no ORM), each with a table test under tests/auctions/.
 
-RULES.md section 1 (routing) and section 2 (the value of estimated resources).
+RULES.md section 1 (routing), section 2 (the value of estimated resources), section 3 (ML and CL auctions)
+and section 4 (EL auctions: the same functions with the direction as data).
 """
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from core.money import inr, to_decimal
+from core.money import CRORE, inr, percent_of, round_half_up, to_decimal
 
 CENTRAL = "central"
 STATE = "state"
@@ -65,3 +68,172 @@ def resource_value(quantity_tonnes, price_per_tonne) -> Decimal:
 def value_of_estimated_resources(resources: Iterable[tuple]) -> Decimal:
     """VER = sum over minerals of estimated quantity x IBM average sale price (RULES.md s.2)."""
     return inr(sum((resource_value(q, p) for q, p in resources), Decimal("0")))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Auctions (RULES.md section 3; section 4 for exploration licences, with the direction as data).
+# Every number below comes from AuctionParams, stored per tranche, so a past auction replays under its rules.
+# ---------------------------------------------------------------------------------------------------------
+
+
+ASCENDING = "ascending"  # ML and CL: the highest percentage of the value of mineral despatched wins
+DESCENDING = "descending"  # EL: the lowest share of the future auction premium wins
+PERCENT_PLACES = 2
+
+
+@dataclass(frozen=True)
+class AuctionParams:
+    """The parameters of the Rules marked (param) in RULES.md, with their defaults."""
+
+    min_tqb_first_attempt: int = 3
+    min_tqb_second_attempt: int = 1
+    qualified_share_pct: Decimal = Decimal("50")
+    qualified_top_ranks: int = 5
+    min_increment: Decimal = Decimal("0.05")
+    duration_minutes: int = 60
+    extension_window_minutes: int = 8
+    extension_minutes: int = 8
+    bid_security_pct: Decimal = Decimal("0.25")
+    bid_security_cap: Decimal = Decimal("50") * CRORE
+    performance_security_pct: Decimal = Decimal("0.5")
+    upfront_payment_pct: Decimal = Decimal("0.5")
+    upfront_payment_cap: Decimal = Decimal("500") * CRORE
+    net_worth_cap_ml: Decimal = Decimal("200") * CRORE
+    net_worth_cap_cl: Decimal = Decimal("100") * CRORE
+    el_ceiling_floor_pct: Decimal = Decimal("25")
+    el_min_net_worth: Decimal = Decimal("25") * CRORE
+
+    def as_json(self) -> dict:
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "AuctionParams":
+        data = dict(data or {})
+        defaults = cls()
+        kwargs = {}
+        for name, default in asdict(defaults).items():
+            if name in data:
+                value = data[name]
+                kwargs[name] = Decimal(str(value)) if isinstance(default, Decimal) else type(default)(value)
+        return cls(**kwargs)
+
+
+def bid_security(value_of_estimated_resources, params: AuctionParams = AuctionParams()) -> Decimal:
+    """Bid security: 0.25% of VER, at most Rs 50 crore (RULES.md s.3 item 11)."""
+    return min(percent_of(value_of_estimated_resources, params.bid_security_pct), params.bid_security_cap)
+
+
+def net_worth_requirement(threshold, lease_kind_: str, params: AuctionParams = AuctionParams()) -> Decimal:
+    """The tender's net-worth threshold, capped at Rs 200 crore for an ML and Rs 100 crore for a CL."""
+    cap = {ML: params.net_worth_cap_ml, CL: params.net_worth_cap_cl}.get(lease_kind_)
+    threshold = to_decimal(threshold)
+    return threshold if cap is None else min(threshold, cap)
+
+
+def is_percentage(value) -> bool:
+    """A bid is a percentage with at most two decimals."""
+    value = to_decimal(value)
+    return value.is_finite() and value == round_half_up(value, PERCENT_PLACES)
+
+
+def initial_offer_error(offer, *, reserve, direction: str = ASCENDING) -> str | None:
+    """The IPO must be at least the reserve price (ML/CL), or at most the ceiling (EL). None when valid."""
+    offer, reserve = to_decimal(offer), to_decimal(reserve)
+    if not is_percentage(offer) or offer <= 0:
+        return f"Your initial price offer must be a positive percentage with at most two decimals; got {offer}."
+    if direction == ASCENDING and offer < reserve:
+        return f"Your initial price offer of {offer}% is below the reserve price of {reserve}%."
+    if direction == DESCENDING and offer > reserve:
+        return f"Your initial price offer of {offer}% is above the ceiling of {reserve}%."
+    return None
+
+
+def minimum_tqb(attempt: int, params: AuctionParams = AuctionParams()) -> int:
+    """A first attempt needs 3 technically qualified bidders; a second attempt proceeds with 1."""
+    return params.min_tqb_first_attempt if attempt <= 1 else params.min_tqb_second_attempt
+
+
+def dense_rank(offers: dict, direction: str = ASCENDING) -> dict:
+    """Rank offers best first; equal offers share a rank and the next rank follows on (1, 2, 2, 3)."""
+    distinct = sorted({to_decimal(v) for v in offers.values()}, reverse=(direction == ASCENDING))
+    rank_of = {value: i for i, value in enumerate(distinct, start=1)}
+    return {bidder: rank_of[to_decimal(value)] for bidder, value in offers.items()}
+
+
+def qualifying_ranks(tqb_count: int, params: AuctionParams = AuctionParams()) -> int:
+    """How many ranks qualify: the first 50% (a fraction rounds up) or the top 5, whichever is higher."""
+    share = math.ceil(Decimal(tqb_count) * params.qualified_share_pct / 100)
+    return max(share, params.qualified_top_ranks)
+
+
+def qualified_bidders(offers: dict, direction: str = ASCENDING, params: AuctionParams = AuctionParams()) -> set:
+    """The technically qualified bidders who go to round 2; every bidder tied at a qualifying rank qualifies."""
+    ranks = dense_rank(offers, direction)
+    cut = qualifying_ranks(len(offers), params)
+    return {bidder for bidder, rank in ranks.items() if rank <= cut}
+
+
+def floor_price(qualified_offers, direction: str = ASCENDING) -> Decimal:
+    """Round 2 starts from the best IPO among the qualified: the highest (ML/CL) or the lowest (EL, the cap)."""
+    values = [to_decimal(v) for v in qualified_offers]
+    if not values:
+        raise ValueError("No qualified bidder: there is no floor price.")
+    return max(values) if direction == ASCENDING else min(values)
+
+
+def next_valid_offer(*, floor, current_best=None, params: AuctionParams = AuctionParams(), direction=ASCENDING):
+    """The smallest offer that would be accepted now: beyond the floor and the current best by the increment."""
+    reference = to_decimal(floor) if current_best is None else to_decimal(current_best)
+    step = params.min_increment if direction == ASCENDING else -params.min_increment
+    return reference + step
+
+
+def final_offer_error(offer, *, floor, current_best=None, params=AuctionParams(), direction=ASCENDING) -> str | None:
+    """Why an FPO would be refused, in words that name the smallest valid offer; None when it is valid."""
+    offer = to_decimal(offer)
+    if not is_percentage(offer):
+        return f"An offer is a percentage with at most two decimals; {offer} has more."
+    best = next_valid_offer(floor=floor, current_best=current_best, params=params, direction=direction)
+    reference, name = (floor, "the floor price") if current_best is None else (current_best, "the current best offer")
+    if direction == ASCENDING and offer < best:
+        return (
+            f"Your offer of {offer}% must exceed {name} {to_decimal(reference)}% by at least "
+            f"{params.min_increment}%: the smallest valid offer is {best}%."
+        )
+    if direction == DESCENDING:
+        if best <= 0:
+            return f"No lower offer is possible: the current best offer is {to_decimal(reference)}%."
+        if offer > best:
+            return (
+                f"Your offer of {offer}% must be below {name} {to_decimal(reference)}% by at least "
+                f"{params.min_increment}%: the highest valid offer is {best}%."
+            )
+        if offer <= 0:
+            return f"An offer must be above 0%; the highest valid offer is {best}%."
+    return None
+
+
+def is_open(*, now: datetime, starts_at: datetime, closes_at: datetime) -> bool:
+    """The e-auction accepts offers from its start until (not at) its close, by the server's clock."""
+    return starts_at <= now < closes_at
+
+
+def extended_close(*, closes_at: datetime, offer_at: datetime, params: AuctionParams = AuctionParams()) -> datetime:
+    """An offer in the last 8 minutes moves the close to 8 minutes after that offer, without limit."""
+    if offer_at >= closes_at:
+        raise ValueError("An offer at or after the close is refused; it cannot extend the close.")
+    if closes_at - offer_at <= timedelta(minutes=params.extension_window_minutes):
+        return max(closes_at, offer_at + timedelta(minutes=params.extension_minutes))
+    return closes_at
+
+
+def annulment_reason(*, attempt: int, bids: int, tqb: int, final_offers: int | None = None, params=AuctionParams()):
+    """Why an auction is annulled, in the published words, or None when it goes on."""
+    if bids == 0:
+        return "no bid"
+    needed = minimum_tqb(attempt, params)
+    if tqb < needed:
+        return f"fewer than {needed} TQB"
+    if final_offers == 0:
+        return "no final offer"
+    return None

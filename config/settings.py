@@ -25,6 +25,21 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
+# AES-256 key (URL-safe base64) that seals initial price offers at rest. Never stored in the database.
+# With DEBUG on and no key set, a development key is generated once under var/; production must set its own.
+SEALED_OFFER_KEY = env.str("SEALED_OFFER_KEY", default="")
+if not SEALED_OFFER_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SEALED_OFFER_KEY is not set. Generate one with `python -m auctions.sealing`.")
+    _dev_key = VAR_DIR / "dev-sealed-offer.key"
+    if not _dev_key.exists():
+        import base64
+        import secrets
+
+        _dev_key.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        _dev_key.chmod(0o600)
+    SEALED_OFFER_KEY = _dev_key.read_text().strip()
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

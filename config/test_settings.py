@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-test-only-secret-key")
+os.environ.setdefault("SEALED_OFFER_KEY", "dGVzdC1vbmx5LXNlYWxpbmcta2V5LTMyLWJ5dGVzISE=")
 os.environ.setdefault("KHANIJ_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
 from config.settings import *  # noqa: E402,F403

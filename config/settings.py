@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "auctions",
     "licences",
     "ledger",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "after-login"
 LOGOUT_REDIRECT_URL = "portal:home"
 
 LANGUAGE_CODE = "en"
@@ -209,10 +210,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "AffiliationKindEnum": "bidders.models.Affiliation.Kind",
+        "EligibilityDocumentKindEnum": "bidders.models.EligibilityDocument.Kind",
+        "MembershipRoleEnum": "bidders.models.Membership.Role",
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@khanij.local")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

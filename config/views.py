@@ -1,6 +1,8 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
 
+from bidders.roles import firm_of, is_regulator
 from config.celery import app as celery_app
 
 
@@ -22,3 +24,12 @@ def healthz(request):
         checks["broker"] = f"down: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+
+
+def after_login(request):
+    """Send each role to its own start page after signing in."""
+    if is_regulator(request.user):
+        return redirect("regulator:block_list")
+    if firm_of(request.user) is not None:
+        return redirect("firm:dashboard")
+    return redirect("portal:home")

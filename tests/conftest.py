@@ -4,6 +4,7 @@ A test that needs a service this machine lacks is skipped with the reason on a l
 (CI=true), where every service must be present.
 """
 
+import importlib
 import os
 import shutil
 
@@ -25,6 +26,33 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data that migrations load (the mineral catalogue) is there for every database test.
+
+    Transactional tests empty every table when they end (on PostgreSQL pytest-django runs them last), which
+    would leave later tests without the catalogue; it is loaded again, by the migration's own function.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction", False))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.apps import apps
+
+    from auctions.models import Mineral
+
+    if not Mineral.objects.exists():
+        importlib.import_module("auctions.migrations.0002_mineral_catalogue").load(apps, None)
 
 
 def require_service(available: bool, reason: str):
@@ -88,6 +116,9 @@ def chromium_browser():
     require_service(os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None, f"needs Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; Django's ORM (test database set-up included,
+    # when a browser test is the first to need it) must be allowed to run beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.urls import path
+
+from bidders.api import views
+
+urlpatterns = [
+    path("auth/token", views.AuthTokenView.as_view(), name="auth-token"),
+    path("firms", views.FirmListView.as_view(), name="firm-list"),
+    path("firms/me", views.MyFirmView.as_view(), name="firm-me"),
+    path("firms/me/members", views.MyMembersView.as_view(), name="firm-me-members"),
+    path("firms/me/members/<int:pk>", views.MyMemberView.as_view(), name="firm-me-member"),
+    path("firms/me/affiliations", views.MyAffiliationsView.as_view(), name="firm-me-affiliations"),
+    path("firms/me/affiliations/<int:pk>", views.MyAffiliationView.as_view(), name="firm-me-affiliation"),
+    path("firms/me/beneficial-owners", views.MyBeneficialOwnersView.as_view(), name="firm-me-beneficial-owners"),
+    path("firms/me/beneficial-owners/<int:pk>", views.MyBeneficialOwnerView.as_view(), name="firm-me-beneficial-owner"),
+    path("firms/<str:cin>", views.FirmDetailView.as_view(), name="firm-detail"),
+]

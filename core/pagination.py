@@ -1,0 +1,166 @@
+"""Cursor pagination on a stable, unique ordering (keyset), for public lists that change while they are read."""
+
+import base64
+import binascii
+import datetime
+import json
+import operator
+from decimal import Decimal
+from functools import reduce
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Q
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+
+def _reverse(ordering):
+    return tuple(item[1:] if item.startswith("-") else f"-{item}" for item in ordering)
+
+
+def _order_by(ordering):
+    """Order expressions in which null sorts as the smallest value, the same on PostgreSQL and SQLite."""
+    return [F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc(nulls_first=True) for o in ordering]
+
+
+def _after(name, descending, value):
+    """Rows whose `name` comes strictly after `value` (None when no row can)."""
+    if value is None:
+        return None if descending else Q(**{f"{name}__isnull": False})
+    if descending:
+        return Q(**{f"{name}__lt": value}) | Q(**{f"{name}__isnull": True})
+    return Q(**{f"{name}__gt": value})
+
+
+def _equal(name, value):
+    return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+class KeysetCursorPagination(CursorPagination):
+    """DRF's CursorPagination with a cursor that holds the whole sort key of the row it points at.
+
+    DRF's own cursor keeps only the first sort field and an offset among rows with an equal value, which
+    breaks beyond 1,000 equal values (its offset cutoff) and on null values. Here the ordering is the
+    queryset's own (the FilterSet's `ordering`, else its default), made unique by appending the primary key
+    unless its last field is unique, and a page starts strictly after (going back: before) the cursor's key,
+    so walking the pages yields every row once, however many rows share a value. Null sorts as the smallest
+    value (first ascending, last descending) on every database.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    page_size_query_description = "Number of results per page (at most 500)."
+    max_page_size = 500
+    ordering = ("pk",)
+    cursor_query_description = "Opaque position in the list: follow the `next` and `previous` links as given."
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering) or list(self.ordering)
+        if not all(isinstance(item, str) for item in ordering):
+            raise TypeError("KeysetCursorPagination needs a queryset ordered by field names, not expressions.")
+        last = ordering[-1].lstrip("-")
+        if not self._is_unique(queryset.model, last):
+            ordering.append("pk")
+        return tuple(ordering)
+
+    @staticmethod
+    def _is_unique(model, name):
+        if name == "pk":
+            return True
+        try:
+            return model._meta.get_field(name).unique
+        except FieldDoesNotExist:
+            return False
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = self.decode_cursor(request)
+        reverse, key = self.cursor if self.cursor is not None else (False, None)
+
+        ordering = _reverse(self.ordering) if reverse else self.ordering
+        queryset = queryset.order_by(*_order_by(ordering))
+        if key is None:
+            rows = list(queryset[: self.page_size + 1])
+        else:
+            try:
+                rows = list(queryset.filter(self._beyond(ordering, key))[: self.page_size + 1])
+            except (ValueError, TypeError, DjangoValidationError) as exc:
+                raise self._invalid("This cursor is damaged; start again without a cursor.") from exc
+        more = len(rows) > self.page_size
+        self.page = rows[: self.page_size]
+        if reverse:
+            self.page.reverse()
+            self.has_previous, self.has_next = more, True
+        else:
+            self.has_previous, self.has_next = key is not None, more
+        self.display_page_controls = self.has_previous or self.has_next
+        return self.page
+
+    @staticmethod
+    def _beyond(ordering, key):
+        """Rows strictly after `key` in `ordering`: (a > x) or (a = x and b > y) or ...; null sorts as the smallest."""
+        alternatives = []
+        for i, item in enumerate(ordering):
+            after = _after(item.lstrip("-"), item.startswith("-"), key[i])
+            if after is not None:
+                alternatives.append(
+                    reduce(operator.and_, [_equal(o.lstrip("-"), key[j]) for j, o in enumerate(ordering[:i])], after)
+                )
+        return reduce(operator.or_, alternatives, Q(pk__in=[]))
+
+    def _key(self, instance):
+        return [_plain(getattr(instance, item.lstrip("-"))) for item in self.ordering]
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        if not self.page:
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        return self.encode_cursor((False, self._key(self.page[-1])))
+
+    def get_previous_link(self):
+        if not self.has_previous:
+            return None
+        if not self.page:
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        return self.encode_cursor((True, self._key(self.page[0])))
+
+    def encode_cursor(self, cursor):
+        reverse, key = cursor
+        payload = json.dumps({"o": list(self.ordering), "k": key, "r": int(reverse)}, separators=(",", ":"))
+        encoded = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+            ordering, key, reverse = payload["o"], payload["k"], bool(payload["r"])
+        except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+            raise self._invalid("This cursor is not one the API gave out; start again without a cursor.") from exc
+        if ordering != list(self.ordering):
+            raise self._invalid(
+                "This cursor belongs to another ordering; keep the ordering of the request that gave it, "
+                "or start again without a cursor."
+            )
+        if not isinstance(key, list) or len(key) != len(self.ordering) or any(isinstance(v, dict | list) for v in key):
+            raise self._invalid("This cursor is damaged; start again without a cursor.")
+        return reverse, key
+
+    def _invalid(self, message):
+        return ValidationError({self.cursor_query_param: [message]})

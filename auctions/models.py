@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -122,3 +123,79 @@ class BlockResource(models.Model):
 
     def __str__(self):
         return f"{self.mineral} in {self.block.code}"
+
+
+class BlockImport(models.Model):
+    """A bulk import of blocks from a CSV and a GeoJSON file of boundaries (auctions.imports).
+
+    The files are kept in the row so that any worker can read them. Every row is validated first; nothing is
+    imported until the regulator confirms, and only the valid rows when some were rejected.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be checked"
+        VALIDATING = "validating", "Checking rows"
+        VALIDATED = "validated", "Checked: waiting for your decision"
+        IMPORT_QUEUED = "import_queued", "Waiting to import"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    # Statuses in which a worker still has something to do: the page keeps polling.
+    RUNNING_STATUSES = (Status.QUEUED, Status.VALIDATING, Status.IMPORT_QUEUED, Status.IMPORTING)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="block_imports",
+        help_text="The regulator who uploaded.",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    csv_name = models.CharField(max_length=255)
+    csv_text = models.TextField()
+    geojson_name = models.CharField(max_length=255)
+    geojson_text = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    validated_rows = models.PositiveIntegerField("rows checked", default=0)
+    rejected_rows = models.JSONField(
+        default=list, blank=True, help_text="[{row, code, reason, fields}] for every row refused by the check."
+    )
+    notes = models.JSONField(default=list, blank=True, help_text="Remarks on the files that reject no row.")
+    valid_only = models.BooleanField(default=False, help_text="The regulator chose to import the valid rows only.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who confirmed.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rows_to_import = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField("rows processed by the import", default=0)
+    created_codes = models.JSONField(default=list, blank=True, help_text="Codes of the blocks created.")
+    import_failures = models.JSONField(
+        default=list, blank=True, help_text="[{row, code, reason, fields}] for rows refused when importing."
+    )
+    error = models.TextField(blank=True, help_text="Why the job failed, when it did.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"Import {self.pk} of {self.csv_name} ({self.get_status_display()})"
+
+    @property
+    def rejected_count(self) -> int:
+        return len(self.rejected_rows or [])
+
+    @property
+    def valid_count(self) -> int:
+        return max(self.total_rows - self.rejected_count, 0)
+
+    @property
+    def created_count(self) -> int:
+        return len(self.created_codes or [])

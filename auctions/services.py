@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, connection, transaction
 
 from auctions import rules
 from auctions.constants import INDIAN_STATES, ExplorationStage
@@ -15,6 +17,8 @@ from core.errors import ApplicationError, NotFound
 # overlapping blocks cannot both pass the overlap check at once. SQLite's IMMEDIATE transactions
 # already serialise writers.
 _BOUNDARY_LOCK_KEY = 7_301_001
+# Block.value_of_estimated_resources holds 20 digits, 2 of them after the point.
+_MAX_VER = Decimal(10) ** 18
 
 
 @dataclass(frozen=True)
@@ -33,19 +37,29 @@ BLOCK_FIELDS = (
 )  # fmt: skip
 
 
-def _decimal(value, field, errors, *, minimum=Decimal("0")):
+def _decimal(value, field, errors, *, minimum=Decimal("0"), places=None, digits=None, what=None):
+    """A Decimal from the input, or None with a message in errors. `places` and `digits` are those of the
+    model field that stores it, so that a value the database would round or refuse is refused here."""
+    prefix = f"{what}: " if what else ""
     if value in (None, ""):
         return None
     try:
         result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append(f"{value!r} is not a number.")
+        errors.setdefault(field, []).append(f"{prefix}{value!r} is not a number.")
         return None
     if not result.is_finite():
-        errors.setdefault(field, []).append(f"{value!r} is not a number.")
+        errors.setdefault(field, []).append(f"{prefix}{value!r} is not a number.")
         return None
     if minimum is not None and result < minimum:
-        errors.setdefault(field, []).append(f"Must be at least {minimum}; got {result}.")
+        errors.setdefault(field, []).append(f"{prefix}Must be at least {minimum}; got {result}.")
+    if digits is not None and abs(result) >= Decimal(10) ** (digits - (places or 0)):
+        errors.setdefault(field, []).append(
+            f"{prefix}Must be less than {Decimal(10) ** (digits - (places or 0)):,f}; got {result}."
+        )
+        return None
+    if places is not None and result != result.quantize(Decimal(1).scaleb(-places)):
+        errors.setdefault(field, []).append(f"{prefix}Give at most {places} decimal places; got {result}.")
     return result
 
 
@@ -84,14 +98,19 @@ def _resources(items, minerals_by_slug, errors):
             errors.setdefault(field, []).append(
                 f"Price basis must be one of {', '.join(BlockResource.PriceBasis.values)}; got {item.price_basis!r}."
             )
-        quantity = _decimal(item.quantity_tonnes, field, errors)
-        price = _decimal(item.price_per_tonne, field, errors)
+        quantity = _decimal(item.quantity_tonnes, field, errors, places=3, digits=18, what="Quantity (t)")
+        price = _decimal(item.price_per_tonne, field, errors, places=2, digits=14, what="IBM price per tonne")
         if quantity is None or price is None:
             errors.setdefault(field, []).append(f"Resource {i} needs a quantity in tonnes and an IBM price per tonne.")
             continue
         parsed.append((minerals_by_slug[item.mineral], quantity, price, item.price_basis, item.grade[:60]))
     if len({p[0].slug for p in parsed}) != len(parsed):
         errors.setdefault("resources", []).append("Give each mineral's resources once.")
+    if sum((q * p for _m, q, p, _b, _g in parsed), Decimal("0")) >= _MAX_VER:
+        errors.setdefault("resources", []).append(
+            "The value of these resources is beyond what the registry can hold; check the quantities and prices "
+            "(tonnes, and rupees per tonne)."
+        )
     return parsed
 
 
@@ -176,10 +195,10 @@ def _validated(data: dict, *, instance: Block | None = None) -> dict:
                 errors.setdefault("boundary", []).append(str(exc))
     for field in ("forest_land_ha", "government_land_ha", "other_land_ha"):
         if field in data:
-            out[field] = _decimal(data.get(field), field, errors) or Decimal("0")
-    for field in ("reserve_price_pct", "tender_fee"):
+            out[field] = _decimal(data.get(field), field, errors, places=4, digits=14) or Decimal("0")
+    for field, digits in (("reserve_price_pct", 6), ("tender_fee", 14)):
         if field in data:
-            out[field] = _decimal(data.get(field), field, errors)
+            out[field] = _decimal(data.get(field), field, errors, places=2, digits=digits)
     if "status" in data:
         status = data.get("status") or Block.Status.IDENTIFIED
         if status not in Block.Status.values:
@@ -187,12 +206,29 @@ def _validated(data: dict, *, instance: Block | None = None) -> dict:
         out["status"] = status
     if "illustrative_fields" in data:
         out["illustrative_fields"] = sorted(set(data.get("illustrative_fields") or []))
-    for field in ("source_url", "published_outcome"):
+    for field, limit in (("source_url", 500), ("published_outcome", 200)):
         if field in data:
             out[field] = str(data.get(field) or "").strip()
+            if len(out[field]) > limit:
+                errors.setdefault(field, []).append(f"At most {limit} characters; this has {len(out[field])}.")
+    if out.get("source_url"):
+        try:
+            URLValidator(schemes=["http", "https"])(out["source_url"])
+        except DjangoValidationError:
+            errors.setdefault("source_url", []).append("Give a web address starting with https:// or http://.")
     if "resources" in data:
         minerals = out.get("minerals") if "minerals" in out else (list(instance.minerals.all()) if instance else [])
         out["resources"] = _resources(data.get("resources"), {m.slug: m for m in minerals}, errors)
+    elif instance is not None and out.get("minerals"):
+        # The stored resources must still be of the block's minerals, or the VER would count a mineral it lacks.
+        kept = {m.slug for m in out["minerals"]}
+        stored = instance.resources.select_related("mineral")
+        orphans = sorted({r.mineral.name for r in stored if r.mineral.slug not in kept})
+        if orphans:
+            errors.setdefault("resources", []).append(
+                f"The block has estimated resources of {', '.join(orphans)}, which would no longer be among its "
+                "minerals. Remove those resources too, or keep the mineral."
+            )
 
     # The land split cannot exceed the surveyed area.
     boundary = out.get("boundary") if "boundary" in out else None
@@ -250,41 +286,82 @@ def _store_resources(block: Block, resources) -> None:
     block.value_of_estimated_resources = rules.value_of_estimated_resources((q, p) for _m, q, p, _b, _g in resources)
 
 
+def _duplicate_code(code) -> ApplicationError:
+    return ApplicationError(
+        f"The block was not saved: block code {code} is already registered.",
+        fields={"code": [f"Block code {code} is already registered."]},
+        code="duplicate_code",
+    )
+
+
+def block_validate(**data) -> dict:
+    """Check a new block as block_create would, without saving it (used by the bulk import's check).
+
+    Returns the validated values; `values["boundary"]` is a core.geo.Boundary (or absent). Raises
+    ApplicationError with per-field messages, including an overlap with an active block.
+    """
+    values = _validated(data)
+    if values.get("boundary"):
+        _check_overlap(values["boundary"])
+    return values
+
+
 def block_create(*, actor, **data) -> Block:
     """Register a block. Every field is validated; the boundary must not overlap an active block."""
     values = _validated(data)
-    with transaction.atomic():
-        if values.get("boundary"):
-            _lock_boundaries()
-            _check_overlap(values["boundary"])
-        block = Block(status=Block.Status.IDENTIFIED)
-        _apply(block, values)
-        _derive(block, values["minerals"])
-        block.save()
-        block.minerals.set(values["minerals"])
-        if "resources" in values:
-            _store_resources(block, values["resources"])
-            block.save(update_fields=["value_of_estimated_resources"])
+    try:
+        with transaction.atomic():
+            if values.get("boundary"):
+                _lock_boundaries()
+                _check_overlap(values["boundary"])
+            block = Block(status=Block.Status.IDENTIFIED)
+            _apply(block, values)
+            _derive(block, values["minerals"])
+            block.save()
+            block.minerals.set(values["minerals"])
+            if "resources" in values:
+                _store_resources(block, values["resources"])
+                block.save(update_fields=["value_of_estimated_resources"])
+    except IntegrityError as exc:
+        # Two requests registering the same code at once: the unique index decides, the loser is told why.
+        if Block.objects.filter(code=values["code"]).exists():
+            raise _duplicate_code(values["code"]) from exc
+        raise
     return block
 
 
 def block_update(*, actor, block: Block, **data) -> Block:
     """Change a block's data; routing and VER are recomputed, a new boundary is checked for overlap."""
     values = _validated(data, instance=block)
-    with transaction.atomic():
-        block = Block.objects.select_for_update().get(pk=block.pk)
-        if values.get("boundary"):
-            _lock_boundaries()
-            _check_overlap(values["boundary"], exclude_id=block.pk)
-        _apply(block, values)
-        minerals = values.get("minerals") or list(block.minerals.all())
-        _derive(block, minerals)
-        block.save()
-        if "minerals" in values:
-            block.minerals.set(values["minerals"])
-        if "resources" in values:
-            _store_resources(block, values["resources"])
-            block.save(update_fields=["value_of_estimated_resources"])
+    try:
+        with transaction.atomic():
+            block = Block.objects.select_for_update().get(pk=block.pk)
+            if values.get("boundary"):
+                _lock_boundaries()
+                _check_overlap(values["boundary"], exclude_id=block.pk)
+            elif (
+                "boundary" not in values
+                and block.boundary
+                and block.status not in Block.ACTIVE_STATUSES
+                and values.get("status") in Block.ACTIVE_STATUSES
+            ):
+                # A withdrawn block's ground may have been given to another block since: reactivating it must not
+                # create an overlap that no new boundary would be allowed to.
+                _lock_boundaries()
+                _check_overlap(geo.parse_boundary(block.boundary), exclude_id=block.pk)
+            _apply(block, values)
+            minerals = values.get("minerals") or list(block.minerals.all())
+            _derive(block, minerals)
+            block.save()
+            if "minerals" in values:
+                block.minerals.set(values["minerals"])
+            if "resources" in values:
+                _store_resources(block, values["resources"])
+                block.save(update_fields=["value_of_estimated_resources"])
+    except IntegrityError as exc:
+        if "code" in values and Block.objects.filter(code=values["code"]).exclude(pk=block.pk).exists():
+            raise _duplicate_code(values["code"]) from exc
+        raise
     return block
 
 

@@ -27,12 +27,29 @@ ErrorSerializer = inline_serializer(
 )
 
 
-def _flatten(detail):
+def _child_name(prefix, key) -> str:
+    if isinstance(key, int):  # a ListField's child errors are keyed by index
+        return f"{prefix}[{key + 1}]"
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+def _flatten(detail, prefix=""):
+    """DRF's error detail as {field: [messages]}. Nested errors get dotted keys with 1-based positions, as the
+    services name them: {"resources": [{}, {"quantity_tonnes": [...]}]} -> {"resources[2].quantity_tonnes": [...]}."""
+    fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
-        return {str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
-    if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {}
+        for key, value in detail.items():
+            for field, messages in _flatten(value, _child_name(prefix, key)).items():
+                fields.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for position, item in enumerate(detail, start=1):  # a nested serializer with many=True
+            for field, messages in _flatten(item, f"{prefix}[{position}]").items():
+                fields.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        fields[prefix or "non_field_errors"] = [str(m) for m in detail]
+    elif detail:
+        fields[prefix or "non_field_errors"] = [str(detail)]
+    return fields
 
 
 def exception_handler(exc, context):

@@ -1,1 +1,8 @@
-urlpatterns = []
+from django.urls import path
+
+from auctions.api import regulator
+
+urlpatterns = [
+    path("blocks", regulator.BlockListCreateApi.as_view(), name="api-regulator-blocks"),
+    path("blocks/<str:code>", regulator.BlockDetailApi.as_view(), name="api-regulator-block"),
+]

@@ -1,0 +1,151 @@
+"""Idempotent POSTs: a retry with the same `Idempotency-Key` gets the first answer again.
+
+Use it on a DRF APIView method, and document the header with IDEMPOTENCY_KEY_PARAMETER:
+
+    @extend_schema(parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: ..., 409: ErrorSerializer})
+    @idempotent(scope="blocks.create")
+    def post(self, request): ...
+
+- No header: the request runs as usual.
+- A new key: the key is reserved (committed at once), the request runs, and its response is stored: status and
+  body, refusals (4xx) included. A server error (5xx) or an unexpected exception releases the key for a retry.
+- The same key and the same body again: the stored response, status included, with `Idempotent-Replayed: true`.
+- The same key with another body: 409 and nothing runs.
+- The same key while the first request is still running: 409; the client retries a moment later.
+
+Keys are scoped to the user and the operation and expire after TTL. The body is compared as parsed data, so
+the order of keys and the spacing of the JSON do not make two requests different.
+"""
+
+import functools
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from core.errors import ApplicationError, Conflict
+from core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+TTL = timedelta(hours=24)
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    name=HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique key (a fresh UUID) per new request, at most 255 characters. Sending the same key with the same "
+        "body again (a retry) returns the first response, status included, with the header "
+        "`Idempotent-Replayed: true`, and does nothing twice. The same key with a different body is refused "
+        "with 409. Keys are kept for 24 hours."
+    ),
+)
+
+
+class _Encoder(JSONEncoder):
+    def default(self, obj):
+        if hasattr(obj, "read") and hasattr(obj, "name"):  # an uploaded file: compare by name and size
+            return {"file": obj.name, "size": getattr(obj, "size", None)}
+        return super().default(obj)
+
+
+def _jsonable(data):
+    if hasattr(data, "lists"):  # QueryDict from a form or multipart body
+        data = dict(data.lists())
+    return data
+
+
+def fingerprint(method: str, path: str, data) -> str:
+    body = json.dumps(_jsonable(data), sort_keys=True, separators=(",", ":"), cls=_Encoder, ensure_ascii=False)
+    return hashlib.sha256(f"{method} {path}\n{body}".encode()).hexdigest()
+
+
+def _owner(user) -> str:
+    return f"user:{user.pk}" if getattr(user, "is_authenticated", False) else "anonymous"
+
+
+def _reserve(*, owner: str, scope: str, key: str, request_fingerprint: str):
+    """Reserve the key and return (record, True), or return the record that already holds it and False."""
+    with transaction.atomic():
+        IdempotencyRecord.objects.filter(
+            owner=owner, scope=scope, key=key, created_at__lt=timezone.now() - TTL
+        ).delete()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    owner=owner, scope=scope, key=key, request_fingerprint=request_fingerprint
+                )
+            return record, True
+        except IntegrityError:
+            return IdempotencyRecord.objects.get(owner=owner, scope=scope, key=key), False
+
+
+def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
+    if record.request_fingerprint != request_fingerprint:
+        raise Conflict(
+            f"This {HEADER} was already used for a different request. Send a new key for a new request, or resend "
+            "exactly the first request to get its answer again.",
+            fields={HEADER: ["Already used with a different request body."]},
+            code="idempotency_key_reused",
+        )
+    if record.response_status is None:
+        raise Conflict(
+            f"A request with this {HEADER} is still being processed. Wait a moment, then send it again to get "
+            "its answer.",
+            fields={HEADER: ["The first request with this key has not finished yet."]},
+            code="idempotency_in_progress",
+        )
+    return Response(record.response_body, status=record.response_status, headers={REPLAYED_HEADER: "true"})
+
+
+def idempotent(*, scope: str):
+    """Decorate an APIView method so that it honours the Idempotency-Key header (see the module docstring)."""
+
+    def decorator(method):
+        @functools.wraps(method)
+        def wrapper(view, request, *args, **kwargs):
+            key = request.headers.get(HEADER)
+            if key is None:
+                return method(view, request, *args, **kwargs)
+            key = key.strip()
+            if not key or len(key) > MAX_KEY_LENGTH:
+                raise ApplicationError(
+                    f"The {HEADER} header must hold 1 to {MAX_KEY_LENGTH} characters; send a fresh UUID with each "
+                    "new request.",
+                    fields={HEADER: [f"Give 1 to {MAX_KEY_LENGTH} characters."]},
+                    code="invalid_idempotency_key",
+                )
+            request_fingerprint = fingerprint(request.method, request.path, request.data)
+            record, reserved = _reserve(
+                owner=_owner(request.user), scope=scope, key=key, request_fingerprint=request_fingerprint
+            )
+            if not reserved:
+                return _replay(record, request_fingerprint)
+            try:
+                try:
+                    response = method(view, request, *args, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - turned into a response by DRF, as dispatch() would
+                    response = view.handle_exception(exc)
+            except BaseException:
+                record.delete()
+                raise
+            if response.status_code >= 500:
+                record.delete()
+                return response
+            record.response_status = response.status_code
+            record.response_body = json.loads(json.dumps(response.data, cls=_Encoder))
+            record.completed_at = timezone.now()
+            record.save(update_fields=["response_status", "response_body", "completed_at"])
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,28 @@
+"""Models shared by every app."""
+
+from django.db import models
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key` (see core.idempotency).
+
+    A row is reserved (no response yet) before the request is processed, so that a concurrent retry with the
+    same key waits for nothing and is told the first is still in progress; the response is stored when known.
+    """
+
+    owner = models.CharField(max_length=64, help_text="Who sent the key: user:<id>, or anonymous.")
+    scope = models.CharField(max_length=100, help_text="The operation, e.g. blocks.create.")
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64, help_text="sha256 of the method, path and body.")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "scope", "key"], name="idempotency_unique_owner_scope_key")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key} ({self.owner})"

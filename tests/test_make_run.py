@@ -1,0 +1,105 @@
+"""`make run`, as a newcomer types it: migrate, seed, print the URL and the accounts, start web, worker and beat
+on the embedded defaults (SQLite, filesystem broker), serve the portal; Ctrl-C stops all three."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.processes import ROOT, free_port, get, khanij_env
+
+
+def wait_for(predicate, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise AssertionError(f"{what} did not happen within {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+def alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    if Path("/proc").is_dir():
+        try:
+            return stat.read_text().split(")")[-1].split()[0] != "Z"  # a zombie has stopped
+        except FileNotFoundError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def processes_using(var_dir: Path) -> list[int]:
+    """Processes whose environment names this run's var directory: what `make run` started (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if entry.name.isdigit():
+            try:
+                if str(var_dir).encode() in (entry / "environ").read_bytes() and alive(int(entry.name)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_make_run_serves_the_seeded_portal_with_worker_and_beat_and_ctrl_c_stops_all(tmp_path):
+    make = shutil.which("make")
+    assert make, "make run needs make"
+    port = free_port()
+    var_dir = tmp_path / "var"
+    log = tmp_path / "make-run.log"
+    env = khanij_env(var_dir, PORT=str(port))
+    env.pop("DEBUG")  # make run sets it itself
+    env.pop("DJANGO_SETTINGS_MODULE")
+    env.pop("DATABASE_URL")
+    env.pop("REDIS_URL")
+
+    with log.open("w") as log_file:
+        run = subprocess.Popen(
+            [make, "run"], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def healthy():
+            try:
+                status, _, body = get(base + "/healthz")
+            except OSError:
+                return None
+            return status == 200 and json.loads(body)
+
+        checks = wait_for(healthy, 180, "the portal answering on /healthz", log)
+        assert checks["checks"] == {"database": "ok", "broker": "ok"}
+        wait_for(lambda: "celery@" in log.read_text() and " ready." in log.read_text(), 60, "worker ready", log)
+        wait_for(lambda: "beat: Starting" in log.read_text(), 60, "beat starting", log)
+        output = log.read_text()
+
+        assert f"http://127.0.0.1:{port}/" in output
+        assert re.search(r"regulator\s+khanij-regulator", output) and re.search(r"admin\s+khanij-admin", output)
+        assert "transport:   filesystem://" in output and "broker -> filesystem://" in output
+        status, _, home = get(base + "/")
+        assert status == 200
+        status, _, listing = get(base + "/blocks/")
+        assert status == 200 and "Katghora" in listing
+        started = [int(pid) for pid in re.findall(r"\w+\.1 started \(pid=(\d+)\)", output)]
+        assert len(started) == 3, output[-3000:]
+
+        os.killpg(run.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        run.wait(timeout=30)
+
+        assert not [pid for pid in started if alive(pid)], "a process of make run outlived Ctrl-C"
+        wait_for(lambda: not processes_using(var_dir), 10, "every process of make run exiting", log)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+        for pid in processes_using(var_dir):
+            os.kill(pid, signal.SIGKILL)

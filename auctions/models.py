@@ -199,3 +199,168 @@ class BlockImport(models.Model):
     @property
     def created_count(self) -> int:
         return len(self.created_codes or [])
+
+
+# --- Auctions (RULES.md section 3) -------------------------------------------------------------------------
+
+
+class Schedule(models.Model):
+    """The tender schedule (RULES.md s.2). A tranche sets it; each auction keeps its own copy, so that a
+    second attempt can run on new dates under the same terms."""
+
+    document_sale_starts_at = models.DateTimeField("tender-document sale opens")
+    document_sale_ends_at = models.DateTimeField("tender-document sale closes")
+    pre_bid_meeting_at = models.DateTimeField("pre-bid meeting", null=True, blank=True)
+    bid_due_at = models.DateTimeField("bid due date", db_index=True)
+    technical_evaluation_at = models.DateTimeField("technical evaluation (target)")
+    opening_at = models.DateTimeField("opening of initial price offers (target)")
+    e_auction_starts_at = models.DateTimeField("e-auction starts")
+
+    class Meta:
+        abstract = True
+
+
+class Tranche(Schedule):
+    """A notice inviting bids for a set of blocks, with the parameters of the Rules it runs under."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        NOTIFIED = "notified", "Notified"
+
+    name = models.CharField(max_length=120, unique=True, help_text="e.g. Tranche VII")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    blocks = models.ManyToManyField(Block, related_name="tranches", blank=True)
+    params = models.JSONField(default=dict, help_text="The parameters of the Rules (auctions.rules.AuctionParams).")
+    tender_fee = models.DecimalField("tender fee (INR, before GST)", max_digits=14, decimal_places=2)
+    net_worth_threshold = models.DecimalField("net-worth threshold (INR)", max_digits=18, decimal_places=2)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Auction(Schedule):
+    """One block, one attempt. A second attempt is a new row pointing at the first."""
+
+    class Status(models.TextChoices):
+        NOTIFIED = "notified", "Notified: bids invited"
+        EVALUATION = "evaluation", "Bids closed: technical evaluation"
+        OPENED = "opened", "Initial offers opened: e-auction"
+        SETTLED = "settled", "Settled: preferred bidder declared"
+        ANNULLED = "annulled", "Annulled"
+
+    class Direction(models.TextChoices):
+        ASCENDING = "ascending", "Ascending: the highest % of the value of mineral despatched wins"
+        DESCENDING = "descending", "Descending: the lowest % share of the future premium wins"
+
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="auctions")
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="auctions")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_attempt"
+    )
+    lease_kind = models.CharField(max_length=2, choices=LeaseKind.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.ASCENDING)
+    reserve_price_pct = models.DecimalField("reserve price (or EL ceiling), %", max_digits=7, decimal_places=2)
+    net_worth_threshold = models.DecimalField(max_digits=18, decimal_places=2)
+    bid_security = models.DecimalField("bid security (INR)", max_digits=18, decimal_places=2)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOTIFIED, db_index=True)
+    annulment_reason = models.CharField(max_length=120, blank=True)
+    bids_closed_at = models.DateTimeField(null=True, blank=True)
+    bid_count = models.PositiveIntegerField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    floor_price = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    starts_at = models.DateTimeField("e-auction opens", null=True, blank=True)
+    closes_at = models.DateTimeField("e-auction closes (as extended)", null=True, blank=True, db_index=True)
+    best_offer = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    best_participation = models.ForeignKey(
+        "Participation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offer_count = models.PositiveIntegerField(default=0)
+    bidder_salt = models.CharField(max_length=64, blank=True, help_text="Published at the close.")
+    settled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bid_due_at", "block__code", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["tranche", "block", "attempt"], name="auction_unique_attempt"),
+        ]
+
+    def __str__(self):
+        return f"{self.block.code} (attempt {self.attempt})"
+
+    @property
+    def ocid(self) -> str:
+        return f"ocds-khanij-{self.pk}"
+
+    @property
+    def stream(self) -> str:
+        return f"auction:{self.pk}"
+
+
+class Participation(models.Model):
+    """A firm in an auction: the tender document, the technical bid, the bid security, the sealed offer."""
+
+    class Status(models.TextChoices):
+        DOCUMENT_BOUGHT = "document_bought", "Tender document bought"
+        SUBMITTED = "submitted", "Bid submitted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="participations")
+    firm = models.ForeignKey("bidders.Firm", on_delete=models.PROTECT, related_name="participations")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DOCUMENT_BOUGHT)
+    tender_fee_reference = models.CharField(max_length=80)
+    tender_fee_paid_at = models.DateTimeField()
+    bid_security_reference = models.CharField(max_length=80, blank=True)
+    net_worth = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    declared_affiliates = models.TextField(blank=True)
+    technical_bid_document = models.FileField(upload_to="technical_bids/%Y/%m/", blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The sealed initial price offer: ciphertext and commitment only, until the opening.
+    sealed_offer = models.TextField(blank=True)
+    commitment = models.CharField(max_length=64, blank=True)
+    # Technical evaluation.
+    technically_qualified = models.BooleanField(null=True)
+    evaluation_reason = models.CharField(max_length=300, blank=True)
+    affiliate_flag = models.CharField(max_length=300, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    # The opening (technically qualified bidders only).
+    initial_price_offer = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    offer_nonce = models.CharField(max_length=64, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    qualified = models.BooleanField("qualified bidder for round 2", null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["auction", "id"]
+        constraints = [models.UniqueConstraint(fields=["auction", "firm"], name="participation_one_per_firm")]
+
+    def __str__(self):
+        return f"{self.firm} in {self.auction}"
+
+
+class Offer(models.Model):
+    """A final price offer of the e-auction (round 2). Never updated, never withdrawn."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.PROTECT, related_name="offers")
+    participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="offers")
+    seq = models.PositiveIntegerField()
+    value = models.DecimalField(max_digits=7, decimal_places=2)
+    placed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["auction", "seq"]
+        constraints = [models.UniqueConstraint(fields=["auction", "seq"], name="offer_unique_seq")]
+
+    def __str__(self):
+        return f"{self.value}% in {self.auction} (#{self.seq})"

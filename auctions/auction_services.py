@@ -1,0 +1,711 @@
+"""Every write of the central auction (RULES.md section 3), from the notice to the preferred bidder.
+
+One function per use case, keyword-only, one short transaction each; the auction row is locked
+(`select_for_update`) to serialise concurrent writers of one auction; every step appends to the auction's
+ledger stream in the same transaction; notices go out on commit. The law itself is in auctions.rules.
+"""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from auctions import rules, sealing
+from auctions.models import Auction, Block, Offer, Participation, Tranche
+from bidders.models import Firm, Membership
+from bidders.roles import firm_of, is_regulator
+from bidders.selectors import affiliated_pairs
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from ledger.services import ledger_append
+from notifications.services import notification_send
+
+# The tender schedule in the order its dates must follow.
+SCHEDULE_ORDER = (
+    "document_sale_starts_at",
+    "document_sale_ends_at",
+    "bid_due_at",
+    "technical_evaluation_at",
+    "opening_at",
+    "e_auction_starts_at",
+)
+SCHEDULE_FIELDS = SCHEDULE_ORDER + ("pre_bid_meeting_at",)
+LABELS = {
+    "document_sale_starts_at": "the start of the tender-document sale",
+    "document_sale_ends_at": "the end of the tender-document sale",
+    "pre_bid_meeting_at": "the pre-bid meeting",
+    "bid_due_at": "the bid due date",
+    "technical_evaluation_at": "the technical evaluation",
+    "opening_at": "the opening of initial price offers",
+    "e_auction_starts_at": "the e-auction",
+}
+# Blocks that may be put in a new tranche: never offered, or annulled and offered again.
+OFFERABLE_BLOCK_STATUSES = (Block.Status.IDENTIFIED, Block.Status.ANNULLED)
+
+
+def now() -> datetime:
+    """The server's clock decides (RULES.md s.3 item 9): never a client's."""
+    return timezone.now()
+
+
+def utc(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
+
+
+def _require_regulator(actor):
+    if not is_regulator(actor):
+        raise PermissionDenied("Only regulators may do this. Sign in with a regulator account.")
+
+
+def _require_bidding_firm(actor) -> Firm:
+    firm = firm_of(actor)
+    if firm is None:
+        raise PermissionDenied("Only members of a registered firm may bid. Register your firm first.")
+    role = Membership.objects.filter(user=actor, firm=firm).values_list("role", flat=True).first()
+    if role not in (Membership.Role.ADMIN, Membership.Role.BIDDER):
+        raise PermissionDenied(
+            f"As a {role} of {firm.legal_name} you may follow its bids but not make them; ask your firm's "
+            "administrator for the bidder role."
+        )
+    return firm
+
+
+def _members_of(firm_ids):
+    return list(get_user_model().objects.filter(memberships__firm_id__in=firm_ids).distinct())
+
+
+def _percentage(value, field: str) -> Decimal:
+    try:
+        result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        result = None
+    if result is None or not result.is_finite():
+        raise ApplicationError(
+            f"{value!r} is not a percentage; write it with at most two decimals, like 12.45.",
+            fields={field: ["Give a percentage like 12.45."]},
+        )
+    return result
+
+
+def _lock(auction_id) -> Auction:
+    try:
+        return Auction.objects.select_for_update().select_related("block", "tranche").get(pk=auction_id)
+    except (Auction.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no auction {auction_id}.") from None
+
+
+# --- The tranche notice ----------------------------------------------------------------------------------
+
+
+def _validate_schedule(schedule: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in SCHEDULE_ORDER:
+        if not isinstance(schedule.get(name), datetime):
+            errors.setdefault(name, []).append(f"Give the date and time of {LABELS[name]}.")
+    if errors:
+        raise ApplicationError("The tranche's schedule is incomplete: every date is needed.", fields=errors)
+    for earlier, later in zip(SCHEDULE_ORDER, SCHEDULE_ORDER[1:], strict=False):
+        if schedule[later] <= schedule[earlier]:
+            errors.setdefault(later, []).append(f"{LABELS[later].capitalize()} must come after {LABELS[earlier]}.")
+    meeting = schedule.get("pre_bid_meeting_at")
+    if meeting and not (schedule["document_sale_starts_at"] <= meeting < schedule["bid_due_at"]):
+        errors.setdefault("pre_bid_meeting_at", []).append(
+            "The pre-bid meeting must fall after the document sale opens and before the bid due date."
+        )
+    if errors:
+        raise ApplicationError(f"The schedule is not in order: {next(iter(errors.values()))[0]}", fields=errors)
+
+
+def _validate_params(params: dict | None) -> rules.AuctionParams:
+    try:
+        parsed = rules.AuctionParams.from_json(params or {})
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise ApplicationError(
+            f"A parameter of the Rules is not a number: {exc}.", fields={"params": [str(exc)]}
+        ) from exc
+    unknown = set(params or {}) - set(rules.AuctionParams().as_json())
+    problems = []
+    if unknown:
+        problems.append(f"Unknown parameter(s): {', '.join(sorted(unknown))}.")
+    if parsed.min_tqb_first_attempt < 1 or parsed.min_tqb_second_attempt < 1:
+        problems.append("The minimum number of technically qualified bidders is at least 1.")
+    if parsed.min_increment <= 0:
+        problems.append("The minimum increment must be above 0.")
+    if parsed.duration_minutes < 1:
+        problems.append("The e-auction lasts at least a minute.")
+    if problems:
+        raise ApplicationError(problems[0], fields={"params": problems})
+    return parsed
+
+
+def tranche_create(*, actor, name: str, blocks: list[str], params: dict | None = None, tender_fee=None,
+                   net_worth_threshold=None, **schedule) -> Tranche:  # fmt: skip
+    """A draft tranche: its blocks, its schedule and the parameters of the Rules it will run under."""
+    _require_regulator(actor)
+    unknown = set(schedule) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("Give the tranche a name, e.g. Tranche VII.", fields={"name": ["Give a name."]})
+    if Tranche.objects.filter(name__iexact=name).exists():
+        raise ApplicationError(f"A tranche called {name} already exists.", fields={"name": ["Already used."]})
+    _validate_schedule(schedule)
+    parsed = _validate_params(params)
+    codes = list(dict.fromkeys(c.strip() for c in blocks or [] if c and c.strip()))
+    if not codes:
+        raise ApplicationError("Put at least one block in the tranche.", fields={"blocks": ["Choose blocks."]})
+    found = {b.code: b for b in Block.objects.filter(code__in=codes).prefetch_related("minerals")}
+    errors = [f"No block has the code {c}." for c in codes if c not in found]
+    for block in found.values():
+        if block.status not in OFFERABLE_BLOCK_STATUSES:
+            errors.append(f"Block {block.code} is {block.get_status_display().lower()}; it cannot be offered again.")
+        if block.auction_authority != "central":
+            errors.append(f"Block {block.code} has no Part D mineral: its State auctions it, not the Centre.")
+        if block.reserve_price_pct is None:
+            errors.append(f"Block {block.code} has no reserve price; set it in the registry first.")
+    if errors:
+        raise ApplicationError(errors[0], fields={"blocks": errors})
+    with transaction.atomic():
+        tranche = Tranche.objects.create(
+            name=name,
+            params=parsed.as_json(),
+            tender_fee=Decimal(str(tender_fee)) if tender_fee not in (None, "") else Decimal("300000.00"),
+            net_worth_threshold=Decimal(str(net_worth_threshold))
+            if net_worth_threshold not in (None, "")
+            else Decimal("0.00"),
+            created_by=actor,
+            **{k: schedule.get(k) for k in SCHEDULE_FIELDS},
+        )
+        tranche.blocks.set(found.values())
+    return tranche
+
+
+def _auction_terms(auction: Auction) -> dict:
+    return {
+        "block": auction.block.code,
+        "block_name": auction.block.name,
+        "attempt": auction.attempt,
+        "previous_auction": auction.previous_id,
+        "lease_kind": auction.lease_kind,
+        "direction": auction.direction,
+        "reserve_price_pct": auction.reserve_price_pct,
+        "net_worth_threshold": auction.net_worth_threshold,
+        "bid_security": auction.bid_security,
+        "value_of_estimated_resources": auction.block.value_of_estimated_resources,
+        "params": auction.params,
+        "schedule": {k: utc(getattr(auction, k)) for k in SCHEDULE_FIELDS},
+    }
+
+
+def _new_auction(*, tranche: Tranche, block: Block, schedule: dict, attempt: int = 1, previous=None) -> Auction:
+    params = rules.AuctionParams.from_json(tranche.params)
+    auction = Auction.objects.create(
+        tranche=tranche,
+        block=block,
+        attempt=attempt,
+        previous=previous,
+        lease_kind=block.lease_kind,
+        direction=Auction.Direction.ASCENDING,
+        reserve_price_pct=block.reserve_price_pct,
+        net_worth_threshold=rules.net_worth_requirement(tranche.net_worth_threshold, block.lease_kind, params),
+        bid_security=rules.bid_security(block.value_of_estimated_resources, params),
+        params=tranche.params,
+        bidder_salt=secrets.token_hex(32),
+        **{k: schedule.get(k) for k in SCHEDULE_FIELDS},
+    )
+    Block.objects.filter(pk=block.pk).update(status=Block.Status.NOTIFIED)
+    ledger_append(stream=auction.stream, kind="notified", payload=_auction_terms(auction))
+    return auction
+
+
+def tranche_notify(*, actor, tranche_id) -> Tranche:
+    """Publish the notice: one auction (attempt 1) per block, each with the tranche's terms and parameters."""
+    _require_regulator(actor)
+    with transaction.atomic():
+        claimed = Tranche.objects.filter(pk=tranche_id, status=Tranche.Status.DRAFT).update(
+            status=Tranche.Status.NOTIFIED, notified_at=now()
+        )
+        tranche = Tranche.objects.filter(pk=tranche_id).first()
+        if tranche is None:
+            raise NotFound(f"There is no tranche {tranche_id}.")
+        if claimed != 1:
+            raise Conflict(f"{tranche.name} was already notified on {tranche.notified_at:%d %b %Y}.")
+        if tranche.document_sale_starts_at <= now() and tranche.bid_due_at <= now():
+            raise ApplicationError(
+                f"The bid due date of {tranche.name} has passed; change its schedule before notifying it.",
+                fields={"bid_due_at": ["Must be in the future."]},
+            )
+        blocks = list(tranche.blocks.select_for_update().order_by("code"))
+        taken = [b.code for b in blocks if b.status not in OFFERABLE_BLOCK_STATUSES]
+        if taken:
+            raise Conflict(f"Block(s) {', '.join(taken)} were offered elsewhere since this draft was made.")
+        schedule = {k: getattr(tranche, k) for k in SCHEDULE_FIELDS}
+        for block in blocks:
+            _new_auction(tranche=tranche, block=block, schedule=schedule)
+    return tranche
+
+
+def auction_renotify(*, actor, auction_id, **schedule) -> Auction:
+    """After an annulled first attempt, the second attempt on the same terms, in one action (RULES s.3 item 4)."""
+    _require_regulator(actor)
+    with transaction.atomic():
+        first = _lock(auction_id)
+        if first.status != Auction.Status.ANNULLED:
+            raise Conflict(f"Auction of {first.block.code} is {first.get_status_display().lower()}, not annulled.")
+        if first.attempt != 1:
+            raise Conflict("Only an annulled first attempt is re-notified as a second attempt.")
+        if Auction.objects.filter(previous=first).exists():
+            raise Conflict(f"The second attempt for {first.block.code} was already notified.")
+        if not schedule:
+            shift = now() - (first.tranche.notified_at or first.created_at)
+            schedule = {k: getattr(first, k) + shift for k in SCHEDULE_FIELDS if getattr(first, k)}
+        _validate_schedule(schedule)
+        if schedule["bid_due_at"] <= now():
+            raise ApplicationError("The bid due date must be in the future.", fields={"bid_due_at": ["Too early."]})
+        return _new_auction(tranche=first.tranche, block=first.block, schedule=schedule, attempt=2, previous=first)
+
+
+# --- Participation: the tender document, the technical bid, the sealed initial price offer ---------------
+
+
+def participation_buy_document(*, actor, auction_id, payment_reference: str) -> Participation:
+    """A firm buys the tender document (the fee paid with this reference), which lets it bid."""
+    firm = _require_bidding_firm(actor)
+    reference = (payment_reference or "").strip()
+    if not reference:
+        raise ApplicationError(
+            "Give the payment reference of the tender fee (the bank's transaction number).",
+            fields={"payment_reference": ["Required."]},
+        )
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        moment = now()
+        if auction.status != Auction.Status.NOTIFIED:
+            raise Conflict(f"The auction of {auction.block.code} no longer sells tender documents.")
+        if not (auction.document_sale_starts_at <= moment < auction.document_sale_ends_at):
+            raise Conflict(
+                f"Tender documents for {auction.block.code} are sold from "
+                f"{timezone.localtime(auction.document_sale_starts_at):%d %b %Y %H:%M} to "
+                f"{timezone.localtime(auction.document_sale_ends_at):%d %b %Y %H:%M} IST."
+            )
+        existing = Participation.objects.filter(auction=auction, firm=firm).first()
+        if existing:
+            raise Conflict(f"{firm.legal_name} already bought the tender document for {auction.block.code}.")
+        return Participation.objects.create(
+            auction=auction, firm=firm, tender_fee_reference=reference[:80], tender_fee_paid_at=moment
+        )
+
+
+def _own_participation(*, firm: Firm, auction_id) -> Participation:
+    participation = Participation.objects.filter(auction_id=auction_id, firm=firm).first()
+    if participation is None:
+        raise ApplicationError(
+            "Buy the tender document of this auction first; then submit your bid.", code="document_not_bought"
+        )
+    return participation
+
+
+def participation_submit(*, actor, auction_id, initial_price_offer, net_worth, bid_security_reference: str,
+                         declared_affiliates: str = "") -> tuple[Participation, str]:  # fmt: skip
+    """Submit or replace the technical bid and the sealed initial price offer before the bid due date.
+
+    Returns the participation and the commitment receipt. The offer itself is only ever stored encrypted.
+    """
+    firm = _require_bidding_firm(actor)
+    offer = _percentage(initial_price_offer, "initial_price_offer")
+    try:
+        worth = Decimal(str(net_worth).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ApplicationError(
+            "Give your net worth in rupees, e.g. 2500000000.", fields={"net_worth": ["Not an amount."]}
+        ) from None
+    reference = (bid_security_reference or "").strip()
+    errors = {}
+    if not reference:
+        errors["bid_security_reference"] = ["Give the reference of the bank guarantee for the bid security."]
+    if not worth.is_finite() or worth < 0:
+        errors["net_worth"] = ["Give your net worth in rupees, zero or more."]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        participation = _own_participation(firm=firm, auction_id=auction.pk)
+        if auction.status != Auction.Status.NOTIFIED or now() >= auction.bid_due_at:
+            raise Conflict(
+                f"Bids for {auction.block.code} closed at "
+                f"{timezone.localtime(auction.bid_due_at):%d %b %Y %H:%M} IST; nothing was changed."
+            )
+        problem = rules.initial_offer_error(offer, reserve=auction.reserve_price_pct, direction=auction.direction)
+        if problem:
+            raise ApplicationError(problem, fields={"initial_price_offer": [problem]})
+        sealed = sealing.seal(auction=auction.pk, firm=firm.pk, offer=offer)
+        participation.status = Participation.Status.SUBMITTED
+        participation.sealed_offer = sealed.ciphertext
+        participation.commitment = sealed.commitment
+        participation.net_worth = worth
+        participation.bid_security_reference = reference[:80]
+        participation.declared_affiliates = (declared_affiliates or "").strip()
+        participation.submitted_at = now()
+        participation.save()
+    return participation, sealed.commitment
+
+
+def participation_withdraw(*, actor, auction_id) -> Participation:
+    """Withdraw a bid before the bid due date; the sealed offer is destroyed unopened."""
+    firm = _require_bidding_firm(actor)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        participation = _own_participation(firm=firm, auction_id=auction.pk)
+        if auction.status != Auction.Status.NOTIFIED or now() >= auction.bid_due_at:
+            raise Conflict("The bid due date has passed: a bid can no longer be withdrawn.")
+        if participation.status != Participation.Status.SUBMITTED:
+            raise Conflict("There is no submitted bid to withdraw.")
+        participation.status = Participation.Status.WITHDRAWN
+        participation.sealed_offer = ""
+        participation.commitment = ""
+        participation.save(update_fields=["status", "sealed_offer", "commitment"])
+    return participation
+
+
+# --- The bid due date: bidding closes, commitments are published ------------------------------------------
+
+
+def auction_close_bidding(*, auction_id) -> bool:
+    """At the bid due date: lock the bids, publish their number and commitments, flag affiliates.
+
+    Idempotent (the sweeper may call it twice): it acts only on the auction that is still taking bids.
+    """
+    with transaction.atomic():
+        moment = now()
+        claimed = Auction.objects.filter(pk=auction_id, status=Auction.Status.NOTIFIED, bid_due_at__lte=moment).update(
+            status=Auction.Status.EVALUATION, bids_closed_at=moment
+        )
+        if claimed != 1:
+            return False
+        auction = _lock(auction_id)
+        bids = list(auction.participations.filter(status=Participation.Status.SUBMITTED).select_related("firm"))
+        auction.bid_count = len(bids)
+        auction.save(update_fields=["bid_count"])
+        ledger_append(
+            stream=auction.stream,
+            kind="bids_closed",
+            payload={"bid_count": len(bids), "commitments": sorted(p.commitment for p in bids)},
+        )
+        flags: dict[int, list[str]] = {}
+        names = {p.firm_id: p.firm.legal_name for p in bids}
+        for a, b, reason in sorted(affiliated_pairs([p.firm_id for p in bids])):
+            flags.setdefault(a, []).append(f"affiliate of {names[b]}: {reason}")
+            flags.setdefault(b, []).append(f"affiliate of {names[a]}: {reason}")
+        for participation in bids:
+            if participation.firm_id in flags:
+                participation.affiliate_flag = "; ".join(flags[participation.firm_id])[:300]
+                participation.save(update_fields=["affiliate_flag"])
+        if not bids:
+            _annul(auction, "no bid")
+    return True
+
+
+# --- Technical evaluation ----------------------------------------------------------------------------------
+
+
+def participation_evaluate(*, actor, participation_id, qualified: bool, reason: str = "") -> Participation:
+    """The regulator qualifies or disqualifies a technical bid, with a reason, before the opening."""
+    _require_regulator(actor)
+    reason = (reason or "").strip()
+    try:
+        auction_id = Participation.objects.values_list("auction_id", flat=True).get(pk=participation_id)
+    except (Participation.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no bid {participation_id}.") from None
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        participation = Participation.objects.select_related("firm").get(pk=participation_id)
+        if auction.status != Auction.Status.EVALUATION:
+            raise Conflict(
+                f"Technical bids of {auction.block.code} are evaluated after the bid due date and before the "
+                f"opening; the auction is {auction.get_status_display().lower()}."
+            )
+        if participation.status != Participation.Status.SUBMITTED:
+            raise Conflict("Only submitted bids are evaluated.")
+        if qualified and participation.affiliate_flag:
+            raise ApplicationError(
+                f"{participation.firm.legal_name} is an {participation.affiliate_flag}. Where affiliates bid in the "
+                "same auction both bids are rejected (Rules): disqualify it.",
+                fields={"qualified": ["An affiliate's bid cannot be qualified."]},
+                code="affiliate",
+            )
+        if qualified and participation.net_worth is not None and participation.net_worth < auction.net_worth_threshold:
+            raise ApplicationError(
+                f"{participation.firm.legal_name} declared a net worth of Rs {participation.net_worth}, below the "
+                f"tender's threshold of Rs {auction.net_worth_threshold}.",
+                fields={"qualified": ["Net worth below the threshold."]},
+                code="net_worth",
+            )
+        if not qualified and not reason:
+            raise ApplicationError(
+                "Give the reason for disqualifying the bid; it is published.", fields={"reason": ["Required."]}
+            )
+        participation.technically_qualified = qualified
+        participation.evaluation_reason = reason[:300]
+        participation.evaluated_by = actor
+        participation.evaluated_at = now()
+        participation.save(update_fields=["technically_qualified", "evaluation_reason", "evaluated_by", "evaluated_at"])
+        ledger_append(
+            stream=auction.stream,
+            kind="evaluated",
+            payload={
+                "firm": participation.firm.legal_name,
+                "cin": participation.firm.cin,
+                "commitment": participation.commitment,
+                "technically_qualified": qualified,
+                "reason": participation.evaluation_reason,
+            },
+        )
+    return participation
+
+
+def auction_reject_affiliates(*, actor, auction_id) -> int:
+    """Confirm every affiliate flag of the auction: both bids of each affiliated pair are disqualified."""
+    _require_regulator(actor)
+    flagged = list(
+        Participation.objects.filter(
+            auction_id=auction_id, status=Participation.Status.SUBMITTED, technically_qualified__isnull=True
+        )
+        .exclude(affiliate_flag="")
+        .values_list("pk", "affiliate_flag")
+    )
+    for pk, flag in flagged:
+        participation_evaluate(actor=actor, participation_id=pk, qualified=False, reason=f"Rejected as {flag}"[:300])
+    return len(flagged)
+
+
+# --- Opening of the initial price offers --------------------------------------------------------------------
+
+
+def _annul(auction: Auction, reason: str) -> None:
+    auction.status = Auction.Status.ANNULLED
+    auction.annulment_reason = reason
+    auction.settled_at = now()
+    auction.save(update_fields=["status", "annulment_reason", "settled_at"])
+    Block.objects.filter(pk=auction.block_id).update(status=Block.Status.ANNULLED)
+    ledger_append(stream=auction.stream, kind="annulled", payload={"reason": reason, "attempt": auction.attempt})
+    firms = list(auction.participations.values_list("firm_id", flat=True))
+    notification_send(
+        users=_members_of(firms),
+        title=f"Auction of {auction.block.code} annulled: {reason}",
+        body=f"The auction of {auction.block.name} (attempt {auction.attempt}) was annulled: {reason}.",
+        url=f"/auctions/{auction.pk}/",
+    )
+
+
+def auction_open(*, actor, auction_id) -> Auction:
+    """Open the IPOs of the technically qualified bidders: check each against its commitment, rank them,
+    select the qualified bidders and set the floor; or annul when there are too few TQB."""
+    _require_regulator(actor)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        if auction.status != Auction.Status.EVALUATION:
+            raise Conflict(
+                f"Offers of {auction.block.code} can be opened only after the bid due date and the technical "
+                f"evaluation; the auction is {auction.get_status_display().lower()}."
+            )
+        bids = list(auction.participations.filter(status=Participation.Status.SUBMITTED).select_related("firm"))
+        pending = [p.firm.legal_name for p in bids if p.technically_qualified is None]
+        if pending:
+            raise Conflict(f"Evaluate every technical bid before the opening; still pending: {', '.join(pending)}.")
+        params = rules.AuctionParams.from_json(auction.params)
+        tqb = [p for p in bids if p.technically_qualified]
+        reason = rules.annulment_reason(attempt=auction.attempt, bids=len(bids), tqb=len(tqb), params=params)
+        if reason:
+            _annul(auction, reason)
+            return auction
+        offers = {}
+        for p in tqb:
+            try:
+                value, nonce = sealing.unseal(
+                    auction=auction.pk, firm=p.firm_id, ciphertext=p.sealed_offer, commitment=p.commitment
+                )
+            except sealing.SealBroken as exc:
+                raise Conflict(f"The opening was stopped: {exc} Nothing was published.") from exc
+            p.initial_price_offer, p.offer_nonce = value, nonce
+            offers[p.pk] = value
+        ranks = rules.dense_rank(offers, auction.direction)
+        qualified = rules.qualified_bidders(offers, auction.direction, params)
+        for p in tqb:
+            p.rank = ranks[p.pk]
+            p.qualified = p.pk in qualified
+            p.save(update_fields=["initial_price_offer", "offer_nonce", "rank", "qualified"])
+        auction.floor_price = rules.floor_price([offers[pk] for pk in qualified], auction.direction)
+        moment = now()
+        auction.opened_at = moment
+        auction.starts_at = max(auction.e_auction_starts_at, moment)
+        auction.closes_at = auction.starts_at + timedelta(minutes=params.duration_minutes)
+        auction.status = Auction.Status.OPENED
+        auction.save()
+        ledger_append(
+            stream=auction.stream,
+            kind="opened",
+            payload={
+                "technically_qualified": [
+                    {
+                        "firm": p.firm.legal_name,
+                        "cin": p.firm.cin,
+                        "firm_id": p.firm_id,
+                        "initial_price_offer": p.initial_price_offer,
+                        "nonce": p.offer_nonce,
+                        "commitment": p.commitment,
+                        "rank": p.rank,
+                        "qualified": p.qualified,
+                        "bidder_token": bidder_token(auction, p.firm_id),
+                    }
+                    for p in sorted(tqb, key=lambda p: (p.rank, p.firm.legal_name))
+                ],
+                "floor_price": auction.floor_price,
+                "starts_at": utc(auction.starts_at),
+                "closes_at": utc(auction.closes_at),
+            },
+        )
+        notification_send(
+            users=_members_of([p.firm_id for p in tqb if p.qualified]),
+            title=f"You qualified for the e-auction of {auction.block.code}",
+            body=(
+                f"The e-auction of {auction.block.name} starts at "
+                f"{timezone.localtime(auction.starts_at):%d %b %Y %H:%M} IST from a floor price of "
+                f"{auction.floor_price}%."
+            ),
+            url=f"/auctions/{auction.pk}/room/",
+        )
+    return auction
+
+
+def bidder_token(auction: Auction, firm_id: int) -> str:
+    """A bidder's pseudonym in the public offer history: the link to the firm is published at the close,
+    with the salt, so anyone can then check which firm made which offer."""
+    return hashlib.sha256(f"{auction.bidder_salt}|{auction.pk}|{firm_id}".encode()).hexdigest()[:16]
+
+
+# --- The e-auction: final price offers ----------------------------------------------------------------------
+
+
+def offer_place(*, actor, auction_id, value) -> Offer:
+    """Place a final price offer. The auction row is locked, so offers are judged one at a time in the order
+    they are committed; the one committed first wins a tie (RULES.md s.3 item 10)."""
+    firm = _require_bidding_firm(actor)
+    value = _percentage(value, "value")
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        moment = now()
+        if auction.status != Auction.Status.OPENED or auction.starts_at is None:
+            raise Conflict(f"The auction of {auction.block.code} is not taking final offers.")
+        if moment < auction.starts_at:
+            raise Conflict(
+                f"The e-auction starts at {timezone.localtime(auction.starts_at):%d %b %Y %H:%M:%S} IST; "
+                "your offer was not placed."
+            )
+        if not rules.is_open(now=moment, starts_at=auction.starts_at, closes_at=auction.closes_at):
+            raise Conflict(
+                f"The e-auction closed at {timezone.localtime(auction.closes_at):%H:%M:%S} IST by the server's "
+                "clock; your offer arrived after the close and was not accepted."
+            )
+        participation = Participation.objects.filter(auction=auction, firm=firm, qualified=True).first()
+        if participation is None:
+            raise PermissionDenied(
+                f"{firm.legal_name} is not a qualified bidder of this e-auction; only qualified bidders may offer."
+            )
+        params = rules.AuctionParams.from_json(auction.params)
+        problem = rules.final_offer_error(
+            value,
+            floor=auction.floor_price,
+            current_best=auction.best_offer,
+            params=params,
+            direction=auction.direction,
+        )
+        if problem:
+            raise ApplicationError(problem, fields={"value": [problem]}, code="offer_too_low")
+        seq = auction.offer_count + 1
+        offer = Offer.objects.create(
+            auction=auction, participation=participation, seq=seq, value=value, placed_at=moment
+        )
+        new_close = rules.extended_close(closes_at=auction.closes_at, offer_at=moment, params=params)
+        extended = new_close != auction.closes_at
+        Auction.objects.filter(pk=auction.pk).update(
+            best_offer=value, best_participation=participation, offer_count=seq, closes_at=new_close
+        )
+        ledger_append(
+            stream=auction.stream,
+            kind="offer",
+            payload={
+                "seq": seq,
+                "value": value,
+                "at": utc(moment),
+                "bidder_token": bidder_token(auction, firm.pk),
+                "closes_at": utc(new_close),
+                "extended": extended,
+            },
+        )
+    return offer
+
+
+# --- The close ------------------------------------------------------------------------------------------------
+
+
+def auction_settle(*, auction_id) -> bool:
+    """After the close: declare the preferred bidder, or annul for no final offer. Idempotent: claims the
+    auction with a conditional update, so a second sweeper (or a redelivered task) does nothing."""
+    with transaction.atomic():
+        moment = now()
+        claimed = Auction.objects.filter(pk=auction_id, status=Auction.Status.OPENED, closes_at__lte=moment).update(
+            status=Auction.Status.SETTLED, settled_at=moment
+        )
+        if claimed != 1:
+            return False
+        auction = _lock(auction_id)
+        if auction.offer_count == 0:
+            _annul(auction, "no final offer")
+            return True
+        winner = Participation.objects.select_related("firm").get(pk=auction.best_participation_id)
+        Block.objects.filter(pk=auction.block_id).update(status=Block.Status.AUCTIONED)
+        ledger_append(
+            stream=auction.stream,
+            kind="closed",
+            payload={
+                "closed_at": utc(auction.closes_at),
+                "offers": auction.offer_count,
+                "preferred_bidder": winner.firm.legal_name,
+                "preferred_bidder_cin": winner.firm.cin,
+                "winning_offer": auction.best_offer,
+                "bidder_salt": auction.bidder_salt,
+            },
+        )
+        participants = list(auction.participations.filter(qualified=True).values_list("firm_id", flat=True))
+        notification_send(
+            users=_members_of(participants),
+            title=f"E-auction of {auction.block.code} closed: {winner.firm.legal_name} is the preferred bidder",
+            body=f"The winning final price offer is {auction.best_offer}% of the value of mineral despatched.",
+            url=f"/auctions/{auction.pk}/",
+        )
+    return True
+
+
+def auctions_sweep() -> dict:
+    """What time has decided, settled in the database: close bidding at the due date, settle closed auctions.
+    The Celery beat runs it every few seconds; readers never wait for it (selectors derive the phase)."""
+    moment = now()
+    closed = [
+        pk
+        for pk in Auction.objects.filter(status=Auction.Status.NOTIFIED, bid_due_at__lte=moment).values_list(
+            "pk", flat=True
+        )
+        if auction_close_bidding(auction_id=pk)
+    ]
+    settled = [
+        pk
+        for pk in Auction.objects.filter(status=Auction.Status.OPENED, closes_at__lte=moment).values_list(
+            "pk", flat=True
+        )
+        if auction_settle(auction_id=pk)
+    ]
+    return {"bidding_closed": closed, "settled": settled}

@@ -1,0 +1,93 @@
+"""Building an auction through the real services, step by step, with time moved by time-machine."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import time_machine
+
+from auctions import auction_services as svc
+from auctions.models import Auction
+from auctions.services import block_create
+from tests.factories import FirmFactory, MembershipFactory, UserFactory, square_boundary
+
+T0 = datetime(2027, 1, 4, 4, 30, tzinfo=UTC)  # 10:00 IST, the notice is prepared
+SCHEDULE = {
+    "document_sale_starts_at": T0 + timedelta(days=1),
+    "document_sale_ends_at": T0 + timedelta(days=20),
+    "pre_bid_meeting_at": T0 + timedelta(days=5),
+    "bid_due_at": T0 + timedelta(days=30),
+    "technical_evaluation_at": T0 + timedelta(days=40),
+    "opening_at": T0 + timedelta(days=45),
+    "e_auction_starts_at": T0 + timedelta(days=50),
+}
+
+
+def make_block(code="CG-LI-01", lon=82.0, lat=22.0, reserve="10.00"):
+    return block_create(
+        actor=None,
+        code=code,
+        name=f"{code} Lithium Block",
+        state="Chhattisgarh",
+        district="Korba",
+        minerals=["lithium"],
+        exploration_stage="G3",
+        boundary=square_boundary(lon, lat),
+        reserve_price_pct=reserve,
+        resources=[{"mineral": "lithium", "quantity_tonnes": "100000", "price_per_tonne": "20000"}],
+    )
+
+
+def bidder(name):
+    return MembershipFactory(user=UserFactory(username=name.lower()), firm=FirmFactory(legal_name=f"{name} Ltd")).user
+
+
+def notified_auction(regulator, *, codes=("CG-LI-01",), params=None, schedule=None):
+    schedule = schedule or SCHEDULE
+    for i, code in enumerate(codes):
+        make_block(code=code, lon=82.0 + i * 0.1)
+    with time_machine.travel(T0, tick=False):
+        tranche = svc.tranche_create(
+            actor=regulator,
+            name=f"Tranche {codes[0]}",
+            blocks=list(codes),
+            params=params,
+            tender_fee="300000",
+            net_worth_threshold="1000000000",
+            **schedule,
+        )
+        svc.tranche_notify(actor=regulator, tranche_id=tranche.pk)
+    return Auction.objects.filter(tranche=tranche).order_by("block__code")
+
+
+def submit_bids(auction, offers: dict):
+    """offers: {user: ipo}. Buys the document and submits the sealed offer in the sale window."""
+    with time_machine.travel(auction.document_sale_starts_at + timedelta(hours=1), tick=False):
+        for user, ipo in offers.items():
+            svc.participation_buy_document(actor=user, auction_id=auction.pk, payment_reference=f"UTR-{user.pk}")
+            svc.participation_submit(
+                actor=user,
+                auction_id=auction.pk,
+                initial_price_offer=Decimal(ipo),
+                net_worth="2500000000",
+                bid_security_reference=f"BG-{user.pk}",
+            )
+
+
+def close_and_evaluate(auction, regulator, *, disqualify=()):
+    with time_machine.travel(auction.bid_due_at + timedelta(seconds=1), tick=False):
+        svc.auctions_sweep()
+        for p in auction.participations.filter(status="submitted"):
+            rejected = p.firm.memberships.first().user in disqualify
+            svc.participation_evaluate(
+                actor=regulator, participation_id=p.pk, qualified=not rejected, reason="No net-worth certificate"
+            )
+
+
+def opened_auction(regulator, offers: dict, **kwargs):
+    auction = notified_auction(regulator, **kwargs).get()
+    submit_bids(auction, offers)
+    close_and_evaluate(auction, regulator)
+    with time_machine.travel(auction.opening_at, tick=False):
+        svc.auction_open(actor=regulator, auction_id=auction.pk)
+    auction.refresh_from_db()
+    return auction

@@ -3,7 +3,7 @@ the job's status, so that a task delivered twice does its work once."""
 
 from celery import shared_task
 
-from auctions import imports
+from auctions import auction_services, imports
 
 
 @shared_task(name="auctions.block_import_validate")
@@ -14,3 +14,9 @@ def block_import_validate(job_id: int) -> None:
 @shared_task(name="auctions.block_import_run")
 def block_import_run(job_id: int) -> None:
     imports.block_import_run(job_id=job_id)
+
+
+@shared_task(name="auctions.sweep")
+def auctions_sweep() -> dict:
+    """Settle what time has decided: close bidding at the due date, declare results after the close."""
+    return auction_services.auctions_sweep()

@@ -11,8 +11,12 @@ admin.site.site_title = "Khanij"
 
 api_v1 = [
     path("public/ledger/", include("ledger.api.urls")),
+    path("public/", include("auctions.api.public_auction_urls")),
+    path("public/", include("auctions.api.replay_urls")),
     path("public/", include("auctions.api.public_urls")),
     path("", include("auctions.api.urls")),
+    path("", include("auctions.api.auction_urls")),
+    path("", include("auctions.api.room_urls")),
     path("", include("bidders.api.urls")),
 ]
 
@@ -26,6 +30,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("regulator/", include("auctions.regulator_urls")),
+    path("", include("auctions.flow_urls")),
+    path("", include("auctions.room_urls")),
+    path("", include("auctions.public_auction_urls")),
     path("", include("bidders.urls")),
     path("", include("auctions.urls")),
 ]

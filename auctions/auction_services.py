@@ -6,6 +6,7 @@ ledger stream in the same transaction; notices go out on commit. The law itself 
 """
 
 import hashlib
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -559,7 +560,6 @@ def auction_open(*, actor, auction_id) -> Auction:
                         "commitment": p.commitment,
                         "rank": p.rank,
                         "qualified": p.qualified,
-                        "bidder_token": bidder_token(auction, p.firm_id),
                     }
                     for p in sorted(tqb, key=lambda p: (p.rank, p.firm.legal_name))
                 ],
@@ -709,3 +709,62 @@ def auctions_sweep() -> dict:
         if auction_settle(auction_id=pk)
     ]
     return {"bidding_closed": closed, "settled": settled}
+
+
+# --- The technical bid document ----------------------------------------------------------------------------
+
+TECHNICAL_BID_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _technical_bid_document_error(document) -> str | None:
+    if document is None:
+        return "Choose the PDF of your technical bid."
+    name = os.path.basename(getattr(document, "name", "") or "document")
+    if not name.lower().endswith(".pdf"):
+        return f"{name} is not a PDF: only PDF files are accepted. Save the technical bid as PDF and upload it again."
+    if not document.size:
+        return f"{name} is empty; choose the file again."
+    if document.size > TECHNICAL_BID_DOCUMENT_MAX_BYTES:
+        return (
+            f"{name} is {document.size / 1024 / 1024:.1f} MB; the limit is 10 MB. Reduce its resolution or "
+            "leave out what the tender does not ask for."
+        )
+    document.seek(0)
+    head = document.read(5)
+    document.seek(0)
+    if head != b"%PDF-":
+        return f"{name} is named as a PDF but its content is not PDF. Export it as PDF again."
+    return None
+
+
+def participation_attach_document(*, actor, auction_id, document) -> Participation:
+    """Store the technical bid document (a PDF of at most 10 MB) of the firm's bid, until the bid due date.
+
+    The file is written before the short transaction and removed again if the bid refuses it; the document it
+    replaces is removed after the commit.
+    """
+    firm = _require_bidding_firm(actor)
+    problem = _technical_bid_document_error(document)
+    if problem:
+        raise ApplicationError(problem, fields={"technical_bid_document": [problem]})
+    field = Participation._meta.get_field("technical_bid_document")
+    storage = field.storage
+    stored = storage.save(field.generate_filename(None, f"auction-{auction_id}-firm-{firm.pk}.pdf"), document)
+    try:
+        with transaction.atomic():
+            auction = _lock(auction_id)
+            participation = _own_participation(firm=firm, auction_id=auction.pk)
+            if auction.status != Auction.Status.NOTIFIED or now() >= auction.bid_due_at:
+                raise Conflict(
+                    f"Bids for {auction.block.code} closed at "
+                    f"{timezone.localtime(auction.bid_due_at):%d %b %Y %H:%M} IST; the document was not stored."
+                )
+            replaced = participation.technical_bid_document.name
+            participation.technical_bid_document.name = stored
+            participation.save(update_fields=["technical_bid_document"])
+            if replaced and replaced != stored:
+                transaction.on_commit(lambda: storage.delete(replaced))
+    except BaseException:
+        storage.delete(stored)
+        raise
+    return participation

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 from shapely.geometry import Polygon
@@ -478,8 +478,6 @@ ACCOUNTS = [
     Account("Firm administrator, Example Metals Ltd", "ravi", "khanij-ravi", firm="L27100DL2008PLC990103"),
     Account("Superuser (Django admin)", "admin", "khanij-admin"),
 ]
-# The back office a demo regulator sees in /admin/: the registry, the firms and the licences.
-REGULATOR_APPS = ("auctions", "bidders", "licences")
 
 
 @dataclass
@@ -530,8 +528,7 @@ def seed_accounts(report: SeedReport, firms: dict[str, Firm]) -> None:
                 user.is_staff = user.is_superuser = True
             elif account.username == "regulator":
                 user.is_staff = True
-                user.groups.add(regulators)
-                user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=REGULATOR_APPS))
+                user.groups.add(regulators)  # the group's admin permissions: bidders.apps.ensure_regulators_group
             user.save()
             if account.firm:
                 Membership.objects.get_or_create(

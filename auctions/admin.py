@@ -118,3 +118,6 @@ class BlockImportAdmin(ReadOnlyAdmin):
     def page_link(self, obj):
         url = reverse("regulator:block_import_detail", args=[obj.pk])
         return format_html('<a href="{}">Open the import report</a>', url)
+
+
+from auctions import admin_auctions  # noqa: E402, F401

@@ -5,7 +5,6 @@ One function per use case, keyword-only, one short transaction each; the auction
 ledger stream in the same transaction; notices go out on commit. The law itself is in auctions.rules.
 """
 
-import hashlib
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -584,7 +583,7 @@ def auction_open(*, actor, auction_id) -> Auction:
 def bidder_token(auction: Auction, firm_id: int) -> str:
     """A bidder's pseudonym in the public offer history: the link to the firm is published at the close,
     with the salt, so anyone can then check which firm made which offer."""
-    return hashlib.sha256(f"{auction.bidder_salt}|{auction.pk}|{firm_id}".encode()).hexdigest()[:16]
+    return sealing.bidder_token(salt=auction.bidder_salt, auction=auction.pk, firm=firm_id)
 
 
 # --- The e-auction: final price offers ----------------------------------------------------------------------

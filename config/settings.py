@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
         "AffiliationKindEnum": "bidders.models.Affiliation.Kind",
         "EligibilityDocumentKindEnum": "bidders.models.EligibilityDocument.Kind",
         "MembershipRoleEnum": "bidders.models.Membership.Role",
+        "BlockStatusEnum": "auctions.models.Block.Status",
+        "ParticipationStatusEnum": "auctions.models.Participation.Status",
+        "TrancheStatusEnum": "auctions.models.Tranche.Status",
+        "AuctionPhaseEnum": "auctions.public_auction_selectors.PHASE_CHOICES",
     },
 }
 
@@ -227,6 +231,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@khanij.local
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis in production) and written through to the database: the live
+# rooms' polls then cost no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

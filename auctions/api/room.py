@@ -1,0 +1,239 @@
+"""The e-auction room's API: its state (polled by every open room) and the final price offers.
+
+Thin: the state comes from auctions.room, offers are placed by auctions.auction_services.offer_place.
+"""
+
+import re
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auctions import room
+from auctions.auction_selectors import Phase
+from auctions.auction_services import offer_place
+from bidders.roles import is_regulator
+from core.api import ErrorSerializer
+from core.errors import PermissionDenied
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+
+PERCENTAGE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+
+
+def _percentage(**kwargs):
+    return serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=True, **kwargs)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="The offer's number in the auction: 1, 2, 3...")
+    value = _percentage(help_text="The final price offer, % of the value of mineral despatched.")
+    placed_at = serializers.DateTimeField(help_text="When the server accepted it (UTC).")
+    bidder = serializers.CharField(
+        help_text="'Bidder 1', 'Bidder 2'... by order of first offer: the same label for everyone, never a name."
+    )
+    firm = serializers.CharField(allow_null=True, help_text="The bidder's firm: shown to regulators only.")
+    bidder_token = serializers.CharField(
+        allow_null=True,
+        help_text="The bidder's public pseudonym (as in the ledger), shown from the close; null before.",
+    )
+
+    class Meta:
+        ref_name = "RoomHistoryEntry"
+
+
+class YouSerializer(serializers.Serializer):
+    bidder = serializers.CharField(allow_null=True, help_text="Your label in the history, once you have offered.")
+    standing = serializers.ChoiceField(
+        choices=room.Standing.CHOICES, allow_null=True, help_text="Your standing; null for a regulator."
+    )
+    best_offer = _percentage(allow_null=True, help_text="Your best (latest) final price offer.")
+    can_offer = serializers.BooleanField(help_text="Whether you may place an offer now.")
+    note = serializers.CharField(allow_blank=True, help_text="Why you may not place an offer now, when you may not.")
+
+    class Meta:
+        ref_name = "RoomViewer"
+
+
+class BidderSerializer(serializers.Serializer):
+    bidder = serializers.CharField(allow_null=True, help_text="The label in the history; null before any offer.")
+    firm = serializers.CharField()
+    cin = serializers.CharField()
+    initial_price_offer = _percentage()
+    rank = serializers.IntegerField(help_text="Rank of the initial price offer (dense ranking).")
+    best_offer = _percentage(allow_null=True)
+    highest = serializers.BooleanField(help_text="Holds the current highest offer.")
+
+    class Meta:
+        ref_name = "RoomBidder"
+
+
+class ResultSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=room.Outcome.CHOICES)
+    declared = serializers.BooleanField(
+        help_text="Settled in the database and published; false for the moments between the close and the sweep."
+    )
+    preferred_bidder = serializers.CharField(allow_null=True)
+    winning_offer = _percentage(allow_null=True)
+    annulment_reason = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        ref_name = "RoomResult"
+
+
+class RoomStateSerializer(serializers.Serializer):
+    auction = serializers.IntegerField()
+    block = serializers.CharField(help_text="The block's code.")
+    block_name = serializers.CharField()
+    attempt = serializers.IntegerField()
+    phase = serializers.ChoiceField(choices=list(Phase.LABELS.items()), help_text="By the server's clock.")
+    phase_label = serializers.CharField()
+    version = serializers.CharField(
+        help_text="Changes with every accepted offer, extension, settlement and change of phase; also the ETag."
+    )
+    server_time = serializers.DateTimeField(help_text="The server's clock, which decides: count down from it.")
+    starts_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField(help_text="The close, as extended.")
+    scheduled_close = serializers.DateTimeField(help_text="The close before any extension.")
+    extended = serializers.BooleanField()
+    floor_price = _percentage()
+    min_increment = _percentage()
+    extension_window_minutes = serializers.IntegerField()
+    extension_minutes = serializers.IntegerField()
+    best_offer = _percentage(allow_null=True, help_text="The current highest offer; null before the first.")
+    next_valid_offer = _percentage(
+        allow_null=True, help_text="The smallest offer accepted now; null once the e-auction has closed."
+    )
+    offer_count = serializers.IntegerField()
+    history = HistoryEntrySerializer(many=True, help_text="Newest first; the latest 100 until the close, then all.")
+    history_complete = serializers.BooleanField()
+    viewer = serializers.ChoiceField(choices=room.Viewer.CHOICES)
+    you = YouSerializer(allow_null=True, help_text="For a bidder's member or a regulator; null for the public.")
+    bidders = BidderSerializer(many=True, allow_null=True, help_text="Regulators only: the identities.")
+    result = ResultSerializer(allow_null=True, help_text="From the close.")
+
+    class Meta:
+        ref_name = "RoomState"
+
+
+ROOM_ERRORS = {
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Before the close the room is open only to the qualified bidders' members and regulators.",
+    ),
+    404: OpenApiResponse(ErrorSerializer, description="No such auction, or its offers are not opened yet."),
+}
+
+
+class RoomStateApi(APIView):
+    """The room's state as this viewer may see it now. Anyone after the close; before it, a qualified
+    bidder's members and regulators."""
+
+    permission_classes = [AllowAny]
+    serializer_class = RoomStateSerializer
+
+    @extend_schema(
+        operation_id="auction_room_state",
+        summary="The e-auction room now: highest offer, your standing, the anonymous history, the countdown",
+        tags=["auctions: e-auction room"],
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag of the last state you received: 304 when nothing has changed.",
+            )
+        ],
+        responses={
+            200: RoomStateSerializer,
+            304: OpenApiResponse(description="Nothing changed since the ETag in If-None-Match."),
+            **ROOM_ERRORS,
+        },
+    )
+    def get(self, request, auction_id):
+        state, etag = room.room_poll(auction_id, request.user, if_none_match=request.headers.get("If-None-Match", ""))
+        if state is None:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(state, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+
+
+class PercentageString(serializers.CharField):
+    """A percentage as a JSON string with at most two decimals ("14.05"); a JSON number is refused."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError('Send the offer as a string with two decimals, e.g. "14.05".')
+        value = super().to_internal_value(data)
+        if not PERCENTAGE.match(value):  # at most 999.99: no long input reaches Decimal
+            raise serializers.ValidationError(f'"{value}" is not a percentage with at most two decimals, e.g. 14.05.')
+        return Decimal(value)
+
+
+class OfferCreateApi(APIView):
+    """Place a final price offer in the e-auction (qualified bidders only, while it is live)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        value = PercentageString(
+            help_text='Your final price offer, % of the value of mineral despatched, as a string: "14.05".',
+        )
+
+        class Meta:
+            ref_name = "OfferInput"
+
+    class OutputSerializer(serializers.Serializer):
+        class AcceptedOfferSerializer(serializers.Serializer):
+            seq = serializers.IntegerField()
+            value = _percentage()
+            placed_at = serializers.DateTimeField()
+            bidder = serializers.CharField(help_text="Your label in the anonymous history.")
+
+            class Meta:
+                ref_name = "AcceptedOffer"
+
+        offer = AcceptedOfferSerializer()
+        state = RoomStateSerializer(help_text="The room right after your offer.")
+
+        class Meta:
+            ref_name = "OfferPlaced"
+
+    serializer_class = InputSerializer
+
+    @extend_schema(
+        operation_id="auction_offer_create",
+        summary="Place a final price offer (round 2)",
+        tags=["auctions: e-auction room"],
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            201: OutputSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Refused: the message names the smallest valid offer (code offer_too_low), or the "
+                "value is not a percentage with two decimals.",
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Not signed in, not a qualified bidder, or a role that may not bid."
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such auction."),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The e-auction has not started, or has closed: the offer reached the server after the "
+                "close. Also a reused Idempotency-Key with another body.",
+            ),
+        },
+    )
+    @idempotent(scope="auctions.offer")
+    def post(self, request, auction_id):
+        if is_regulator(request.user):
+            raise PermissionDenied("Regulators watch the e-auction read-only; only qualified bidders make offers.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = offer_place(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
+        auction = room.room_auction(auction_id)
+        state = room.room_state(auction, request.user)
+        return Response({"offer": room.offer_entry(offer, state), "state": state}, status=status.HTTP_201_CREATED)

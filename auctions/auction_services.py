@@ -92,7 +92,9 @@ def _percentage(value, field: str) -> Decimal:
 
 def _lock(auction_id) -> Auction:
     try:
-        return Auction.objects.select_for_update().select_related("block", "tranche").get(pk=auction_id)
+        # OF self: lock the auction row only, not the block and tranche rows joined for reading, so that writers of
+        # the auctions of one tranche never wait on each other (PostgreSQL locks every joined row otherwise).
+        return Auction.objects.select_for_update(of=("self",)).select_related("block", "tranche").get(pk=auction_id)
     except (Auction.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"There is no auction {auction_id}.") from None
 

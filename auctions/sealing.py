@@ -85,6 +85,12 @@ def unseal(*, auction: int, firm: int, ciphertext: str, commitment: str) -> tupl
     return offer, nonce
 
 
+def bidder_token(*, salt: str, auction: int, firm: int) -> str:
+    """A bidder's pseudonym in the offer history: secret while the salt is, checkable by anyone once the salt
+    is published at the close (auction_services.bidder_token and auctions.replay both use this)."""
+    return hashlib.sha256(f"{salt}|{auction}|{firm}".encode()).hexdigest()[:16]
+
+
 def verify_published(*, auction: int, firm: int, offer: Decimal, nonce: str, commitment: str) -> bool:
     """What anyone can do after the opening: recompute the commitment from the published value and nonce."""
     recomputed = commitment_of(canonical_offer(auction=auction, firm=firm, offer=offer), nonce)

@@ -20,9 +20,29 @@ def _reverse(ordering):
     return tuple(item[1:] if item.startswith("-") else f"-{item}" for item in ordering)
 
 
-def _order_by(ordering):
-    """Order expressions in which null sorts as the smallest value, the same on PostgreSQL and SQLite."""
-    return [F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc(nulls_first=True) for o in ordering]
+def _nullable(model, name) -> bool:
+    if name == "pk":
+        return False
+    try:
+        return model._meta.get_field(name).null
+    except FieldDoesNotExist:
+        return True
+
+
+def _order_by(ordering, model):
+    """Order expressions in which null sorts as the smallest value, the same on PostgreSQL and SQLite.
+
+    A column that cannot be null is ordered plainly: PostgreSQL serves `ORDER BY code` from the index on code,
+    but not `ORDER BY code NULLS FIRST`, which sorts the whole table (bench/api_read.py: 115 ms at 100,000 rows).
+    """
+    expressions = []
+    for item in ordering:
+        name, descending = item.lstrip("-"), item.startswith("-")
+        if not _nullable(model, name):
+            expressions.append(F(name).desc() if descending else F(name).asc())
+        else:
+            expressions.append(F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_first=True))
+    return expressions
 
 
 def _after(name, descending, value):
@@ -91,7 +111,7 @@ class KeysetCursorPagination(CursorPagination):
         reverse, key = self.cursor if self.cursor is not None else (False, None)
 
         ordering = _reverse(self.ordering) if reverse else self.ordering
-        queryset = queryset.order_by(*_order_by(ordering))
+        queryset = queryset.order_by(*_order_by(ordering, queryset.model))
         if key is None:
             rows = list(queryset[: self.page_size + 1])
         else:

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "bidders.context_processors.roles",
+                "notifications.context_processors.unread",
             ],
         },
     },

@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("regulator/", include("auctions.regulator_urls")),
+    path("", include("notifications.urls")),
     path("", include("auctions.flow_urls")),
     path("", include("auctions.room_urls")),
     path("", include("auctions.public_auction_urls")),

@@ -1,1 +1,12 @@
-urlpatterns = []
+from django.urls import path
+
+from auctions.api import public_auctions as views
+
+app_name = "public_auctions_api"
+
+urlpatterns = [
+    path("tranches", views.PublicTrancheListView.as_view(), name="tranche-list"),
+    path("tranches/<int:pk>", views.PublicTrancheDetailView.as_view(), name="tranche-detail"),
+    path("auctions", views.PublicAuctionListView.as_view(), name="auction-list"),
+    path("auctions/<int:pk>", views.PublicAuctionDetailView.as_view(), name="auction-detail"),
+]

@@ -355,15 +355,27 @@
       body: JSON.stringify({ value: value }),
     }).then(
       function (response) {
-        return response.json().then(function (body) {
-          var code = body.error && body.error.code;
-          if (response.status === 409 && code === "idempotency_in_progress" && attempt < 5) {
-            return wait(300).then(function () {
-              return send(value, key, attempt + 1);
-            });
+        // A server error (or a proxy's error page) stored nothing: the key was released, so a retry with the
+        // same key is safe and places the offer at most once.
+        if (response.status >= 500 && attempt < 3) {
+          return wait(300).then(function () {
+            return send(value, key, attempt + 1);
+          });
+        }
+        return response.json().then(
+          function (body) {
+            var code = body.error && body.error.code;
+            if (response.status === 409 && code === "idempotency_in_progress" && attempt < 5) {
+              return wait(300).then(function () {
+                return send(value, key, attempt + 1);
+              });
+            }
+            return { status: response.status, body: body };
+          },
+          function () {
+            return { status: response.status, body: null }; // not JSON: an error page
           }
-          return { status: response.status, body: body };
-        });
+        );
       },
       function () {
         // The network failed: the offer may or may not have reached the server. Retrying with the same key
@@ -413,7 +425,7 @@
             input.value = "";
             apply(result.body.state, null);
             drawForm(state);
-          } else if (result.status === 0) {
+          } else if (result.status === 0 || !(result.body && result.body.error)) {
             message(
               "The server could not be reached, so we cannot tell whether your offer was placed. The history " +
                 "below shows it if it was.",

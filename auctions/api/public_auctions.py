@@ -1,0 +1,441 @@
+"""The public API of tranches and auctions: anonymous, read-only, filterable, cursor-paginated.
+
+Every answer is rendered from auctions.public_auction_selectors.public_auction, the one place that decides what
+is public at the moment of the request (RULES.md section 6); a section that is not public yet is null.
+"""
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from auctions.api.public import BAD_FILTER, PublicAPIView
+from auctions.constants import STATE_CHOICES, LeaseKind
+from auctions.filters import FilterForm, PublicFilterSet
+from auctions.models import Auction, Block, Mineral
+from auctions.public_auction_selectors import (
+    PHASE_CHOICES,
+    phase_q,
+    public_auction,
+    public_auction_get,
+    public_auctions,
+    public_tranche,
+    public_tranche_get,
+    public_tranches,
+)
+from auctions.rules import AuctionParams
+from core.api import ErrorSerializer
+from core.pagination import KeysetCursorPagination
+
+BlockMineral = Block.minerals.through
+
+PHASE_HELP = (
+    "The auction's phase, derived from the clock at the moment of the request: "
+    + "; ".join(f"`{value}`: {label}" for value, label in PHASE_CHOICES)
+    + "."
+)
+ANNULMENT_REASONS = 'The published reason: "no bid", "fewer than 3 TQB" (the minimum of the attempt), "no final offer".'
+
+
+def replay_path(auction_id: int) -> str:
+    """The replay endpoint (auctions/api/replay_urls.py) recomputes a settled auction from its ledger."""
+    return f"/api/v1/public/auctions/{auction_id}/replay"
+
+
+# --- Serializers: each nested one names exactly what is published ---------------------------------------------
+
+
+def params_serializer(*, for_input: bool):
+    """The parameters of the Rules an auction runs under (auctions.rules.AuctionParams), documented one by one."""
+    defaults = AuctionParams()
+    help_texts = {
+        "min_tqb_first_attempt": "Minimum technically qualified bidders for a first attempt to go on.",
+        "min_tqb_second_attempt": "Minimum technically qualified bidders for a second attempt.",
+        "qualified_share_pct": "Share of the ranks (rounded up) that qualify for the e-auction, %.",
+        "qualified_top_ranks": "Number of top ranks that qualify when that is more than the share.",
+        "min_increment": "Minimum increment of a final price offer over the floor and the highest offer, % points.",
+        "duration_minutes": "Duration of the e-auction before extensions, minutes.",
+        "extension_window_minutes": "An offer in this many last minutes extends the close, minutes.",
+        "extension_minutes": "The close is extended to this many minutes after such an offer.",
+        "bid_security_pct": "Bid security as a share of the value of estimated resources, %.",
+        "bid_security_cap": "Cap of the bid security, INR.",
+        "performance_security_pct": "Performance security as a share of the value of estimated resources, %.",
+        "upfront_payment_pct": "Upfront payment as a share of the value of estimated resources, %.",
+        "upfront_payment_cap": "Cap of the upfront payment, INR.",
+        "net_worth_cap_ml": "Cap of the net-worth requirement for a mining lease, INR.",
+        "net_worth_cap_cl": "Cap of the net-worth requirement for a composite licence, INR.",
+        "el_ceiling_floor_pct": "Lowest ceiling an exploration-licence tender may set, %.",
+        "el_min_net_worth": "Minimum net worth of an exploration-licence bidder, INR.",
+    }
+    fields = {}
+    for name, default in defaults.as_json().items():
+        text = f"{help_texts[name]} Default {default}."
+        kwargs = {"help_text": text, "required": not for_input}
+        if isinstance(default, int):
+            fields[name] = serializers.IntegerField(min_value=0, **kwargs)
+        else:
+            fields[name] = serializers.DecimalField(max_digits=24, decimal_places=None, min_value=0, **kwargs)
+    name = "AuctionParamsInput" if for_input else "AuctionParams"
+    return type(name, (serializers.Serializer,), {**fields, "Meta": type("Meta", (), {"ref_name": name})})
+
+
+AuctionParamsSerializer = params_serializer(for_input=False)
+AuctionParamsInputSerializer = params_serializer(for_input=True)
+
+
+class FirmRefSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The firm's registered legal name.")
+    cin = serializers.CharField(help_text="Corporate Identification Number.")
+
+    class Meta:
+        ref_name = "PublicFirmRef"
+
+
+class ScheduleSerializer(serializers.Serializer):
+    document_sale_starts_at = serializers.DateTimeField(help_text="The tender-document sale opens.")
+    document_sale_ends_at = serializers.DateTimeField(help_text="The tender-document sale closes.")
+    pre_bid_meeting_at = serializers.DateTimeField(allow_null=True, help_text="The pre-bid meeting, if any.")
+    bid_due_at = serializers.DateTimeField(help_text="Technical bids and sealed initial price offers are due.")
+    technical_evaluation_at = serializers.DateTimeField(help_text="Target date of the technical evaluation.")
+    opening_at = serializers.DateTimeField(help_text="Target date of the opening of initial price offers.")
+    e_auction_starts_at = serializers.DateTimeField(help_text="The e-auction (round 2) starts.")
+
+    class Meta:
+        ref_name = "TenderSchedule"
+
+
+class PublicAuctionSerializer(serializers.Serializer):
+    """An auction as the public sees it now: a section that is not public yet is null."""
+
+    class TrancheRefSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+
+        class Meta:
+            ref_name = "PublicTrancheRef"
+
+    class BlockSerializer(serializers.Serializer):
+        class MineralRefSerializer(serializers.Serializer):
+            slug = serializers.SlugField()
+            name = serializers.CharField()
+
+            class Meta:
+                ref_name = "PublicAuctionMineral"
+
+        code = serializers.CharField()
+        name = serializers.CharField()
+        state = serializers.CharField()
+        district = serializers.CharField()
+        minerals = MineralRefSerializer(many=True)
+        area_hectares = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
+        value_of_estimated_resources = serializers.DecimalField(
+            max_digits=20, decimal_places=2, help_text="Value of estimated resources (VER), INR."
+        )
+
+        class Meta:
+            ref_name = "PublicAuctionBlock"
+
+    class TermsSerializer(serializers.Serializer):
+        lease_kind = serializers.ChoiceField(choices=LeaseKind.choices, help_text="What the winner is offered.")
+        direction = serializers.ChoiceField(
+            choices=Auction.Direction.choices,
+            help_text="ascending: the highest % of the value of mineral despatched wins (ML, CL); "
+            "descending: the lowest % share of the future premium wins (EL).",
+        )
+        reserve_price_pct = serializers.DecimalField(
+            max_digits=7, decimal_places=2, help_text="Reserve price (or EL ceiling), % of value of mineral despatched."
+        )
+        net_worth_threshold = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+        bid_security = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+        tender_fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
+        params = AuctionParamsSerializer(help_text="The parameters of the Rules this auction runs under.")
+
+        class Meta:
+            ref_name = "PublicAuctionTerms"
+
+    class AnnulmentSerializer(serializers.Serializer):
+        reason = serializers.CharField(help_text=ANNULMENT_REASONS)
+        annulled_at = serializers.DateTimeField(allow_null=True)
+        second_attempt = serializers.IntegerField(allow_null=True, help_text="The auction of the second attempt.")
+
+        class Meta:
+            ref_name = "PublicAnnulment"
+
+    class BidsSerializer(serializers.Serializer):
+        bid_count = serializers.IntegerField(help_text="Bids received by the due date (never who, never how much).")
+        commitments = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="The commitment (sha256 hex) of every sealed initial price offer, sorted.",
+        )
+
+        class Meta:
+            ref_name = "PublicBids"
+
+    class OpeningSerializer(serializers.Serializer):
+        class OpenedBidSerializer(serializers.Serializer):
+            name = serializers.CharField()
+            cin = serializers.CharField()
+            initial_price_offer = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
+            nonce = serializers.CharField(help_text="With the offer, recomputes the commitment.")
+            commitment = serializers.CharField()
+            rank = serializers.IntegerField(help_text="Dense rank, 1 for the best offer; equal offers share a rank.")
+            qualified = serializers.BooleanField(help_text="Qualified for the e-auction (round 2).")
+
+            class Meta:
+                ref_name = "PublicOpenedBid"
+
+        opened_at = serializers.DateTimeField()
+        floor_price = serializers.DecimalField(
+            max_digits=7, decimal_places=2, allow_null=True, help_text="The floor of round 2, %."
+        )
+        bidders = OpenedBidSerializer(many=True, help_text="The technically qualified bidders, by rank.")
+        qualified = FirmRefSerializer(many=True, help_text="The qualified bidders of round 2.")
+
+        class Meta:
+            ref_name = "PublicOpening"
+
+    class EAuctionSerializer(serializers.Serializer):
+        starts_at = serializers.DateTimeField(allow_null=True)
+        closes_at = serializers.DateTimeField(allow_null=True, help_text="The close, as extended by late offers.")
+
+        class Meta:
+            ref_name = "PublicEAuction"
+
+    class ResultSerializer(serializers.Serializer):
+        class OfferSerializer(serializers.Serializer):
+            seq = serializers.IntegerField()
+            value = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
+            placed_at = serializers.DateTimeField()
+            bidder = serializers.CharField(help_text='"Bidder 1", "Bidder 2", ... in the order of their first offer.')
+
+            class Meta:
+                ref_name = "PublicOfferHistoryItem"
+
+        closed_at = serializers.DateTimeField(allow_null=True)
+        declared = serializers.BooleanField(help_text="The result is recorded (within seconds of the close).")
+        preferred_bidder = FirmRefSerializer(allow_null=True, help_text="Null when there was no final offer.")
+        winning_offer = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True, help_text="%.")
+        offer_count = serializers.IntegerField()
+        offers = OfferSerializer(many=True, help_text="The anonymised offer history.")
+        bidder_salt = serializers.CharField(
+            help_text="Links the bidder tokens of the ledger to firms: token = sha256(salt|auction|firm id)[:16]."
+        )
+
+        class Meta:
+            ref_name = "PublicResult"
+
+    id = serializers.IntegerField()
+    ocid = serializers.CharField(help_text="Open Contracting identifier.")
+    ledger_stream = serializers.CharField(help_text="The auction's stream in the public ledger.")
+    ledger_url = serializers.SerializerMethodField(help_text="The ledger stream, with its verification.")
+    replay_url = serializers.SerializerMethodField(help_text="Recomputes the outcome from the ledger.")
+    portal_url = serializers.SerializerMethodField(help_text="The auction's page on the portal.")
+    phase = serializers.ChoiceField(choices=PHASE_CHOICES, help_text=PHASE_HELP)
+    phase_label = serializers.CharField()
+    tranche = TrancheRefSerializer()
+    block = BlockSerializer()
+    attempt = serializers.IntegerField(help_text="1, or 2 for the second attempt after an annulment.")
+    previous_auction = serializers.IntegerField(allow_null=True, help_text="For a second attempt: the first.")
+    second_attempt = serializers.IntegerField(allow_null=True, help_text="The second attempt, once notified.")
+    terms = TermsSerializer()
+    schedule = ScheduleSerializer()
+    annulment = AnnulmentSerializer(allow_null=True)
+    bids = BidsSerializer(allow_null=True, help_text="Public from the bid due date.")
+    technically_qualified = FirmRefSerializer(
+        many=True, allow_null=True, help_text="Public once every bid is evaluated: the TQB list."
+    )
+    opening = OpeningSerializer(allow_null=True, help_text="Public from the opening of the initial price offers.")
+    e_auction = EAuctionSerializer(allow_null=True, help_text="Public from the opening.")
+    result = ResultSerializer(allow_null=True, help_text="Public once the e-auction has closed.")
+
+    class Meta:
+        ref_name = "PublicAuction"
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_ledger_url(self, data) -> str:
+        return self._absolute(reverse("public-ledger-stream", kwargs={"stream": data["ledger_stream"]}))
+
+    def get_replay_url(self, data) -> str:
+        return self._absolute(replay_path(data["id"]))
+
+    def get_portal_url(self, data) -> str:
+        return self._absolute(reverse("public_auctions:auction_detail", args=[data["id"]]))
+
+
+class PublicTrancheSerializer(serializers.Serializer):
+    class AuctionSummarySerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        block_code = serializers.CharField()
+        block_name = serializers.CharField()
+        attempt = serializers.IntegerField()
+        phase = serializers.ChoiceField(choices=PHASE_CHOICES, help_text=PHASE_HELP)
+        phase_label = serializers.CharField()
+
+        class Meta:
+            ref_name = "PublicTrancheAuction"
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    notified_at = serializers.DateTimeField(allow_null=True)
+    tender_fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
+    net_worth_threshold = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    params = AuctionParamsSerializer()
+    schedule = ScheduleSerializer()
+    auctions = AuctionSummarySerializer(many=True, help_text="One auction per block and attempt.")
+    portal_url = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "PublicTranche"
+
+    def get_portal_url(self, data) -> str:
+        path = reverse("public_auctions:tranche_detail", args=[data["id"]])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+# --- Filters ----------------------------------------------------------------------------------------------------
+
+MINERAL_HELP = "Mineral slug, as listed at /api/v1/public/minerals; repeatable (an auction of a block with any)."
+
+
+class AuctionFilter(PublicFilterSet):
+    tranche = filters.NumberFilter(field_name="tranche_id", label="tranche", help_text="Tranche id.")
+    block = filters.CharFilter(field_name="block__code", lookup_expr="iexact", help_text="Block code.")
+    mineral = extend_schema_field({"type": "string", "description": MINERAL_HELP})(
+        filters.ModelMultipleChoiceFilter(
+            queryset=Mineral.objects.all(), to_field_name="slug", method="filter_mineral", label="mineral"
+        )
+    )
+    state = filters.MultipleChoiceFilter(
+        field_name="block__state",
+        choices=STATE_CHOICES,
+        distinct=False,
+        label="State",
+        help_text="State or Union Territory of the block, by its full name; repeatable.",
+    )
+    phase = filters.MultipleChoiceFilter(
+        choices=PHASE_CHOICES, method="filter_phase", label="phase", help_text=PHASE_HELP + " Repeatable."
+    )
+    attempt = filters.NumberFilter(field_name="attempt", help_text="1 (first attempt) or 2 (second attempt).")
+
+    class Meta:
+        model = Auction
+        fields = []
+        form = FilterForm
+
+    def filter_mineral(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(BlockMineral.objects.filter(block_id=OuterRef("block_id"), mineral__in=[m.pk for m in value]))
+        )
+
+    def filter_phase(self, queryset, name, value):
+        return queryset.filter(phase_q(value, timezone.now())) if value else queryset
+
+
+# --- Views ------------------------------------------------------------------------------------------------------
+
+
+class PublicAuctionPagination(KeysetCursorPagination):
+    page_size = 50
+
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="`not_found`: no such notified tranche or auction.")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["public"],
+        summary="Notified tranches",
+        operation_id="public_tranches_list",
+        description="Every notified tranche (a draft is never public), newest first, with its auctions and phases.",
+        responses={200: PublicTrancheSerializer(many=True), 400: BAD_FILTER},
+    )
+)
+class PublicTrancheListView(PublicAPIView, generics.ListAPIView):
+    serializer_class = PublicTrancheSerializer
+    pagination_class = PublicAuctionPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        return public_tranches()
+
+    def list(self, request, *args, **kwargs):
+        now = timezone.now()
+        page = self.paginate_queryset(self.get_queryset())
+        data = [public_tranche(t, now=now) for t in page]
+        return self.get_paginated_response(self.get_serializer(data, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["public"],
+        summary="One notified tranche",
+        operation_id="public_tranches_retrieve",
+        description="The notice: schedule, tender fee, net-worth threshold, the parameters of the Rules, its auctions.",
+        responses={200: PublicTrancheSerializer, 404: NOT_FOUND},
+    )
+)
+class PublicTrancheDetailView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = PublicTrancheSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        tranche = public_tranche_get(tranche_id=kwargs["pk"])
+        return Response(self.get_serializer(public_tranche(tranche)).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["public"],
+        summary="Auctions",
+        operation_id="public_auctions_list",
+        description=(
+            "Every auction, bid due date first, with what is public at the moment of the request (RULES.md s.6): the "
+            "terms and schedule from the notice; the number of bids and their commitments from the bid due date; the "
+            "technically qualified bidders after the evaluation; their initial price offers, nonces, ranks, the "
+            "qualified bidders and the floor from the opening; the anonymised offer history, the preferred bidder and "
+            "the winning offer after the e-auction closes. Sections not public yet are null. Follow `next` for more."
+        ),
+        responses={200: PublicAuctionSerializer(many=True), 400: BAD_FILTER},
+    )
+)
+class PublicAuctionListView(PublicAPIView, generics.ListAPIView):
+    serializer_class = PublicAuctionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuctionFilter
+    pagination_class = PublicAuctionPagination
+
+    def get_queryset(self):
+        return public_auctions()
+
+    def list(self, request, *args, **kwargs):
+        now = timezone.now()
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = [public_auction(a, now=now) for a in page]
+        return self.get_paginated_response(self.get_serializer(data, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["public"],
+        summary="One auction",
+        operation_id="public_auctions_retrieve",
+        description="The auction with what is public at the moment of the request; see the list for what and when.",
+        responses={200: PublicAuctionSerializer, 404: NOT_FOUND},
+    )
+)
+class PublicAuctionDetailView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = PublicAuctionSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        now = timezone.now()
+        auction = public_auction_get(auction_id=kwargs["pk"], now=now)
+        return Response(self.get_serializer(public_auction(auction, now=now)).data)

@@ -1,0 +1,78 @@
+"""Public pages of tranches and auctions: anyone may read them, no account needed (RULES.md section 6).
+
+Thin: each page renders what auctions.public_auction_selectors decides is public at the moment of the request,
+the same dictionaries the public API serializes.
+"""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from auctions.api.public_auctions import replay_path
+from auctions.public_auction_selectors import (
+    public_auction,
+    public_auction_get,
+    public_calendar,
+    public_results,
+    public_tranche,
+    public_tranche_get,
+    public_tranches,
+)
+from core.errors import NotFound
+
+PAGE_SIZE = 50
+
+
+def _not_found(request, exc: NotFound):
+    return render(request, "auctions/public/not_found.html", {"message": exc.message}, status=404)
+
+
+def tranche_list(request):
+    now = timezone.now()
+    page = Paginator(public_tranches(), PAGE_SIZE).get_page(request.GET.get("page"))
+    tranches = [public_tranche(t, now=now) for t in page.object_list]
+    context = {"page": page, "tranches": tranches, "api_url": reverse("public_auctions_api:tranche-list")}
+    return render(request, "auctions/public/tranche_list.html", context)
+
+
+def tranche_detail(request, pk):
+    try:
+        tranche = public_tranche_get(tranche_id=pk)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    context = {
+        "tranche": public_tranche(tranche),
+        "api_url": reverse("public_auctions_api:tranche-detail", args=[pk]),
+    }
+    return render(request, "auctions/public/tranche_detail.html", context)
+
+
+def auction_detail(request, pk):
+    now = timezone.now()
+    try:
+        auction = public_auction_get(auction_id=pk, now=now)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    data = public_auction(auction, now=now)
+    context = {
+        "a": data,
+        "now": now,
+        "api_url": reverse("public_auctions_api:auction-detail", args=[pk]),
+        "ledger_url": reverse("public-ledger-stream", kwargs={"stream": data["ledger_stream"]}),
+        "replay_url": replay_path(pk),
+    }
+    return render(request, "auctions/public/auction_detail.html", context)
+
+
+def calendar(request):
+    now = timezone.now()
+    return render(request, "auctions/public/calendar.html", {"events": public_calendar(now=now), "now": now})
+
+
+def results(request):
+    now = timezone.now()
+    page = Paginator(public_results(now=now), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [public_auction(a, now=now) for a in page.object_list]
+    context = {"page": page, "results": rows, "api_url": reverse("public_auctions_api:auction-list")}
+    return render(request, "auctions/public/results.html", context)

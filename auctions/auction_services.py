@@ -9,17 +9,21 @@ import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from auctions import rules, sealing
 from auctions.models import Auction, Block, Offer, Participation, Tranche
+from auctions.signals import auction_settled
+from auctions.wording import words
 from bidders.models import Firm, Membership
-from bidders.roles import firm_of, is_regulator
+from bidders.roles import REGULATORS_GROUP, firm_of, is_regulator
 from bidders.selectors import affiliated_pairs
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.money import format_inr
 from ledger.services import ledger_append
 from notifications.services import notification_send
 
@@ -143,10 +147,59 @@ def _validate_params(params: dict | None) -> rules.AuctionParams:
     return parsed
 
 
+def _block_errors(block: Block, kind: str, params: rules.AuctionParams) -> list[str]:
+    """Why a block may not go in a tranche of this kind: a lease tranche is the Centre's auction of Part D blocks
+    (RULES.md s.1); an exploration tranche is the State's auction of an exploration licence (RULES.md s.4)."""
+    if kind == Tranche.Kind.EXPLORATION:
+        facts = [rules.MineralFacts(m.name, m.part_d, m.seventh_schedule) for m in block.minerals.all()]
+        errors = rules.el_block_errors(
+            block=block.code,
+            minerals=facts,
+            exploration_stage=block.exploration_stage,
+            area_hectares=block.area_hectares,
+            params=params,
+        )
+        if block.reserve_price_pct is None:
+            errors.append(
+                f"Block {block.code} has no ceiling; set its reserve price, which an exploration-licence tender "
+                "uses as the ceiling on the share of the future premium, in the registry first."
+            )
+        else:
+            problem = rules.el_ceiling_error(block.reserve_price_pct, params)
+            if problem:
+                errors.append(f"Block {block.code}: {problem}")
+        return errors
+    errors = []
+    if block.auction_authority != "central":
+        errors.append(f"Block {block.code} has no Part D mineral: its State auctions it, not the Centre.")
+    if block.reserve_price_pct is None:
+        errors.append(f"Block {block.code} has no reserve price; set it in the registry first.")
+    return errors
+
+
+def _net_worth_threshold(value, kind: str, params: rules.AuctionParams) -> Decimal:
+    """The tranche's net-worth threshold; an exploration tranche asks at least Rs 25 crore (RULES.md s.4)."""
+    if value in (None, ""):
+        return params.el_min_net_worth if kind == Tranche.Kind.EXPLORATION else Decimal("0.00")
+    threshold = Decimal(str(value))
+    if kind == Tranche.Kind.EXPLORATION and threshold < params.el_min_net_worth:
+        message = (
+            f"The net-worth threshold of {format_inr(threshold)} is below {format_inr(params.el_min_net_worth)}, the "
+            "least an exploration-licence bidder must have (RULES.md s.4); raise it."
+        )
+        raise ApplicationError(message, fields={"net_worth_threshold": [message]})
+    return threshold
+
+
 def tranche_create(*, actor, name: str, blocks: list[str], params: dict | None = None, tender_fee=None,
-                   net_worth_threshold=None, **schedule) -> Tranche:  # fmt: skip
-    """A draft tranche: its blocks, its schedule and the parameters of the Rules it will run under."""
+                   net_worth_threshold=None, kind: str = Tranche.Kind.LEASE, **schedule) -> Tranche:  # fmt: skip
+    """A draft tranche: what it auctions (leases, or exploration licences), its blocks, its schedule and the
+    parameters of the Rules it will run under."""
     _require_regulator(actor)
+    kind = kind or Tranche.Kind.LEASE
+    if kind not in Tranche.Kind.values:
+        message = f"A tranche auctions {' or '.join(Tranche.Kind.values)}; got {kind!r}."
+        raise ApplicationError(message, fields={"kind": [message]})
     unknown = set(schedule) - set(SCHEDULE_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
@@ -165,20 +218,17 @@ def tranche_create(*, actor, name: str, blocks: list[str], params: dict | None =
     for block in found.values():
         if block.status not in OFFERABLE_BLOCK_STATUSES:
             errors.append(f"Block {block.code} is {block.get_status_display().lower()}; it cannot be offered again.")
-        if block.auction_authority != "central":
-            errors.append(f"Block {block.code} has no Part D mineral: its State auctions it, not the Centre.")
-        if block.reserve_price_pct is None:
-            errors.append(f"Block {block.code} has no reserve price; set it in the registry first.")
+        errors.extend(_block_errors(block, kind, parsed))
     if errors:
         raise ApplicationError(errors[0], fields={"blocks": errors})
+    threshold = _net_worth_threshold(net_worth_threshold, kind, parsed)
     with transaction.atomic():
         tranche = Tranche.objects.create(
             name=name,
+            kind=kind,
             params=parsed.as_json(),
             tender_fee=Decimal(str(tender_fee)) if tender_fee not in (None, "") else Decimal("300000.00"),
-            net_worth_threshold=Decimal(str(net_worth_threshold))
-            if net_worth_threshold not in (None, "")
-            else Decimal("0.00"),
+            net_worth_threshold=threshold,
             created_by=actor,
             **{k: schedule.get(k) for k in SCHEDULE_FIELDS},
         )
@@ -205,15 +255,16 @@ def _auction_terms(auction: Auction) -> dict:
 
 def _new_auction(*, tranche: Tranche, block: Block, schedule: dict, attempt: int = 1, previous=None) -> Auction:
     params = rules.AuctionParams.from_json(tranche.params)
+    lease_kind, direction = rules.tranche_terms(tranche.kind, block.lease_kind)
     auction = Auction.objects.create(
         tranche=tranche,
         block=block,
         attempt=attempt,
         previous=previous,
-        lease_kind=block.lease_kind,
-        direction=Auction.Direction.ASCENDING,
+        lease_kind=lease_kind,
+        direction=direction,
         reserve_price_pct=block.reserve_price_pct,
-        net_worth_threshold=rules.net_worth_requirement(tranche.net_worth_threshold, block.lease_kind, params),
+        net_worth_threshold=rules.net_worth_requirement(tranche.net_worth_threshold, lease_kind, params),
         bid_security=rules.bid_security(block.value_of_estimated_resources, params),
         params=tranche.params,
         bidder_salt=secrets.token_hex(32),
@@ -297,8 +348,35 @@ def participation_buy_document(*, actor, auction_id, payment_reference: str) -> 
         existing = Participation.objects.filter(auction=auction, firm=firm).first()
         if existing:
             raise Conflict(f"{firm.legal_name} already bought the tender document for {auction.block.code}.")
+        _require_el_eligible(auction, firm, doing="buy the tender document")
         return Participation.objects.create(
             auction=auction, firm=firm, tender_fee_reference=reference[:80], tender_fee_paid_at=moment
+        )
+
+
+def _require_el_eligible(auction: Auction, firm: Firm, *, doing: str, declared=None) -> None:
+    """An exploration licence is for an Indian national or a company registered in India with a net worth of at
+    least Rs 25 crore (RULES.md s.4): the firm's record, and the net worth it declares with its bid, must show it."""
+    if auction.lease_kind != rules.EL:
+        return
+    params = rules.AuctionParams.from_json(auction.params)
+    problem = rules.el_bidder_error(
+        incorporated_in_india=firm.incorporated_in_india,
+        net_worth=firm.net_worth,
+        params=params,
+        net_worth_label=f"the net worth on {firm.legal_name}'s record (as of {firm.net_worth_as_of:%d %b %Y})",
+    )
+    fields = {}
+    if problem is None and declared is not None:
+        problem = rules.el_bidder_error(
+            incorporated_in_india=True, net_worth=declared, params=params, net_worth_label="the net worth declared"
+        )
+        fields = {"net_worth": [problem]} if problem else {}
+    if problem:
+        raise ApplicationError(
+            f"{firm.legal_name} cannot {doing} of the exploration-licence auction of {auction.block.code}. {problem}",
+            fields=fields,
+            code="not_eligible",
         )
 
 
@@ -341,6 +419,7 @@ def participation_submit(*, actor, auction_id, initial_price_offer, net_worth, b
                 f"Bids for {auction.block.code} closed at "
                 f"{timezone.localtime(auction.bid_due_at):%d %b %Y %H:%M} IST; nothing was changed."
             )
+        _require_el_eligible(auction, firm, doing="submit a bid", declared=worth)
         problem = rules.initial_offer_error(offer, reserve=auction.reserve_price_pct, direction=auction.direction)
         if problem:
             raise ApplicationError(problem, fields={"initial_price_offer": [problem]})
@@ -574,8 +653,8 @@ def auction_open(*, actor, auction_id) -> Auction:
             title=f"You qualified for the e-auction of {auction.block.code}",
             body=(
                 f"The e-auction of {auction.block.name} starts at "
-                f"{timezone.localtime(auction.starts_at):%d %b %Y %H:%M} IST from a floor price of "
-                f"{auction.floor_price}%."
+                f"{timezone.localtime(auction.starts_at):%d %b %Y %H:%M} IST from a "
+                f"{words(auction.direction)['floor']} of {auction.floor_price}%."
             ),
             url=f"/auctions/{auction.pk}/room/",
         )
@@ -593,11 +672,17 @@ def bidder_token(auction: Auction, firm_id: int) -> str:
 
 def offer_place(*, actor, auction_id, value) -> Offer:
     """Place a final price offer. The auction row is locked, so offers are judged one at a time in the order
-    they are committed; the one committed first wins a tie (RULES.md s.3 item 10)."""
-    firm = _require_bidding_firm(actor)
+    they are committed; the one committed first wins a tie (RULES.md s.3 item 10).
+
+    The row lock is held as briefly as the rules allow: who is offering (the firm, its role, its qualified
+    participation: fixed at the opening) is read before it, in one query; under it, the server's clock and the
+    current best decide, then the offer, the auction's new best and the ledger entry are written. The returned
+    offer's `auction` is the locked row as updated, so the caller can show the room without reading it again;
+    the open rooms are told on commit."""
+    bidder = _offer_bidder(actor, auction_id)
     value = _percentage(value, "value")
     with transaction.atomic():
-        auction = _lock(auction_id)
+        auction = _offer_lock(auction_id)
         moment = now()
         if auction.status != Auction.Status.OPENED or auction.starts_at is None:
             raise Conflict(f"The auction of {auction.block.code} is not taking final offers.")
@@ -611,10 +696,11 @@ def offer_place(*, actor, auction_id, value) -> Offer:
                 f"The e-auction closed at {timezone.localtime(auction.closes_at):%H:%M:%S} IST by the server's "
                 "clock; your offer arrived after the close and was not accepted."
             )
-        participation = Participation.objects.filter(auction=auction, firm=firm, qualified=True).first()
-        if participation is None:
+        participation_id = bidder["participation_id"]
+        if participation_id is None:
             raise PermissionDenied(
-                f"{firm.legal_name} is not a qualified bidder of this e-auction; only qualified bidders may offer."
+                f"{bidder['firm__legal_name']} is not a qualified bidder of this e-auction; only qualified bidders "
+                "may offer."
             )
         params = rules.AuctionParams.from_json(auction.params)
         problem = rules.final_offer_error(
@@ -625,16 +711,20 @@ def offer_place(*, actor, auction_id, value) -> Offer:
             direction=auction.direction,
         )
         if problem:
-            raise ApplicationError(problem, fields={"value": [problem]}, code="offer_too_low")
+            # An EL auction runs downwards: there the refused offer is too high.
+            code = "offer_too_low" if auction.direction == Auction.Direction.ASCENDING else "offer_too_high"
+            raise ApplicationError(problem, fields={"value": [problem]}, code=code)
         seq = auction.offer_count + 1
         offer = Offer.objects.create(
-            auction=auction, participation=participation, seq=seq, value=value, placed_at=moment
+            auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment
         )
         new_close = rules.extended_close(closes_at=auction.closes_at, offer_at=moment, params=params)
         extended = new_close != auction.closes_at
         Auction.objects.filter(pk=auction.pk).update(
-            best_offer=value, best_participation=participation, offer_count=seq, closes_at=new_close
+            best_offer=value, best_participation_id=participation_id, offer_count=seq, closes_at=new_close
         )
+        auction.best_offer, auction.best_participation_id = value, participation_id
+        auction.offer_count, auction.closes_at = seq, new_close
         ledger_append(
             stream=auction.stream,
             kind="offer",
@@ -642,12 +732,112 @@ def offer_place(*, actor, auction_id, value) -> Offer:
                 "seq": seq,
                 "value": value,
                 "at": utc(moment),
-                "bidder_token": bidder_token(auction, firm.pk),
+                "bidder_token": bidder_token(auction, bidder["firm_id"]),
                 "closes_at": utc(new_close),
                 "extended": extended,
             },
         )
+        transaction.on_commit(lambda pk=auction.pk, n=seq, close=new_close: _offer_announce(pk, n, close))
     return offer
+
+
+REGULATOR_READ_ONLY = "Regulators watch the e-auction read-only; only qualified bidders make offers."
+
+
+def _offer_bidder(actor, auction_id) -> dict:
+    """Who offers, in one query: the actor's firm (their first membership, as `firm_of`), role, qualified
+    participation in the auction, and whether they are a regulator. Refuses, as `_require_bidding_firm` does,
+    one who may not bid, and a regulator (who watches read-only)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Only members of a registered firm may bid. Register your firm first.")
+    try:
+        auction_pk = int(auction_id)
+    except (TypeError, ValueError):
+        auction_pk = None  # the lock answers NotFound
+    with connection.cursor() as cursor:
+        cursor.execute(_offer_bidder_sql(), [auction_pk, REGULATORS_GROUP, actor.pk])
+        found = cursor.fetchone()
+    if found is None:
+        if is_regulator(actor):
+            raise PermissionDenied(REGULATOR_READ_ONLY)
+        raise PermissionDenied("Only members of a registered firm may bid. Register your firm first.")
+    row = dict(zip(("firm_id", "firm__legal_name", "role", "participation_id", "regulator"), found, strict=True))
+    if row["regulator"]:
+        raise PermissionDenied(REGULATOR_READ_ONLY)
+    if row["role"] not in (Membership.Role.ADMIN, Membership.Role.BIDDER):
+        raise PermissionDenied(
+            f"As a {row['role']} of {row['firm__legal_name']} you may follow its bids but not make them; ask your "
+            "firm's administrator for the bidder role."
+        )
+    return row
+
+
+@cache
+def _offer_bidder_sql() -> str:
+    """The query of `_offer_bidder`, written once: every offer runs it, and building it with the ORM's
+    Subquery and Exists cost three times the query itself (docs/benchmarks.md)."""
+    user_groups = get_user_model().groups.through
+    group = user_groups._meta.get_field("group").related_model
+    return (
+        "SELECT m.firm_id, f.legal_name, m.role, "
+        f"(SELECT p.id FROM {Participation._meta.db_table} p "
+        "WHERE p.auction_id = %s AND p.firm_id = m.firm_id AND p.qualified ORDER BY p.id LIMIT 1), "
+        f"EXISTS (SELECT 1 FROM {user_groups._meta.db_table} ug JOIN {group._meta.db_table} g ON g.id = ug.group_id "
+        "WHERE ug.user_id = m.user_id AND g.name = %s) "
+        f"FROM {Membership._meta.db_table} m JOIN {Firm._meta.db_table} f ON f.id = m.firm_id "
+        "WHERE m.user_id = %s ORDER BY m.id LIMIT 1"
+    )
+
+
+# What an offer reads of the auction under its lock, and the room then shows: not the block's boundary.
+OFFER_LOCK_FIELDS = (
+    "block__code",
+    "block__name",
+    "attempt",
+    "status",
+    "annulment_reason",
+    "direction",
+    "params",
+    "document_sale_starts_at",
+    "bid_due_at",
+    "opening_at",
+    "e_auction_starts_at",
+    "opened_at",
+    "floor_price",
+    "starts_at",
+    "closes_at",
+    "best_offer",
+    "best_participation_id",
+    "offer_count",
+    "bidder_salt",
+)
+
+
+def _offer_lock(auction_id) -> Auction:
+    """The auction row locked (OF self, as `_lock`), with only what an offer and the room read of it."""
+    try:
+        return (
+            Auction.objects.select_for_update(of=("self",))
+            .select_related("block")
+            .only(*OFFER_LOCK_FIELDS)
+            .get(pk=auction_id)
+        )
+    except (Auction.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no auction {auction_id}.") from None
+
+
+def _room_announce(auction_id: int) -> None:
+    """On commit: tell the open rooms of the auction that it has settled."""
+    from auctions import room_stream
+
+    room_stream.room_changed(auction_id)
+
+
+def _offer_announce(auction_id: int, offer_count: int, closes_at) -> None:
+    """On commit: tell the open rooms of the auction (auctions.room_stream) that its state has changed."""
+    from auctions import room_stream
+
+    room_stream.room_changed(auction_id, offer_count=offer_count, closes_at=closes_at)
 
 
 # --- The close ------------------------------------------------------------------------------------------------
@@ -663,6 +853,8 @@ def auction_settle(*, auction_id) -> bool:
         )
         if claimed != 1:
             return False
+        # Open rooms show the result at once rather than at their next refresh.
+        transaction.on_commit(lambda: _room_announce(auction_id))
         auction = _lock(auction_id)
         if auction.offer_count == 0:
             _annul(auction, "no final offer")
@@ -681,11 +873,12 @@ def auction_settle(*, auction_id) -> bool:
                 "bidder_salt": auction.bidder_salt,
             },
         )
+        auction_settled.send(sender=Auction, auction=auction, winner=winner)
         participants = list(auction.participations.filter(qualified=True).values_list("firm_id", flat=True))
         notification_send(
             users=_members_of(participants),
             title=f"E-auction of {auction.block.code} closed: {winner.firm.legal_name} is the preferred bidder",
-            body=f"The winning final price offer is {auction.best_offer}% of the value of mineral despatched.",
+            body=f"The winning final price offer is {auction.best_offer}% {words(auction.direction)['unit']}.",
             url=f"/auctions/{auction.pk}/",
         )
     return True

@@ -11,7 +11,8 @@ from django import forms
 from django.utils import timezone
 
 from auctions import rules
-from auctions.models import Block
+from auctions.models import Block, Tranche
+from auctions.wording import words
 
 IST = ZoneInfo("Asia/Kolkata")
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -45,6 +46,29 @@ PARAM_LABELS = {
     "net_worth_cap_cl": ("Net-worth requirement cap, composite licence (INR)", ""),
     "el_ceiling_floor_pct": ("Exploration licence: ceiling floor (%)", ""),
     "el_min_net_worth": ("Exploration licence: minimum net worth (INR)", ""),
+    "upfront_instalment_1_pct": ("Upfront payment: first instalment (%)", "Paid before the Letter of Intent."),
+    "upfront_instalment_2_pct": ("Upfront payment: second instalment (%)", "Paid on the development agreement."),
+    "upfront_instalment_3_pct": ("Upfront payment: balance (%)", "Paid at execution of the lease."),
+    "performance_security_reset_years": ("Performance security reset (years)", ""),
+    "preferred_bidder_payment_days": ("Days for the first instalment and security", "From the declaration."),
+    "ml_mining_plan_months": ("Mining lease: mining plan approved within (months of LoI)", ""),
+    "ml_environment_clearance_months": ("Mining lease: environment clearance within (months after that)", ""),
+    "ml_execution_months": ("Mining lease: executed within (months after that)", ""),
+    "cl_execution_months": ("Composite licence: executed within (months of LoI)", ""),
+    "cl_g2_months": ("Composite licence: G2 reached within (months of LoI)", ""),
+    "delay_penalty_pct_per_month": ("Delay penalty (% of performance security per month or part)", ""),
+    "late_interest_pct_per_year": ("Interest on late dues (% a year, simple)", ""),
+    "late_interest_after_days": ("Interest runs on dues unpaid beyond (days)", ""),
+    "premium_concession_pct": ("Premium payable on early despatches (%)", ""),
+    "premium_concession_years_ml": ("Early-despatch period, mining lease (years from LoI)", ""),
+    "premium_concession_years_cl": ("Early-despatch period, composite licence (years from LoI)", ""),
+    "el_max_area_km2": ("Exploration licence: largest area (km²)", ""),
+    "el_term_years": ("Exploration licence: term (years)", ""),
+    "el_extension_max_years": ("Exploration licence: one extension of at most (years)", ""),
+    "el_relinquishment_after_years": ("Exploration licence: relinquishment after (years)", ""),
+    "el_retained_max_pct": ("Exploration licence: area kept at most (% of the original)", ""),
+    "el_discovery_auction_months": ("Exploration licence: lease auctioned within (months of the report)", ""),
+    "el_report_interval_months": ("Exploration licence: work-programme report every (months)", ""),
 }
 PARAM_PREFIX = "param_"
 
@@ -77,16 +101,51 @@ class ISTDateTimeField(forms.DateTimeField):
         return value
 
 
-def eligible_blocks():
-    """Blocks that may go in a central tranche: identified or annulled, Part D (central), with a reserve price."""
-    return Block.objects.filter(
-        status__in=(Block.Status.IDENTIFIED, Block.Status.ANNULLED),
-        auction_authority="central",
-        reserve_price_pct__isnull=False,
-    ).order_by("code")
+def eligible_blocks(kind: str = Tranche.Kind.LEASE):
+    """Blocks that may go in a tranche of this kind, identified or annulled, with a reserve price: for leases, Part D
+    blocks (the Centre auctions them); for exploration licences, blocks with a Seventh Schedule mineral at G4 or G3.
+    The service checks the rest (every mineral of the Seventh Schedule, the area, the ceiling) and says what fails."""
+    offerable = Block.objects.filter(
+        status__in=(Block.Status.IDENTIFIED, Block.Status.ANNULLED), reserve_price_pct__isnull=False
+    )
+    if kind == Tranche.Kind.EXPLORATION:
+        offerable = offerable.filter(el_eligible=True, exploration_stage__in=sorted(rules.EL_STAGES))
+    else:
+        offerable = offerable.filter(auction_authority="central")
+    return offerable.order_by("code")
+
+
+# What the tranche form says of each kind of tranche.
+KIND_TEXTS = {
+    Tranche.Kind.LEASE: {
+        "blocks": "Blocks identified or annulled, with a Part D mineral and a reserve price.",
+        "net_worth": "Capped per block by the lease kind's cap below.",
+        "none": "a lease tranche takes blocks that are identified or annulled, have a Part D mineral and a reserve "
+        "price",
+    },
+    Tranche.Kind.EXPLORATION: {
+        "blocks": "Blocks identified or annulled, of Seventh Schedule minerals only, at G4 or G3, of at most "
+        "1,000 km², whose reserve price is the ceiling on the share of the future premium (at least 25%, "
+        "RULES.md s.4).",
+        "net_worth": "At least the exploration licence's minimum net worth below (Rs 25 crore by default).",
+        "none": "an exploration-licence tranche takes blocks that are identified or annulled, hold a Seventh Schedule "
+        "mineral, are at G4 or G3 and have a ceiling (reserve price)",
+    },
+}
+
+
+def tranche_kind(value) -> str:
+    """The kind of tranche asked for (a form field or the page's query), lease when missing or unknown."""
+    return value if value in Tranche.Kind.values else Tranche.Kind.LEASE
 
 
 class TrancheForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=Tranche.Kind.choices,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Choose what the tranche auctions: leases or exploration licences."},
+    )
     name = forms.CharField(max_length=120, help_text="e.g. Tranche VII")
     tender_fee = forms.DecimalField(
         label="Tender fee (INR, before GST)",
@@ -110,13 +169,34 @@ class TrancheForm(forms.Form):
         error_messages={"required": "Choose at least one block."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str = Tranche.Kind.LEASE, **kwargs):
         super().__init__(*args, **kwargs)
-        self.block_rows = list(eligible_blocks().only("code", "name", "state", "lease_kind", "reserve_price_pct"))
-        self.fields["blocks"].choices = [
-            (b.code, f"{b.code} · {b.name} · {b.state} · {b.lease_kind} · reserve {b.reserve_price_pct}%")
-            for b in self.block_rows
-        ]
+        self.chosen_kind = tranche_kind(self.data.get("kind") if self.is_bound else kind)
+        self.texts = KIND_TEXTS[self.chosen_kind]
+        self.fields["kind"].initial = self.chosen_kind
+        self.fields["blocks"].help_text = self.texts["blocks"]
+        self.fields["net_worth_threshold"].help_text = self.texts["net_worth"]
+        self.block_rows = list(
+            eligible_blocks(self.chosen_kind).only(
+                "code", "name", "state", "lease_kind", "reserve_price_pct", "exploration_stage", "area_hectares"
+            )
+        )
+        if self.chosen_kind == Tranche.Kind.EXPLORATION:
+            self.fields["net_worth_threshold"].initial = rules.AuctionParams().el_min_net_worth
+            self.fields["blocks"].choices = [
+                (
+                    b.code,
+                    f"{b.code} · {b.name} · {b.state} · {b.exploration_stage} · "
+                    f"{f'{b.area_km2:,.2f} km²' if b.area_hectares is not None else 'no surveyed area'} · "
+                    f"ceiling {b.reserve_price_pct}%",
+                )
+                for b in self.block_rows
+            ]
+        else:
+            self.fields["blocks"].choices = [
+                (b.code, f"{b.code} · {b.name} · {b.state} · {b.lease_kind} · reserve {b.reserve_price_pct}%")
+                for b in self.block_rows
+            ]
         for name, label in SCHEDULE_LABELS.items():
             self.fields[name] = ISTDateTimeField(
                 label=f"{label} (IST)",
@@ -149,6 +229,7 @@ class TrancheForm(forms.Form):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
+            "kind": self.chosen_kind,
             "name": data["name"],
             "blocks": data["blocks"],
             "tender_fee": data["tender_fee"],
@@ -249,3 +330,7 @@ class BidForm(forms.Form):
         "It is never shown back on this page: type it again after any correction.",
         error_messages={"required": "Give your initial price offer, a percentage like 12.45."},
     )
+
+    def __init__(self, *args, direction: str = rules.ASCENDING, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initial_price_offer"].label = f"Sealed initial price offer ({words(direction)['unit_label']})"

@@ -30,8 +30,10 @@ from auctions.flow_forms import (
     BuyDocumentForm,
     EvaluationForm,
     TrancheForm,
+    tranche_kind,
 )
 from auctions.models import Auction, Participation, Tranche
+from auctions.wording import words
 from bidders.forms import apply_errors
 from bidders.models import EligibilityDocument, Membership
 from bidders.roles import firm_of, is_regulator
@@ -156,8 +158,12 @@ def tranche_create(request):
             messages.error(request, "The tranche was not saved: correct the fields marked below.")
             status = 400
     else:
-        form = TrancheForm()
-    return render(request, "auctions/flow/tranche_form.html", {"form": form}, status=status)
+        form = TrancheForm(kind=tranche_kind(request.GET.get("kind")))
+    kinds = [
+        {"value": value, "label": label, "url": f"{reverse('flow:tranche_create')}?kind={value}"}
+        for value, label in Tranche.Kind.choices
+    ]
+    return render(request, "auctions/flow/tranche_form.html", {"form": form, "kinds": kinds}, status=status)
 
 
 def _tranche_page(request, tranche, *, status=200):
@@ -355,7 +361,8 @@ def auction_open(request, auction):
     if opened.status == Auction.Status.ANNULLED:
         return f"The auction is annulled: {opened.annulment_reason}. The reason is published.", opened.pk
     return (
-        f"The initial price offers are opened and published; the floor price is {opened.floor_price}% and the "
+        f"The initial price offers are opened and published; the {words(opened.direction)['floor']} is "
+        f"{opened.floor_price}% and the "
         f"e-auction starts at {timezone.localtime(opened.starts_at):%d %b %Y %H:%M} IST.",
         opened.pk,
     )
@@ -471,11 +478,12 @@ def _participation_page(request, firm, role, auction, *, buy_form=None, bid_form
     submitted = participation is not None and participation.status == Participation.Status.SUBMITTED
     if bid_form is None and participation is not None:
         bid_form = BidForm(
+            direction=auction.direction,
             initial={
                 "net_worth": participation.net_worth if participation.net_worth is not None else firm.net_worth,
                 "bid_security_reference": participation.bid_security_reference,
                 "declared_affiliates": participation.declared_affiliates,
-            }
+            },
         )
     opened = auction.opened_at is not None and participation is not None and participation.technically_qualified
     verification = None
@@ -566,7 +574,7 @@ def participation_buy_document(request, firm, role, pk):
 @firm_required
 def participation_submit(request, firm, role, pk):
     auction = _firm_auction(pk)
-    form = BidForm(request.POST, request.FILES)
+    form = BidForm(request.POST, request.FILES, direction=auction.direction)
     if not form.is_valid():
         messages.error(request, "Your bid was not submitted: correct the fields marked below.")
         return _participation_page(request, firm, role, auction, bid_form=form, status=400)

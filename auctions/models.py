@@ -227,7 +227,19 @@ class Tranche(Schedule):
         DRAFT = "draft", "Draft"
         NOTIFIED = "notified", "Notified"
 
+    class Kind(models.TextChoices):
+        LEASE = "lease", "Mining leases and composite licences (ascending auction)"
+        EXPLORATION = "exploration", "Exploration licences (descending reverse auction)"
+
     name = models.CharField(max_length=120, unique=True, help_text="e.g. Tranche VII")
+    kind = models.CharField(
+        max_length=12,
+        choices=Kind.choices,
+        default=Kind.LEASE,
+        db_index=True,
+        help_text="What the tranche auctions: leases (ML/CL, the highest % of the value of mineral despatched wins) "
+        "or exploration licences (EL, the lowest % share of the future auction premium wins; RULES.md s.4).",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     blocks = models.ManyToManyField(Block, related_name="tranches", blank=True)
     params = models.JSONField(default=dict, help_text="The parameters of the Rules (auctions.rules.AuctionParams).")

@@ -275,7 +275,7 @@ def public_auction(auction: Auction, *, now: datetime | None = None) -> dict:
         "ledger_stream": auction.stream,
         "phase": phase,
         "phase_label": Phase.LABELS[phase],
-        "tranche": {"id": auction.tranche_id, "name": auction.tranche.name},
+        "tranche": {"id": auction.tranche_id, "name": auction.tranche.name, "kind": auction.tranche.kind},
         "block": {
             "code": block.code,
             "name": block.name,
@@ -328,6 +328,7 @@ def public_tranche(tranche: Tranche, *, now: datetime | None = None) -> dict:
     return {
         "id": tranche.pk,
         "name": tranche.name,
+        "kind": tranche.kind,
         "notified_at": tranche.notified_at,
         "tender_fee": tranche.tender_fee,
         "net_worth_threshold": tranche.net_worth_threshold,
@@ -516,6 +517,7 @@ def regulator_tranche(tranche: Tranche, *, now: datetime | None = None) -> dict:
         else {
             "id": tranche.pk,
             "name": tranche.name,
+            "kind": tranche.kind,
             "notified_at": None,
             "tender_fee": tranche.tender_fee,
             "net_worth_threshold": tranche.net_worth_threshold,

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from auctions import rules, sealing
+from auctions.wording import words
 from ledger.chain import verify_chain
 
 SETTLED = "settled"
@@ -193,12 +194,12 @@ class _Replayer:
             )
             threshold = _dec(terms["net_worth_threshold"])
             capped = rules.net_worth_requirement(threshold, terms["lease_kind"], params)
-            self.check(
-                "net-worth threshold",
-                f"Rs {threshold} ({terms['lease_kind']})",
-                f"Rs {capped}" + (" (the cap for this lease)" if capped != threshold else ": within the cap"),
-                capped == threshold,
-            )
+            if terms["lease_kind"] == rules.EL:
+                bound = " (the least an exploration licence asks)" if capped != threshold else ": at least the minimum"
+            else:
+                bound = " (the cap for this lease)" if capped != threshold else ": within the cap"
+            self.check("net-worth threshold", f"Rs {threshold} ({terms['lease_kind']})", f"Rs {capped}{bound}",
+                       capped == threshold)  # fmt: skip
             return terms, params
         except UNREADABLE as exc:
             self.unreadable("notice", entry, exc)
@@ -282,7 +283,9 @@ class _Replayer:
                 self.check(
                     f"initial price offer of {item['firm']}",
                     f"{_pct(offer)}, commitment {item['commitment']}",
-                    "; ".join(problems) or f"matches its commitment; not below the reserve price of {_pct(reserve)}",
+                    "; ".join(problems)
+                    or f"matches its commitment; not {'above' if direction == rules.DESCENDING else 'below'} the "
+                    f"{words(direction)['limit']} of {_pct(reserve)}",
                     not problems,
                 )
             names = {i["commitment"]: i["firm"] for i in items}
@@ -355,13 +358,17 @@ class _Replayer:
                 )
                 if problem:
                     problems.append(problem)
+                w = words(terms["direction"])
                 reference = (
-                    f"the floor price {_pct(state['floor'])}" if best is None else f"the best offer {_pct(best)}"
+                    f"the {w['floor']} {_pct(state['floor'])}"
+                    if best is None
+                    else f"the {w['best']} offer {_pct(best)}"
                 )
                 self.check(
                     name,
                     f"#{offer['seq']}: {_pct(value)} at {_show_time(at)} by bidder {offer['bidder_token']}",
-                    "; ".join(problems) or f"valid: beats {reference} by at least {params.min_increment}%, in time",
+                    "; ".join(problems)
+                    or f"valid: beats {reference} by at least the {w['step']} of {params.min_increment}%, in time",
                     not problems,
                 )
                 published_close = _time(offer["closes_at"])

@@ -1,6 +1,7 @@
 """The e-auction room (round 2, RULES.md s.3 items 8-10): what each viewer may see of it now.
 
-Every open room polls this twice a second, so a poll must cost almost nothing:
+Open rooms follow it over server-sent events (auctions.room_stream: one event per change, no poll), or poll it
+twice a second where a server cannot keep streams open; so a poll must cost almost nothing:
 
 - one query reads the auction row (its `offer_count`, `closes_at` and status make the room's `version`);
 - the per-auction part of the state (the offer history, the bidders' labels and best offers) is built once per
@@ -63,8 +64,8 @@ class Standing:
     NO_OFFER = "no_offer"
 
     CHOICES = [
-        (HIGHEST, "Your offer is the current highest"),
-        (OUTBID, "Another bidder's offer is higher than yours"),
+        (HIGHEST, "Your offer is the current best (the highest; in an EL auction, the lowest)"),
+        (OUTBID, "Another bidder's offer beats yours"),
         (NO_OFFER, "You have made no final offer yet"),
     ]
 
@@ -74,7 +75,10 @@ class Outcome:
     ANNULLED = "annulled"
 
     CHOICES = [
-        (PREFERRED_BIDDER, "The highest final offer at the close makes its bidder the preferred bidder"),
+        (
+            PREFERRED_BIDDER,
+            "The best final offer at the close (the lowest in an EL auction) makes its bidder the preferred bidder",
+        ),
         (ANNULLED, "Annulled (no final offer)"),
     ]
 
@@ -246,14 +250,19 @@ def _fold(summary: dict, rows: list[tuple]) -> dict:
 EMPTY_SUMMARY = {"count": 0, "labels": {}, "best": {}, "recent": []}
 
 
-def _summary(auction: Auction) -> dict:
+def _summary(auction: Auction, known: tuple | None = None) -> dict:
     """The offers so far, summarised in a cache entry of bounded size; a new version reads only the offers
-    placed since the cached one (offers are never changed and their seq has no gaps)."""
+    placed since the cached one (offers are never changed and their seq has no gaps). `known` is an offer row
+    the caller holds (the one just placed): when it is the only one missing, no query is needed."""
     key = f"{_prefix(auction)}:summary"
     summary = cache.get(key) or EMPTY_SUMMARY
     if summary["count"] < auction.offer_count:
-        new = Offer.objects.filter(auction_id=auction.pk, seq__gt=summary["count"], seq__lte=auction.offer_count)
-        summary = _fold(summary, _rows(new))
+        if known and known[0] == auction.offer_count == summary["count"] + 1:
+            rows = [known]
+        else:
+            new = Offer.objects.filter(auction_id=auction.pk, seq__gt=summary["count"], seq__lte=auction.offer_count)
+            rows = _rows(new)
+        summary = _fold(summary, rows)
         cache.set(key, summary, LOG_TTL)
     elif summary["count"] > auction.offer_count:  # another request cached a later version than the row read
         summary = {**summary, "recent": [row for row in summary["recent"] if row[0] <= auction.offer_count]}
@@ -284,10 +293,10 @@ def _bidders(auction: Auction) -> dict[int, dict]:
     return bidders
 
 
-def _part(auction: Auction, phase: str, *, identities: bool) -> dict:
+def room_part(auction: Auction, phase: str, *, identities: bool, known: tuple | None = None) -> dict:
     """The per-auction part of the state for one audience, built once per version."""
     key = f"{_prefix(auction)}:{room_version(auction, phase)}:{'ids' if identities else 'anon'}"
-    part = cache.get(key)
+    part = None if known else cache.get(key)  # the version of an offer just placed is new: not looked up
     if part is not None:
         return part
     finished = phase in FINISHED
@@ -295,7 +304,7 @@ def _part(auction: Auction, phase: str, *, identities: bool) -> dict:
         rows = _rows(Offer.objects.filter(auction_id=auction.pk, seq__lte=auction.offer_count))
         summary = {**_fold(EMPTY_SUMMARY, rows), "recent": rows}
     else:
-        summary = _summary(auction)
+        summary = _summary(auction, known)
     labels, best, shown = summary["labels"], summary["best"], summary["recent"]
     bidders = _bidders(auction) if (identities or finished) else {}
     history = [
@@ -352,47 +361,34 @@ def _result(auction: Auction, phase: str) -> dict | None:
     }
 
 
-def room_state(auction: Auction, viewer, *, now: datetime | None = None, access: Access | None = None) -> dict:
+def room_state(
+    auction: Auction, viewer, *, now: datetime | None = None, access: Access | None = None, known: tuple | None = None
+) -> dict:
     """What this viewer may see of the room now. Raises NotFound before the opening, SignInRequired or
-    PermissionDenied for someone who may not see the room before the close."""
+    PermissionDenied for someone who may not see the room before the close. `known`: an offer row the caller
+    holds (see _summary)."""
     now = now or timezone.now()
     phase = auction_phase(auction, now)
     access = access or room_access(auction, viewer, phase)
+    part = room_part(auction, phase, identities=access.viewer == Viewer.REGULATOR, known=known)
+    return {**shared_state(auction, phase, part), **viewer_state(auction, phase, access, part, now)}
+
+
+def shared_state(auction: Auction, phase: str, part: dict) -> dict:
+    """The state as every viewer of one audience (bidders and public, or regulators) sees it at this version:
+    everything but the server's time and what the viewer is to the auction (viewer_state)."""
     params = rules.AuctionParams.from_json(auction.params)
-    part = _part(auction, phase, identities=access.viewer == Viewer.REGULATOR)
     scheduled_close = auction.starts_at + timedelta(minutes=params.duration_minutes)
     running = phase in RUNNING
-    you = None
-    if access.viewer == Viewer.BIDDER:
-        own = part["standings"].get(access.participation_id)
-        if auction.best_participation_id == access.participation_id:
-            standing = Standing.HIGHEST
-        else:
-            standing = Standing.OUTBID if own else Standing.NO_OFFER
-        can_offer = access.may_offer and phase == Phase.LIVE
-        note = access.note
-        if access.may_offer and phase == Phase.OPENED:
-            note = f"Offers are accepted from {timezone.localtime(auction.starts_at):%d %b %Y %H:%M:%S} IST."
-        elif access.may_offer and not running:
-            note = "The e-auction has closed; no more offers are accepted."
-        you = {
-            "bidder": own["bidder"] if own else None,
-            "standing": standing,
-            "best_offer": own["best_offer"] if own else None,
-            "can_offer": can_offer,
-            "note": note,
-        }
-    elif access.viewer == Viewer.REGULATOR:
-        you = {"bidder": None, "standing": None, "best_offer": None, "can_offer": False, "note": access.note}
     return {
         "auction": auction.pk,
         "block": auction.block.code,
         "block_name": auction.block.name,
         "attempt": auction.attempt,
+        "direction": auction.direction,
         "phase": phase,
         "phase_label": Phase.LABELS[phase],
         "version": room_version(auction, phase),
-        "server_time": iso(now),
         "starts_at": iso(auction.starts_at),
         "closes_at": iso(auction.closes_at),
         "scheduled_close": iso(scheduled_close),
@@ -415,11 +411,36 @@ def room_state(auction: Auction, viewer, *, now: datetime | None = None, access:
         "offer_count": auction.offer_count,
         "history": part["history"],
         "history_complete": part["history_complete"],
-        "viewer": access.viewer,
-        "you": you,
         "bidders": part["bidders"],
         "result": _result(auction, phase),
     }
+
+
+def viewer_state(auction: Auction, phase: str, access: Access, part: dict, now: datetime) -> dict:
+    """What differs from one viewer to another: the server's time, who the viewer is, their standing."""
+    you = None
+    if access.viewer == Viewer.BIDDER:
+        own = part["standings"].get(access.participation_id)
+        if auction.best_participation_id == access.participation_id:
+            standing = Standing.HIGHEST
+        else:
+            standing = Standing.OUTBID if own else Standing.NO_OFFER
+        can_offer = access.may_offer and phase == Phase.LIVE
+        note = access.note
+        if access.may_offer and phase == Phase.OPENED:
+            note = f"Offers are accepted from {timezone.localtime(auction.starts_at):%d %b %Y %H:%M:%S} IST."
+        elif access.may_offer and phase not in RUNNING:
+            note = "The e-auction has closed; no more offers are accepted."
+        you = {
+            "bidder": own["bidder"] if own else None,
+            "standing": standing,
+            "best_offer": own["best_offer"] if own else None,
+            "can_offer": can_offer,
+            "note": note,
+        }
+    elif access.viewer == Viewer.REGULATOR:
+        you = {"bidder": None, "standing": None, "best_offer": None, "can_offer": False, "note": access.note}
+    return {"server_time": iso(now), "viewer": access.viewer, "you": you}
 
 
 def room_etag(auction: Auction, access: Access, phase: str) -> str:
@@ -437,6 +458,15 @@ def room_poll(auction_id, user, *, if_none_match: str = "") -> tuple[dict | None
     if etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]:
         return None, etag
     return room_state(auction, user, now=now, access=access), etag
+
+
+def room_after_offer(offer: Offer, user) -> dict:
+    """The room as the bidder sees it right after their accepted offer, from the auction row the offer locked
+    and updated (`offer.auction`, as offer_place returns it) and the offer itself: no read of either again."""
+    row = (offer.seq, pct(offer.value), iso(offer.placed_at), offer.participation_id)
+    # offer_place has just checked what the viewer is: a member of the qualified firm, in a role that bids.
+    access = Access(viewer=Viewer.BIDDER, signed_in=True, participation_id=offer.participation_id, may_offer=True)
+    return room_state(offer.auction, user, access=access, known=row)
 
 
 def offer_entry(offer: Offer, state: dict) -> dict:

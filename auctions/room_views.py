@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from auctions import room
+from auctions.wording import words
 from core.errors import ApplicationError, NotFound, PermissionDenied
 
 
@@ -30,11 +31,13 @@ def room_page(request, auction_id):
         )
     context = {
         "state": state,
+        "words": words(auction.direction),  # "highest" or "lowest", and so on (auctions/wording.py)
         # For the page as first drawn (and without JavaScript): the times as datetimes, shown in IST.
         "starts_at": auction.starts_at,
         "closes_at": auction.closes_at,
         "history": [{**row, "placed": parse_datetime(row["placed_at"])} for row in state["history"]],
         "state_url": reverse("room:state", args=[auction.pk]),
+        "events_url": reverse("api-auction-room-events", args=[auction.pk]),
         "offer_url": reverse("api-auction-offers", args=[auction.pk]),
     }
     return render(request, "auctions/room/room.html", context)

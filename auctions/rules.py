@@ -10,12 +10,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from core.money import CRORE, inr, percent_of, round_half_up, to_decimal
+from core.money import CRORE, format_inr, inr, percent_of, round_half_up, to_decimal
 
 CENTRAL = "central"
 STATE = "state"
 ML = "ML"
 CL = "CL"
+EL = "EL"
 # UNFC stages from which a mining lease is auctioned (G2 or better); G3 and G4 give a composite licence.
 ML_STAGES = frozenset({"G1", "G2"})
 CL_STAGES = frozenset({"G3", "G4"})
@@ -102,6 +103,31 @@ class AuctionParams:
     net_worth_cap_cl: Decimal = Decimal("100") * CRORE
     el_ceiling_floor_pct: Decimal = Decimal("25")
     el_min_net_worth: Decimal = Decimal("25") * CRORE
+    # After the auction (RULES.md s.3 items 11 to 14): payments, milestones, penalties, premium.
+    upfront_instalment_1_pct: Decimal = Decimal("10")
+    upfront_instalment_2_pct: Decimal = Decimal("10")
+    upfront_instalment_3_pct: Decimal = Decimal("80")
+    performance_security_reset_years: int = 5
+    preferred_bidder_payment_days: int = 45
+    ml_mining_plan_months: int = 6
+    ml_environment_clearance_months: int = 18
+    ml_execution_months: int = 12
+    cl_execution_months: int = 12
+    cl_g2_months: int = 36
+    delay_penalty_pct_per_month: Decimal = Decimal("1")
+    late_interest_pct_per_year: Decimal = Decimal("24")
+    late_interest_after_days: int = 60
+    premium_concession_pct: Decimal = Decimal("50")
+    premium_concession_years_ml: int = 5
+    premium_concession_years_cl: int = 7
+    # Exploration licences (RULES.md s.4).
+    el_max_area_km2: Decimal = Decimal("1000")
+    el_term_years: int = 5
+    el_extension_max_years: int = 2
+    el_relinquishment_after_years: int = 3
+    el_retained_max_pct: Decimal = Decimal("25")
+    el_discovery_auction_months: int = 12
+    el_report_interval_months: int = 12
 
     def as_json(self) -> dict:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
@@ -124,9 +150,12 @@ def bid_security(value_of_estimated_resources, params: AuctionParams = AuctionPa
 
 
 def net_worth_requirement(threshold, lease_kind_: str, params: AuctionParams = AuctionParams()) -> Decimal:
-    """The tender's net-worth threshold, capped at Rs 200 crore for an ML and Rs 100 crore for a CL."""
-    cap = {ML: params.net_worth_cap_ml, CL: params.net_worth_cap_cl}.get(lease_kind_)
+    """The tender's net-worth threshold, capped at Rs 200 crore for an ML and Rs 100 crore for a CL; for an EL
+    at least the Rs 25 crore that RULES.md s.4 asks of every bidder."""
     threshold = to_decimal(threshold)
+    if lease_kind_ == EL:
+        return max(threshold, params.el_min_net_worth)
+    cap = {ML: params.net_worth_cap_ml, CL: params.net_worth_cap_cl}.get(lease_kind_)
     return threshold if cap is None else min(threshold, cap)
 
 
@@ -201,15 +230,16 @@ def final_offer_error(offer, *, floor, current_best=None, params=AuctionParams()
             f"{params.min_increment}%: the smallest valid offer is {best}%."
         )
     if direction == DESCENDING:
+        name = "the cap" if current_best is None else "the current lowest offer"
         if best <= 0:
-            return f"No lower offer is possible: the current best offer is {to_decimal(reference)}%."
+            return f"No lower offer is possible: {name} is {to_decimal(reference)}%."
         if offer > best:
             return (
                 f"Your offer of {offer}% must be below {name} {to_decimal(reference)}% by at least "
-                f"{params.min_increment}%: the highest valid offer is {best}%."
+                f"{params.min_increment}%: the largest valid offer is {best}%."
             )
         if offer <= 0:
-            return f"An offer must be above 0%; the highest valid offer is {best}%."
+            return f"An offer must be above 0%; the largest valid offer is {best}%."
     return None
 
 
@@ -236,4 +266,104 @@ def annulment_reason(*, attempt: int, bids: int, tqb: int, final_offers: int | N
         return f"fewer than {needed} TQB"
     if final_offers == 0:
         return "no final offer"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Exploration licence auctions (RULES.md section 4): the State's descending reverse auction on the share of the
+# future auction premium. The auction itself runs on the functions above with direction=DESCENDING; these say
+# which blocks, ceilings and bidders an EL tender may take.
+# ---------------------------------------------------------------------------------------------------------
+
+LEASE_TRANCHE = "lease"  # mining leases and composite licences: ascending, on the % of the value of mineral despatched
+EXPLORATION_TRANCHE = "exploration"  # exploration licences: descending, on the % share of the future auction premium
+HECTARES_PER_KM2 = Decimal("100")
+MAX_SHARE_PCT = Decimal("100")
+
+
+def tranche_terms(kind: str, block_lease_kind: str) -> tuple[str, str]:
+    """(lease kind, direction) of an auction of a tranche of this kind: an EL tranche auctions exploration
+    licences in descending order; a lease tranche the block's ML or CL in ascending order."""
+    if kind == EXPLORATION_TRANCHE:
+        return EL, DESCENDING
+    if kind == LEASE_TRANCHE:
+        return block_lease_kind, ASCENDING
+    raise ValueError(f"Unknown tranche kind {kind!r}; expected {LEASE_TRANCHE!r} or {EXPLORATION_TRANCHE!r}.")
+
+
+def _km2(hectares: Decimal) -> str:
+    return f"{hectares / HECTARES_PER_KM2:,.2f} km²"
+
+
+def el_block_errors(*, block: str, minerals: Iterable[MineralFacts], exploration_stage: str, area_hectares,
+                    params: AuctionParams = AuctionParams()) -> list[str]:  # fmt: skip
+    """Why a block may not be auctioned for an exploration licence (RULES.md s.4), each reason in words a
+    regulator can act on; empty when it may: Seventh Schedule minerals only, at G4 or G3, at most 1,000 km²."""
+    errors = []
+    minerals = list(minerals)
+    others = sorted(m.name for m in minerals if not m.seventh_schedule)
+    if not minerals:
+        errors.append(
+            f"Block {block} has no mineral registered; an exploration licence is for Seventh Schedule minerals "
+            "(RULES.md s.4)."
+        )
+    elif others:
+        listed = " and ".join([", ".join(others[:-1]), others[-1]] if len(others) > 1 else others)
+        verb = "is not a Seventh Schedule mineral" if len(others) == 1 else "are not Seventh Schedule minerals"
+        errors.append(
+            f"Block {block} holds {listed}, which {verb}: an exploration licence is auctioned for Seventh "
+            "Schedule minerals only (RULES.md s.4)."
+        )
+    if exploration_stage not in EL_STAGES:
+        errors.append(
+            f"Block {block} is explored to {exploration_stage or 'no stage'}; an exploration licence is auctioned "
+            "at reconnaissance (G4) or prospecting (G3) stage only (RULES.md s.4)."
+        )
+    limit = params.el_max_area_km2 * HECTARES_PER_KM2
+    if area_hectares is None:
+        errors.append(
+            f"Block {block} has no surveyed boundary, so its area cannot be checked against the limit of "
+            f"{params.el_max_area_km2:,} km²; add its boundary in the registry."
+        )
+    elif to_decimal(area_hectares) > limit:
+        errors.append(
+            f"Block {block} covers {_km2(to_decimal(area_hectares))}; an exploration licence covers at most "
+            f"{params.el_max_area_km2:,} km² (RULES.md s.4). Divide the block."
+        )
+    return errors
+
+
+def el_ceiling_error(ceiling_pct, params: AuctionParams = AuctionParams()) -> str | None:
+    """The tender's ceiling on the share of the future premium: at least 25% (param), at most the whole premium."""
+    if ceiling_pct is None:
+        return "Set the ceiling (the block's reserve price): the largest share of the future premium a bidder may ask."
+    ceiling = to_decimal(ceiling_pct)
+    if not is_percentage(ceiling):
+        return f"The ceiling is a percentage with at most two decimals; {ceiling:f} has more."
+    if ceiling < params.el_ceiling_floor_pct:
+        return (
+            f"The ceiling of {ceiling}% is below {params.el_ceiling_floor_pct}%: an exploration-licence tender may not "
+            f"set its ceiling below {params.el_ceiling_floor_pct}% of the future auction premium (RULES.md s.4)."
+        )
+    if ceiling > MAX_SHARE_PCT:
+        return f"The ceiling of {ceiling}% is more than the whole premium; it is at most {MAX_SHARE_PCT}%."
+    return None
+
+
+def el_bidder_error(*, incorporated_in_india: bool, net_worth, params: AuctionParams = AuctionParams(),
+                    net_worth_label: str = "the net worth") -> str | None:  # fmt: skip
+    """An exploration licence goes to an Indian national or a company registered in India with a net worth of
+    at least Rs 25 crore (param; RULES.md s.4). None when the bidder is eligible. `net_worth_label` says where
+    the figure comes from ("the net worth on record", "the net worth declared")."""
+    if not incorporated_in_india:
+        return (
+            "Only an Indian national or a company registered in India may bid for an exploration licence "
+            "(RULES.md s.4)."
+        )
+    if net_worth is None or to_decimal(net_worth) < params.el_min_net_worth:
+        shown = "none" if net_worth is None else format_inr(net_worth)
+        return (
+            f"A bidder for an exploration licence needs a net worth of at least {format_inr(params.el_min_net_worth)} "
+            f"(RULES.md s.4); {net_worth_label} is {shown}."
+        )
     return None

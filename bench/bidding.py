@@ -19,10 +19,16 @@ In one run, on a fresh bench database (dropped, created, migrated; its name must
      slightly above the best it last saw (the next valid offer of its last answer: the 201's room state or
      the 400's message), so that refusals are part of the load as in a real room: on one auction, then the
      same 50 spread over 20 auctions.
-4. Open rooms (500 by default; --rooms 50 100 500 runs each) polling GET /api/v1/auctions/{id}/room every
-   500 ms (asyncio, one connection per poll, If-None-Match) for --duration while 5 bidders place an offer
+4. Open rooms (500 by default; --rooms 50 100 500 runs each) on one auction while 5 bidders place an offer
    about once a second each: the time from an offer's acceptance (its placed_at, the server's clock) to the
-   first poll of each room that shows it.
+   moment each room shows it. By default (--rooms-mode events) each room follows the room's server-sent events,
+   GET /api/v1/auctions/{id}/room/events, as a browser's EventSource does (asyncio, one connection per room,
+   reconnecting with Last-Event-ID), served by a second gunicorn with gthread workers (--events-workers 2 x
+   --events-threads 400) beside the sync workers that take the offers; the web workers announce each offer
+   through Redis (BENCH_REDIS_URL is required). The rooms open over a few seconds (100 a second) and the
+   offers start once every room has its first event; how long the rooms took to open is reported apart.
+   With --rooms-mode poll the rooms poll GET /api/v1/auctions/{id}/room every 500 ms instead (one connection
+   per poll, If-None-Match), as the page does where the server keeps no stream open.
 5. The invariants of every auction used: no accepted offer lost (Offer rows = 201 answers = offer_count =
    ledger offer entries), the best = the maximum accepted, each beat the one before by the increment, seq
    without gaps, the close as extended by rules.extended_close, the ledger verifies and replays.
@@ -33,6 +39,7 @@ Prints offers/s, p50/p99 and the ratios to the goals (one auction >= 0.40 of the
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -400,23 +407,143 @@ def _rooms_worker(port: int, auction: int, tokens: list, duration: float, interv
     return asyncio.run(main())
 
 
+OFFER_COUNT = re.compile(rb'"offer_count":\s*(\d+)')
+
+
+def _streams_worker(port: int, auction: int, tokens: list, duration: float, ramp: float, seed: int, shared=None):
+    """Open rooms following the room's server-sent events (GET .../room/events, as EventSource does; HTTP/1.0,
+    so that the body is the bare event stream), reconnecting with Last-Event-ID when a stream ends. The rooms
+    open over `ramp` seconds; each counts itself in `shared["ready"]` at its first event; all stop when
+    `shared["stop"]` is set (or after `duration`). Returns, per room, the moments (epoch) each new offer_count was
+    first seen, the time from each connection to its first event, and the answers' statuses."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        deadline = [loop.time() + duration]
+        rng = random.Random(seed)
+        path = f"/api/v1/auctions/{auction}/room/events"
+        firsts, statuses, rooms = [], {}, []
+        ready = [0]
+
+        async def watch():
+            told = 0
+            while loop.time() < deadline[0]:
+                await asyncio.sleep(0.25)
+                if shared is not None:
+                    if ready[0] > told:
+                        with shared["lock"]:
+                            shared["ready"].value += ready[0] - told
+                        told = ready[0]
+                    if shared["stop"].is_set():
+                        deadline[0] = loop.time()
+
+        async def room(token: str):
+            await asyncio.sleep(rng.uniform(0, ramp))  # the rooms open over the ramp
+            seen, transitions, last_id, connections = -1, [], "", 0
+            while loop.time() < deadline[0] and connections < 1000:
+                connections += 1
+                started = time.perf_counter()
+                writer = None
+                try:
+                    reader, writer = await asyncio.wait_for(asyncio.open_connection(common.HOST, port, limit=2**22), 10)
+                    resume = f"Last-Event-ID: {last_id}\r\n" if last_id else ""
+                    writer.write(
+                        f"GET {path} HTTP/1.0\r\nHost: {common.HOST}:{port}\r\nAuthorization: Token {token}\r\n"
+                        f"Accept: text/event-stream\r\n{resume}\r\n".encode()
+                    )
+                    await writer.drain()
+                    status = int((await asyncio.wait_for(reader.readline(), 10)).split()[1])
+                    while (await asyncio.wait_for(reader.readline(), 10)).strip():
+                        pass  # the headers
+                    statuses[status] = statuses.get(status, 0) + 1
+                    if status != 200:
+                        await asyncio.sleep(0.5)
+                        continue
+                    data, first = None, True
+                    while (remaining := deadline[0] - loop.time()) > 0:
+                        line = await asyncio.wait_for(reader.readline(), remaining)
+                        if not line:
+                            break  # the server ended the stream: reconnect
+                        line = line.rstrip(b"\r\n")
+                        if line.startswith(b"data:"):
+                            data = line
+                        elif line.startswith(b"id:"):
+                            last_id = line[3:].strip().decode()
+                        elif not line and data is not None:
+                            received = time.time()
+                            found = OFFER_COUNT.search(data)
+                            if found:
+                                if first:
+                                    firsts.append(time.perf_counter() - started)
+                                    if not transitions:
+                                        ready[0] += 1
+                                    first = False
+                                count = int(found.group(1))
+                                if count > seen:
+                                    transitions.append((count, received))
+                                    seen = count
+                            data = None
+                except (TimeoutError, OSError, ValueError, IndexError):
+                    statuses[0] = statuses.get(0, 0) + 1
+                finally:
+                    if writer is not None:
+                        writer.close()
+            rooms.append(transitions)
+
+        watcher = asyncio.ensure_future(watch())
+        await asyncio.gather(*(room(t) for t in tokens))
+        watcher.cancel()
+        return rooms, firsts, statuses
+
+    return asyncio.run(main())
+
+
 def run_rooms(port: int, auction: int, tokens: list, *, rooms: int, duration: float, interval: float,
-              processes: int, flow: list, flow_pace: float, bidder_processes: int) -> dict:  # fmt: skip
-    """`rooms` pollers on one auction; after a warm-up, `flow` bidders offer every `flow_pace` s."""
+              processes: int, flow: list, flow_pace: float, bidder_processes: int, mode: str = "poll",
+              events_port: int | None = None) -> dict:  # fmt: skip
+    """`rooms` open rooms on one auction, polling (`mode` poll) or following the events (`mode` events, served on
+    `events_port`); after a warm-up, `flow` bidders offer every `flow_pace` s on `port`."""
     per_process = [[tokens[i % len(tokens)] for i in range(k, rooms, processes)] for k in range(processes)]
     context = get_context("fork")
     warmup = 3.0
     flow_duration = duration - 2 * warmup
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+    ramp = None
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool, context.Manager() as manager:
         started = time.time()
-        futures = [
-            pool.submit(_rooms_worker, port, auction, chunk, duration, interval, k)
-            for k, chunk in enumerate(per_process)
-        ]
-        time.sleep(warmup)
-        flow_figures, records = run_bidders(
-            "offers while rooms poll", port, flow, duration=flow_duration, processes=bidder_processes, pace=flow_pace
-        )
+        if mode == "events":
+            # The rooms open over a few seconds (100 a second), as rooms do, not in one burst; the offers start
+            # once every room has its first event, so that the lag measured is that of open rooms. How long the
+            # rooms took to open is reported apart.
+            opening = max(interval, rooms / 100)
+            shared = {"ready": manager.Value("i", 0), "lock": manager.Lock(), "stop": manager.Event()}
+            futures = [
+                pool.submit(_streams_worker, events_port, auction, chunk, duration + 60, opening, k, shared)
+                for k, chunk in enumerate(per_process)
+            ]
+            while shared["ready"].value < rooms and time.time() - started < 60:
+                time.sleep(0.1)
+            ramp = time.time() - started
+            time.sleep(1.0)
+            flow_figures, records = run_bidders(
+                "offers while rooms follow", port, flow, duration=duration - 2, processes=bidder_processes,
+                pace=flow_pace,
+            )  # fmt: skip
+            time.sleep(2.0)  # the last offer's events
+            shared["stop"].set()
+        else:
+            futures = [
+                pool.submit(_rooms_worker, port, auction, chunk, duration, interval, k)
+                for k, chunk in enumerate(per_process)
+            ]
+            time.sleep(warmup)
+            flow_figures, records = run_bidders(
+                "offers while rooms poll",
+                port,
+                flow,
+                duration=flow_duration,
+                processes=bidder_processes,
+                pace=flow_pace,
+            )
         results = [f.result() for f in futures]
     all_rooms = [room for result in results for room in result[0]]
     polls = [p for result in results for p in result[1]]
@@ -438,7 +565,9 @@ def run_rooms(port: int, auction: int, tokens: list, *, rooms: int, duration: fl
             worst = max(worst, lag)
         every_room.append(worst)
     polls_figures = common.figures(
-        f"room polls ({rooms} rooms, every {interval * 1000:.0f} ms)",
+        f"room streams ({rooms}): connect->1st event"
+        if mode == "events"
+        else f"room polls ({rooms} rooms, every {interval * 1000:.0f} ms)",
         polls,
         time.time() - started,
         errors=sum(n for s, n in statuses.items() if s not in (200, 304)),
@@ -452,6 +581,7 @@ def run_rooms(port: int, auction: int, tokens: list, *, rooms: int, duration: fl
         "every_room_lag": common.figures("lag: offer -> every room (offers)", every_room, 0),
         "missed": missed,
         "records": records,
+        "ramp_seconds": round(ramp, 2) if ramp is not None else None,
     }
 
 
@@ -548,6 +678,14 @@ def main() -> int:
     parser.add_argument("--auctions", type=int, default=20, help="auctions of the spread run (default 20)")
     parser.add_argument("--rooms", type=int, nargs="+", default=[500], help="open rooms; several values: one run each")
     parser.add_argument("--poll-interval", type=float, default=0.5)
+    parser.add_argument(
+        "--rooms-mode",
+        choices=["events", "poll"],
+        default="events",
+        help="how the rooms follow the auction: server-sent events (default; needs BENCH_REDIS_URL) or polling",
+    )
+    parser.add_argument("--events-workers", type=int, default=2, help="gthread workers of the events server (2)")
+    parser.add_argument("--events-threads", type=int, default=400, help="threads per events worker (400)")
     parser.add_argument("--flow-bidders", type=int, default=5, help="bidders offering while the rooms poll")
     parser.add_argument("--flow-pace", type=float, default=1.0, help="seconds between a flow bidder's offers")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
@@ -565,6 +703,13 @@ def main() -> int:
     if not (args.poll_interval >= 0.1 and 1 <= args.processes <= 8 and args.flow_pace >= 0.1):
         parser.error("keep --poll-interval and --flow-pace >= 0.1 s and --processes within 1..8")
 
+    if args.rooms_mode == "events" and "rooms" not in args.skip and not os.environ.get("BENCH_REDIS_URL"):
+        parser.error(
+            "--rooms-mode events needs BENCH_REDIS_URL: the web workers announce each offer to the events server's "
+            "workers through Redis (or use --rooms-mode poll)"
+        )
+    if not (1 <= args.events_workers <= 8 and 10 < args.events_threads <= 1000):
+        parser.error("keep --events-workers within 1..8 and --events-threads within 11..1000")
     url = common.bench_database_url("bench/bidding.py")
     out = sys.stdout
     common.timed("Re-creating and migrating the bench database", lambda: common.recreate_database(url))
@@ -659,26 +804,41 @@ def main() -> int:
             used += many
         if "rooms" not in args.skip:
             flow = [(tokens[i], rooms_auction, floor[rooms_auction]) for i in range(args.flow_bidders)]
-            for count in args.rooms:
-                run = common.timed(
-                    f"{count} rooms polling while {args.flow_bidders} bidders offer",
-                    lambda count=count: run_rooms(
-                        args.port,
-                        rooms_auction,
-                        tokens,
-                        rooms=count,
-                        duration=args.duration,
-                        interval=args.poll_interval,
-                        processes=args.processes,
-                        flow=flow,
-                        flow_pace=args.flow_pace,
-                        bidder_processes=1,
-                    ),  # fmt: skip
+            events_server = contextlib.nullcontext()
+            if args.rooms_mode == "events":
+                # The streams' own server: gunicorn's gthread worker (a thread per open stream), beside the sync
+                # workers that take the offers, as in a deployment that routes /room/events to it.
+                events_server = common.Gunicorn(
+                    url,
+                    port=args.port + 1,
+                    workers=args.events_workers,
+                    extra_args=["--worker-class", "gthread", "--threads", str(args.events_threads)],
+                    env={"KHANIJ_BENCH_STREAMS": str(args.events_threads - 8)},
                 )
-                run["rooms"] = count
-                room_runs.append(run)
-                rows += [run["polls"], run["offers"], run["room_lag"], run["every_room_lag"]]
-                all_records += run["records"]
+            how = "following the events" if args.rooms_mode == "events" else "polling"
+            with events_server:
+                for count in args.rooms:
+                    run = common.timed(
+                        f"{count} rooms {how} while {args.flow_bidders} bidders offer",
+                        lambda count=count: run_rooms(
+                            args.port,
+                            rooms_auction,
+                            tokens,
+                            rooms=count,
+                            duration=args.duration,
+                            interval=args.poll_interval,
+                            processes=args.processes,
+                            flow=flow,
+                            flow_pace=args.flow_pace,
+                            bidder_processes=1,
+                            mode=args.rooms_mode,
+                            events_port=args.port + 1,
+                        ),  # fmt: skip
+                    )
+                    run["rooms"] = count
+                    room_runs.append(run)
+                    rows += [run["polls"], run["offers"], run["room_lag"], run["every_room_lag"]]
+                    all_records += run["records"]
             used.append(rooms_auction)
 
     out.write("\n")
@@ -724,7 +884,9 @@ def main() -> int:
             f"  {run['rooms']} rooms: {run['accepted_offers']} offers reached every room within {p99:.0f} ms at p99 "
             f"(p50 {run['every_room_lag'].p50_ms:.0f} ms; one room: p99 {run['room_lag'].p99_ms:.0f} ms); "
             f"{run['missed']} (offer, room) pairs unseen before the end (goal <= 1000 ms): "
-            f"{'met' if met else 'MISSED'}\n"
+            f"{'met' if met else 'MISSED'}"
+            + (f" ({run['rooms']} rooms opened in {run['ramp_seconds']} s)" if run.get("ramp_seconds") else "")
+            + "\n"
         )
     problems = {pk: check_invariants(pk, all_records) for pk in used}
     bad = {pk: p for pk, p in problems.items() if p}
@@ -741,7 +903,13 @@ def main() -> int:
             "goals": goals,
             "invariants": {str(pk): p for pk, p in problems.items()},
             "rooms": [
-                {"rooms": run["rooms"], "accepted_offers": run["accepted_offers"], "missed": run["missed"]}
+                {
+                    "rooms": run["rooms"],
+                    "mode": args.rooms_mode,
+                    "accepted_offers": run["accepted_offers"],
+                    "missed": run["missed"],
+                    "opened_in_seconds": run.get("ramp_seconds"),
+                }
                 for run in room_runs
             ],
         }

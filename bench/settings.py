@@ -14,6 +14,10 @@ from config.settings import MIDDLEWARE
 
 ROOT_URLCONF = "bench.urls"
 
+# The events server of bench/bidding.py (gunicorn gthread): as many open rooms per process as it has threads, but
+# a few kept for other requests.
+ROOM_STREAMS_PER_PROCESS = int(os.environ.get("KHANIJ_BENCH_STREAMS", "64"))
+
 if os.environ.get("KHANIJ_BENCH_CACHE") == "1":
     MIDDLEWARE = [
         "django.middleware.cache.UpdateCacheMiddleware",

@@ -14,8 +14,7 @@ from ledger.models import Checkpoint, Entry, StreamHead
 def ledger_append(*, stream: str, kind: str, payload: dict) -> Entry:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger_append must run inside the transaction of the change it records")
-    StreamHead.objects.bulk_create([StreamHead(stream=stream, seq=0, hash=chain.GENESIS)], ignore_conflicts=True)
-    head = StreamHead.objects.select_for_update().get(stream=stream)
+    head = _locked_head(stream)
     payload = chain.normalise_payload(payload)
     at = timezone.now().astimezone(datetime.UTC).isoformat(timespec="microseconds")
     seq = head.seq + 1
@@ -25,6 +24,17 @@ def ledger_append(*, stream: str, kind: str, payload: dict) -> Entry:
     )
     StreamHead.objects.filter(stream=stream).update(seq=seq, hash=digest)
     return entry
+
+
+def _locked_head(stream: str) -> StreamHead:
+    """The stream's head, locked until the caller's transaction ends: its row lock serialises the appends to
+    one stream. The head exists from a stream's first entry on (an auction's from its notice), so an append
+    reads and locks it in one statement; only the first append creates it, racing writers or not."""
+    try:
+        return StreamHead.objects.select_for_update().get(stream=stream)
+    except StreamHead.DoesNotExist:
+        StreamHead.objects.bulk_create([StreamHead(stream=stream, seq=0, hash=chain.GENESIS)], ignore_conflicts=True)
+        return StreamHead.objects.select_for_update().get(stream=stream)
 
 
 def ledger_verify(*, stream: str) -> chain.Verification:

@@ -87,6 +87,8 @@ def test_web_migrates_collects_static_then_serves_the_wsgi_application_with_four
     assert (module, attribute) == ("config.wsgi", "application")
     assert callable(getattr(importlib.import_module(module), attribute))
     assert re.search(r"--workers[ =]4\b", command)
+    # The live rooms' server-sent event streams hold a thread each: sync workers would serve none of them.
+    assert re.search(r"--worker-class[ =]gthread\b", command) and re.search(r"--threads[ =]\d+", command)
     port = re.search(r"--bind[ =]0\.0\.0\.0:(\d+)", command).group(1)
     assert any(str(mapping).endswith(f":{port}") for mapping in SERVICES["web"]["ports"])
 

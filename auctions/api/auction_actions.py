@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from auctions import auction_services as svc
 from auctions.api.public_auctions import (
+    TRANCHE_KIND_HELP,
     AuctionParamsInputSerializer,
     AuctionParamsSerializer,
     PublicAuctionSerializer,
@@ -158,6 +159,7 @@ class RegulatorTrancheSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
     status = serializers.ChoiceField(
         choices=Tranche.Status.choices, help_text="`draft`: not public; `notified`: published, auctions created."
     )
@@ -230,10 +232,18 @@ class TrancheListCreateApi(RegulatorAPIView):
 
     class InputSerializer(ScheduleInputSerializer):
         name = serializers.CharField(max_length=120, help_text="e.g. Tranche VII; unique.")
+        kind = serializers.ChoiceField(
+            choices=Tranche.Kind.choices,
+            default=Tranche.Kind.LEASE,
+            help_text=TRANCHE_KIND_HELP + " Default `lease`.",
+        )
         blocks = serializers.ListField(
             child=serializers.CharField(max_length=40),
             allow_empty=False,
-            help_text="Codes of registered blocks with a Part D mineral and a reserve price.",
+            help_text="Codes of registered blocks, identified or annulled. `lease`: blocks with a Part D mineral and a "
+            "reserve price. `exploration`: blocks of Seventh Schedule minerals only, at stage G4 or G3, of at most "
+            "`el_max_area_km2` (1,000 km²), whose reserve price, the ceiling, is from `el_ceiling_floor_pct` (25%) "
+            "to 100%.",
         )
         params = AuctionParamsInputSerializer(
             required=False, help_text="The parameters of the Rules; any left out take their default."
@@ -242,7 +252,12 @@ class TrancheListCreateApi(RegulatorAPIView):
             max_digits=14, decimal_places=2, min_value=0, required=False, help_text="INR before GST; default 300000."
         )
         net_worth_threshold = serializers.DecimalField(
-            max_digits=18, decimal_places=2, min_value=0, required=False, help_text="INR; capped by lease kind."
+            max_digits=18,
+            decimal_places=2,
+            min_value=0,
+            required=False,
+            help_text="INR. `lease`: capped per block by its lease kind (`net_worth_cap_ml`, `net_worth_cap_cl`); "
+            "default 0. `exploration`: at least `el_min_net_worth` (Rs 25 crore), which is also the default.",
         )
 
         class Meta:
@@ -552,7 +567,11 @@ class DocumentPurchaseApi(FirmAPIView):
         request=InputSerializer,
         responses={
             201: OwnBidSerializer,
-            400: INVALID,
+            400: _error(
+                "`invalid`: no payment reference; `not_eligible`: an exploration-licence auction (`lease_kind` EL) "
+                "admits only an Indian national or a company registered in India with a net worth of at least "
+                "`el_min_net_worth` (Rs 25 crore) on the firm's record (RULES.md s.4)."
+            ),
             401: UNAUTHENTICATED,
             403: NOT_BIDDER,
             404: _error("`not_found`: no such auction."),
@@ -577,8 +596,9 @@ class BidApi(FirmAPIView):
         initial_price_offer = serializers.DecimalField(
             max_digits=7,
             decimal_places=2,
-            help_text="The sealed initial price offer, % of the value of mineral despatched, at least the reserve "
-            "price. Encrypted at once; never shown to anyone, you included, before the opening.",
+            help_text="The sealed initial price offer: for a lease (ML, CL) a % of the value of mineral despatched, at "
+            "least the reserve price; for an exploration licence (EL) a % share of the future auction premium, at "
+            "most the ceiling. Encrypted at once; never shown to anyone, you included, before the opening.",
         )
         net_worth = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, help_text="INR.")
         bid_security_reference = serializers.CharField(
@@ -619,8 +639,10 @@ class BidApi(FirmAPIView):
         responses={
             201: OutputSerializer,
             400: _error(
-                "`invalid`: the offer is below the reserve price or not a percentage, or a field is missing; "
-                "`document_not_bought`: buy the tender document first."
+                "`invalid`: the offer is below the reserve price (EL: above the ceiling) or not a percentage, or a "
+                "field is missing; `document_not_bought`: buy the tender document first; `not_eligible`: for an "
+                "exploration licence, the firm is not registered in India or its net worth (on record or declared) "
+                "is below `el_min_net_worth` (RULES.md s.4)."
             ),
             401: UNAUTHENTICATED,
             403: NOT_BIDDER,

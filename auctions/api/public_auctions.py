@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from auctions.api.public import BAD_FILTER, PublicAPIView
 from auctions.constants import STATE_CHOICES, LeaseKind
 from auctions.filters import FilterForm, PublicFilterSet
-from auctions.models import Auction, Block, Mineral
+from auctions.flow_forms import PARAM_LABELS
+from auctions.models import Auction, Block, Mineral, Tranche
 from auctions.public_auction_selectors import (
     PHASE_CHOICES,
     phase_q,
@@ -37,6 +38,11 @@ PHASE_HELP = (
     "The auction's phase, derived from the clock at the moment of the request: "
     + "; ".join(f"`{value}`: {label}" for value, label in PHASE_CHOICES)
     + "."
+)
+TRANCHE_KIND_HELP = (
+    "What the tranche auctions. `lease`: mining leases and composite licences, the Centre's ascending auction on the "
+    "% of the value of mineral despatched (RULES.md s.3); `exploration`: exploration licences, the State's "
+    "descending reverse auction on the % share of the future auction premium, lowest wins (RULES.md s.4)."
 )
 ANNULMENT_REASONS = 'The published reason: "no bid", "fewer than 3 TQB" (the minimum of the attempt), "no final offer".'
 
@@ -73,7 +79,8 @@ def params_serializer(*, for_input: bool):
     }
     fields = {}
     for name, default in defaults.as_json().items():
-        text = f"{help_texts[name]} Default {default}."
+        label, hint = PARAM_LABELS[name]
+        text = f"{help_texts.get(name, label + '. ' + hint if hint else label + '.')} Default {default}."
         kwargs = {"help_text": text, "required": not for_input}
         if isinstance(default, int):
             fields[name] = serializers.IntegerField(min_value=0, **kwargs)
@@ -114,6 +121,7 @@ class PublicAuctionSerializer(serializers.Serializer):
     class TrancheRefSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         name = serializers.CharField()
+        kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
 
         class Meta:
             ref_name = "PublicTrancheRef"
@@ -147,7 +155,11 @@ class PublicAuctionSerializer(serializers.Serializer):
             "descending: the lowest % share of the future premium wins (EL).",
         )
         reserve_price_pct = serializers.DecimalField(
-            max_digits=7, decimal_places=2, help_text="Reserve price (or EL ceiling), % of value of mineral despatched."
+            max_digits=7,
+            decimal_places=2,
+            help_text="ascending (ML, CL): the reserve price, % of the value of mineral despatched; initial offers are "
+            "at least this. descending (EL): the ceiling, % share of the future auction premium; initial offers are "
+            "at most this.",
         )
         net_worth_threshold = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
         bid_security = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
@@ -182,7 +194,10 @@ class PublicAuctionSerializer(serializers.Serializer):
             initial_price_offer = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
             nonce = serializers.CharField(help_text="With the offer, recomputes the commitment.")
             commitment = serializers.CharField()
-            rank = serializers.IntegerField(help_text="Dense rank, 1 for the best offer; equal offers share a rank.")
+            rank = serializers.IntegerField(
+                help_text="Dense rank, 1 for the best offer (the highest; for an EL the lowest); equal offers share a "
+                "rank."
+            )
             qualified = serializers.BooleanField(help_text="Qualified for the e-auction (round 2).")
 
             class Meta:
@@ -190,7 +205,12 @@ class PublicAuctionSerializer(serializers.Serializer):
 
         opened_at = serializers.DateTimeField()
         floor_price = serializers.DecimalField(
-            max_digits=7, decimal_places=2, allow_null=True, help_text="The floor of round 2, %."
+            max_digits=7,
+            decimal_places=2,
+            allow_null=True,
+            help_text="Where round 2 starts, %: the floor (ascending: the highest IPO of the qualified bidders; final "
+            "offers must exceed it) or the cap (descending, EL: the lowest IPO of the qualified; final offers must be "
+            "below it).",
         )
         bidders = OpenedBidSerializer(many=True, help_text="The technically qualified bidders, by rank.")
         qualified = FirmRefSerializer(many=True, help_text="The qualified bidders of round 2.")
@@ -218,7 +238,12 @@ class PublicAuctionSerializer(serializers.Serializer):
         closed_at = serializers.DateTimeField(allow_null=True)
         declared = serializers.BooleanField(help_text="The result is recorded (within seconds of the close).")
         preferred_bidder = FirmRefSerializer(allow_null=True, help_text="Null when there was no final offer.")
-        winning_offer = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True, help_text="%.")
+        winning_offer = serializers.DecimalField(
+            max_digits=7,
+            decimal_places=2,
+            allow_null=True,
+            help_text="%: the highest final offer (ascending) or the lowest (descending, EL).",
+        )
         offer_count = serializers.IntegerField()
         offers = OfferSerializer(many=True, help_text="The anonymised offer history.")
         bidder_salt = serializers.CharField(
@@ -283,6 +308,7 @@ class PublicTrancheSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
     notified_at = serializers.DateTimeField(allow_null=True)
     tender_fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
     net_worth_threshold = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
@@ -324,6 +350,9 @@ class AuctionFilter(PublicFilterSet):
         choices=PHASE_CHOICES, method="filter_phase", label="phase", help_text=PHASE_HELP + " Repeatable."
     )
     attempt = filters.NumberFilter(field_name="attempt", help_text="1 (first attempt) or 2 (second attempt).")
+    kind = filters.ChoiceFilter(
+        field_name="tranche__kind", choices=Tranche.Kind.choices, label="kind", help_text=TRANCHE_KIND_HELP
+    )
 
     class Meta:
         model = Auction

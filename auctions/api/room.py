@@ -1,24 +1,29 @@
-"""The e-auction room's API: its state (polled by every open room) and the final price offers.
+"""The e-auction room's API: its state (followed by every open room, as events or by polling) and the final
+price offers.
 
-Thin: the state comes from auctions.room, offers are placed by auctions.auction_services.offer_place.
+Thin: the state comes from auctions.room, its events from auctions.room_stream, offers are placed by
+auctions.auction_services.offer_place.
 """
 
+import json
 import re
 from decimal import Decimal
 
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
-from auctions import room
+from auctions import room, room_stream
 from auctions.auction_selectors import Phase
 from auctions.auction_services import offer_place
-from bidders.roles import is_regulator
+from auctions.models import Auction
 from core.api import ErrorSerializer
-from core.errors import PermissionDenied
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 PERCENTAGE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
@@ -89,6 +94,11 @@ class RoomStateSerializer(serializers.Serializer):
     block = serializers.CharField(help_text="The block's code.")
     block_name = serializers.CharField()
     attempt = serializers.IntegerField()
+    direction = serializers.ChoiceField(
+        choices=Auction.Direction.choices,
+        help_text="ascending (ML/CL: % of the value of mineral despatched, highest wins) or descending (EL: % share "
+        "of the future auction premium, lowest wins). 'Best', 'beats' and 'next valid' below follow it.",
+    )
     phase = serializers.ChoiceField(choices=list(Phase.LABELS.items()), help_text="By the server's clock.")
     phase_label = serializers.CharField()
     version = serializers.CharField(
@@ -103,9 +113,11 @@ class RoomStateSerializer(serializers.Serializer):
     min_increment = _percentage()
     extension_window_minutes = serializers.IntegerField()
     extension_minutes = serializers.IntegerField()
-    best_offer = _percentage(allow_null=True, help_text="The current highest offer; null before the first.")
+    best_offer = _percentage(
+        allow_null=True, help_text="The current best offer (lowest when descending); null before the first."
+    )
     next_valid_offer = _percentage(
-        allow_null=True, help_text="The smallest offer accepted now; null once the e-auction has closed."
+        allow_null=True, help_text="The smallest offer accepted now (largest when descending); null after the close."
     )
     offer_count = serializers.IntegerField()
     history = HistoryEntrySerializer(many=True, help_text="Newest first; the latest 100 until the close, then all.")
@@ -213,8 +225,9 @@ class OfferCreateApi(APIView):
             201: OutputSerializer,
             400: OpenApiResponse(
                 ErrorSerializer,
-                description="Refused: the message names the smallest valid offer (code offer_too_low), or the "
-                "value is not a percentage with two decimals.",
+                description="Refused: the message names the smallest valid offer (code offer_too_low; in a "
+                "descending EL auction the largest, code offer_too_high), or the value is not a percentage with "
+                "two decimals.",
             ),
             403: OpenApiResponse(
                 ErrorSerializer, description="Not signed in, not a qualified bidder, or a role that may not bid."
@@ -229,11 +242,89 @@ class OfferCreateApi(APIView):
     )
     @idempotent(scope="auctions.offer")
     def post(self, request, auction_id):
-        if is_regulator(request.user):
-            raise PermissionDenied("Regulators watch the e-auction read-only; only qualified bidders make offers.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # The service refuses regulators (read-only), firms that are not qualified and roles that may not bid.
         offer = offer_place(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
-        auction = room.room_auction(auction_id)
-        state = room.room_state(auction, request.user)
+        state = room.room_after_offer(offer, request.user)
         return Response({"offer": room.offer_entry(offer, state), "state": state}, status=status.HTTP_201_CREATED)
+
+
+class EventStreamRenderer(BaseRenderer):
+    """text/event-stream: the room's events are written by the streaming response itself; this renders only an
+    error answered instead of a stream (the error JSON as one event), so that content negotiation accepts
+    EventSource's `Accept: text/event-stream`."""
+
+    media_type = "text/event-stream"
+    format = "event-stream"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return f"event: error\ndata: {json.dumps(data, cls=JSONEncoder)}\n\n".encode()
+
+
+class RoomEventsApi(APIView):
+    """The room's state as server-sent events: at once, then at every change. Who may follow it: as for the
+    state (RoomStateApi)."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+    serializer_class = RoomStateSerializer  # each event's data
+
+    def initial(self, request, *args, **kwargs):
+        # Opening a stream reads the viewer (authentication) and the auction: with one of the process's few
+        # database slots for streams, taken before DRF authenticates, so that rooms opening together queue
+        # briefly instead of opening a connection each.
+        room_stream.database_begin()
+        self.database_slot = True
+        super().initial(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:  # whatever happened: the stream itself holds no connection while it waits
+            if getattr(self, "database_slot", False):
+                self.database_slot = False
+                room_stream.database_end()
+
+    @extend_schema(
+        operation_id="auction_room_events",
+        summary="Follow the e-auction room live: its state as server-sent events, at once and at every change",
+        description=(
+            "A `text/event-stream` (use a browser's EventSource). Each event's `data` is the room's state, the JSON "
+            "of `auction_room_state`, and its `id` that state's ETag: reconnecting with `Last-Event-ID` sends an "
+            "event only if the room changed meanwhile. An event is sent at every accepted offer, extension, start, "
+            "close and declaration; a comment line every 15 s keeps the connection open; the event `end` says "
+            "nothing more will change. 503 when this server cannot keep a stream open now: poll "
+            "`auction_room_state` (every 500 ms) instead."
+        ),
+        tags=["auctions: e-auction room"],
+        parameters=[
+            OpenApiParameter(
+                "Last-Event-ID",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The id of the last event received, sent by EventSource when it reconnects.",
+            )
+        ],
+        responses={
+            (200, "text/event-stream"): OpenApiResponse(
+                OpenApiTypes.STR, description="Events whose data is a RoomState (see auction_room_state)."
+            ),
+            **ROOM_ERRORS,
+            503: OpenApiResponse(
+                ErrorSerializer, description="No live stream on this server now (code stream_unavailable): poll."
+            ),
+        },
+    )
+    def get(self, request, auction_id):
+        events = room_stream.room_events(
+            auction_id,
+            request.user,
+            last_event_id=request.headers.get("Last-Event-ID", ""),
+            multithread=bool(request.META.get("wsgi.multithread")),
+        )
+        response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
+        response["Cache-Control"] = "private, no-cache"
+        response["X-Accel-Buffering"] = "no"  # a reverse proxy must pass each event on at once
+        return response

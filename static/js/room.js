@@ -1,5 +1,7 @@
-/* The e-auction room (auctions/room_views.py): polls the room's state twice a second, counts down from the
-   server's clock, and places final price offers with a fresh Idempotency-Key per click. Plain JavaScript. */
+/* The e-auction room (auctions/room_views.py): follows the room's state as server-sent events (one event per
+   change, auctions/room_stream.py), or polls it twice a second where the server keeps no stream open; counts
+   down from the server's clock, and places final price offers with a fresh Idempotency-Key per click. Plain
+   JavaScript. */
 (function () {
   "use strict";
 
@@ -10,6 +12,14 @@
   var FAST = 500; // ms between polls while the e-auction is open or about to open
   var SLOW = 5000; // ms between polls between the close and the declaration of the result
   var stateUrl = root.getAttribute("data-state-url");
+  var eventsUrl = root.getAttribute("data-events-url");
+  // The words of the auction's direction, from the page (auctions/wording.py): "Highest" or "Lowest", and so on.
+  var TEXT = {
+    best: root.getAttribute("data-text-best") || "Highest",
+    outbid: root.getAttribute("data-text-outbid") || "Outbid",
+    unit: root.getAttribute("data-text-unit") || "of the value of mineral despatched",
+    nextValid: root.getAttribute("data-text-next-valid") || "The smallest valid offer now is",
+  };
   var offerUrl = root.getAttribute("data-offer-url");
   var state = JSON.parse(stateScript.textContent);
   var etag = null;
@@ -18,6 +28,7 @@
   var polling = false;
   var pollAgain = false;
   var stopped = false;
+  var source = null; // the EventSource while the room follows the server's events; null while it polls
   var submitting = false;
   var prefilled = state.next_valid_offer; // what we put in the offer field, so we never overwrite the user's own
 
@@ -157,7 +168,7 @@
       cell(tr, percent(b.initial_price_offer), "num");
       cell(tr, b.bidder || "—");
       cell(tr, percent(b.best_offer), "num");
-      cell(tr, b.highest ? "Highest" : "");
+      cell(tr, b.highest ? TEXT.best : "");
       body.appendChild(tr);
     });
     table.replaceChild(body, table.tBodies[0]);
@@ -174,7 +185,7 @@
     if (s.result.outcome === "preferred_bidder") {
       h.textContent = "Preferred bidder: " + s.result.preferred_bidder;
       p.textContent =
-        "Winning final price offer: " + percent(s.result.winning_offer) + " of the value of mineral despatched." +
+        "Winning final price offer: " + percent(s.result.winning_offer) + " " + TEXT.unit + "." +
         (s.result.declared ? "" : " Being declared.");
     } else {
       h.textContent = "Annulled: " + s.result.annulment_reason;
@@ -186,7 +197,7 @@
 
   function drawYou(s) {
     if (!s.you || s.viewer !== "bidder") return;
-    var labels = { highest: "Highest", outbid: "Outbid", no_offer: "No offer yet" };
+    var labels = { highest: TEXT.best, outbid: TEXT.outbid, no_offer: "No offer yet" };
     setText("room-standing", labels[s.you.standing] || "");
     var standing = $("room-standing");
     if (standing) standing.setAttribute("data-standing", s.you.standing);
@@ -206,7 +217,7 @@
     var open = !!(s.you && s.you.can_offer) && s.phase === "live" && Date.parse(s.closes_at) > serverNow();
     input.disabled = !open;
     button.disabled = !open || submitting;
-    setText("offer-hint", s.next_valid_offer ? "The smallest valid offer now is " + s.next_valid_offer + "%." : "");
+    setText("offer-hint", s.next_valid_offer ? TEXT.nextValid + " " + s.next_valid_offer + "%." : "");
     // Pre-fill the next valid offer, unless the bidder has typed an offer of their own.
     if (s.next_valid_offer && (input.value.trim() === "" || input.value.trim() === prefilled)) {
       input.value = s.next_valid_offer;
@@ -276,7 +287,7 @@
       if (form && !input.disabled) {
         input.disabled = true;
         button.disabled = true;
-        pollNow(); // the server's clock has passed the close: fetch the result
+        if (!source) pollNow(); // the server's clock has passed the close: fetch the result (events bring it)
       }
     }
   }
@@ -284,7 +295,7 @@
   // --- Polling -----------------------------------------------------------------------------------------
 
   function nextDelay() {
-    if (stopped) return null;
+    if (stopped || source) return null; // the events bring every change: no polling
     if (state.phase === "settled" || state.phase === "annulled") return null;
     return state.phase === "closed" ? SLOW : FAST;
   }
@@ -338,6 +349,37 @@
           schedule();
         }
       });
+  }
+
+  // --- Server-sent events -----------------------------------------------------------------------------
+
+  function listen() {
+    if (!eventsUrl || !window.EventSource) return false;
+    source = new EventSource(eventsUrl);
+    source.onmessage = function (event) {
+      var s;
+      try {
+        s = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      show("room-connection", false);
+      apply(s, Date.now());
+    };
+    source.addEventListener("end", function () {
+      // The result is declared: nothing more will change.
+      source.close();
+      source = null;
+    });
+    source.onerror = function () {
+      // While the server answers, EventSource reconnects by itself (and gets any change it missed). When it
+      // gives up (a refusal, or a server that keeps no stream open: 503), the room polls instead.
+      if (source && source.readyState === window.EventSource.CLOSED) {
+        source = null;
+        pollNow();
+      }
+    };
+    return true;
   }
 
   // --- Placing an offer --------------------------------------------------------------------------------
@@ -441,7 +483,7 @@
         .then(function () {
           submitting = false;
           drawForm(state);
-          pollNow();
+          if (!source) pollNow();
         });
     });
   }
@@ -449,5 +491,5 @@
   draw(state, null);
   state.drawn = true;
   setInterval(tick, 250);
-  schedule();
+  if (!listen()) schedule();
 })();

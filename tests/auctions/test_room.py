@@ -283,6 +283,31 @@ def test_a_too_low_offer_is_refused_naming_the_smallest_valid_offer(auction, fir
     assert Offer.objects.count() == 1
 
 
+def test_a_regulator_who_is_also_a_member_of_a_qualified_firm_cannot_offer_even_through_the_service(
+    auction, firms, regulator
+):
+    asha_firm = Membership.objects.get(user=firms["Asha"]).firm
+    MembershipFactory(user=regulator, firm=asha_firm, role=Membership.Role.ADMIN)
+    with live(auction), pytest.raises(svc.PermissionDenied, match="read-only"):
+        svc.offer_place(actor=regulator, auction_id=auction.pk, value=Decimal("14.05"))
+    assert not Offer.objects.exists()
+
+
+def test_an_accepted_offer_answers_with_the_room_without_reading_the_auction_or_the_offers_again(
+    auction, firms, api_as
+):
+    """The 201's state comes from the row the offer locked and the offer itself; who bids is read once."""
+    with live(auction), CaptureQueriesContext(connection) as captured:
+        response = api_as(firms["Asha"]).post(offers_url(auction), {"value": "14.05"}, format="json")
+    assert response.status_code == 201 and response.json()["state"]["you"]["standing"] == "highest"
+    statements = [q["sql"] for q in captured]
+    ledger = max(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "ledger_entry"'))
+    after = statements[ledger + 1 :]
+    assert not [sql for sql in after if 'FROM "auctions_auction"' in sql or 'FROM "auctions_offer"' in sql]
+    assert sum("bidders_membership" in sql for sql in statements) == 1
+    assert sum('FROM "auctions_auction"' in sql for sql in statements) == 1  # the locked read
+
+
 @pytest.mark.parametrize(
     "value, says",
     [

@@ -69,6 +69,9 @@ def test_two_firms_outbid_each_other_and_each_sees_the_other_within_a_second(
     context_b = chromium_browser.new_context(base_url=live_server.url, locale="en-IN", timezone_id="Asia/Kolkata")
     page_b = context_b.new_page()
     page_b.set_default_timeout(10_000)
+    requests = []  # what the rooms ask the server for once drawn: events, not polls
+    for p in (page, page_b):
+        p.on("request", lambda r: requests.append(r.url.split("/auctions/")[-1]) if "/room/" in r.url else None)
     try:
         log_in(page, "asha")
         log_in(page_b, "bharat")
@@ -107,13 +110,19 @@ def test_two_firms_outbid_each_other_and_each_sees_the_other_within_a_second(
         expect(page.locator("#offer-message")).to_contain_text("the smallest valid offer is 14.15%")
         expect(page.locator("#offer-value")).to_have_value("14.15")
         expect(page_b.locator("#room-count")).to_have_text("2")
+        # Each room followed the server's events (auctions/room_stream.py) and never had to poll the state.
+        assert requests.count(f"{auction.pk}/room/events") >= 2
+        assert not [r for r in requests if r.startswith(f"{auction.pk}/room/state")]
     finally:
         context_b.close()
     auction.refresh_from_db()
     assert auction.offer_count == 2 and auction.best_offer == Decimal("14.10")
 
 
-def test_a_regulator_watches_the_room_read_only_with_the_identities(page, regulator):
+@pytest.mark.parametrize("streams", ["auto", "off"])
+def test_a_regulator_watches_the_room_read_only_with_the_identities(page, regulator, settings, streams):
+    """With the server's events, and on a server that keeps no stream open (the room then polls)."""
+    settings.ROOM_STREAMS = streams
     asha, bharat, chitra = bidder("Asha"), bidder("Bharat"), bidder("Chitra")
     auction = live_auction(regulator, {asha: Decimal("12"), bharat: Decimal("13"), chitra: Decimal("14")})
     log_in(page, "regulator1")

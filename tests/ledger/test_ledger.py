@@ -3,6 +3,7 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from ledger.models import Checkpoint, Entry
 from ledger.services import checkpoint_write, ledger_append, ledger_verify
@@ -62,6 +63,20 @@ def test_public_endpoint_shows_entries_and_verification(api):
     missing = api.get("/api/v1/public/ledger/auction:999")
     assert missing.status_code == 404
     assert "no stream" in missing.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_an_append_to_an_existing_stream_locks_its_head_and_writes_the_entry_only():
+    """Appends run under the e-auction's row lock: the head, created by the stream's first entry, is locked and
+    moved in place, never inserted again (three statements: lock the head, insert the entry, move the head)."""
+    first = append("auction:1", "notified")
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        second = ledger_append(stream="auction:1", kind="offer", payload={"seq": 1})
+    statements = [q["sql"] for q in captured if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 3
+    assert not any(sql.startswith("INSERT") and "ledger_streamhead" in sql for sql in statements)
+    assert (second.seq, second.prev_hash) == (2, first.hash)
+    assert ledger_verify(stream="auction:1").ok
 
 
 @pytest.mark.django_db

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "bidders.context_processors.roles",
                 "notifications.context_processors.unread",
+                "licences.context_processors.deadlines",
             ],
         },
     },
@@ -174,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": 60.0},
     # The sweeper settles auctions within seconds of their due date or close (readers never wait for it).
     "auctions-sweep": {"task": "auctions.sweep", "schedule": 10.0},
+    # Exploration licences past their term expire; what ended licences still owed is marked missed.
+    "licences-el-sweep": {"task": "licences.el_sweep", "schedule": 3600.0},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
@@ -184,6 +187,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Live rooms (auctions/room_stream.py): server-sent event streams, one thread each, woken through Redis pub/sub.
+# "auto" serves streams on threaded servers (runserver, gunicorn gthread) and tells sync workers' clients to poll.
+ROOM_STREAMS = env.str("ROOM_STREAMS", default="auto")  # auto | on | off
+ROOM_STREAMS_PER_PROCESS = env.int("ROOM_STREAMS_PER_PROCESS", default=64)
+ROOM_STREAM_DATABASE_SLOTS = env.int("ROOM_STREAM_DATABASE_SLOTS", default=8)
+ROOM_STREAM_SECONDS = env.int("ROOM_STREAM_SECONDS", default=600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -222,6 +232,13 @@ SPECTACULAR_SETTINGS = {
         "ParticipationStatusEnum": "auctions.models.Participation.Status",
         "TrancheStatusEnum": "auctions.models.Tranche.Status",
         "AuctionPhaseEnum": "auctions.public_auction_selectors.PHASE_CHOICES",
+        "TrancheKindEnum": "auctions.models.Tranche.Kind",
+        "LeaseKindEnum": "auctions.constants.LeaseKind",
+        "ExplorationStageEnum": "auctions.constants.ExplorationStage",
+        "LicenceStatusEnum": "licences.models.Licence.Status",
+        "ObligationKindEnum": "licences.models.Obligation.Kind",
+        "ObligationStatusEnum": "licences.models.Obligation.Status",
+        "DeadlineStatusEnum": "licences.models.Deadline.Status",
     },
 }
 

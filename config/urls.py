@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("auctions.api.auction_urls")),
     path("", include("auctions.api.room_urls")),
     path("", include("bidders.api.urls")),
+    path("", include("licences.api.urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("auctions.room_urls")),
     path("", include("auctions.public_auction_urls")),
     path("", include("bidders.urls")),
+    path("", include("licences.urls")),
     path("", include("auctions.urls")),
 ]
 

@@ -1,0 +1,424 @@
+"""The public licence register in the API (EITI Standard Requirement 2.3), and a firm's own deadlines.
+
+`/api/v1/public/licences...`: anonymous, read-only, cacheable, like the rest of /api/v1/public/. Every licence
+is public (RULES.md s.6: the preferred bidder and winning offer from the close of the e-auction; the licence,
+its obligations and history from then on). Payments are not: an obligation shows its status, never the
+payments, references or amounts paid behind it.
+
+EITI 2.3(b) asks, for each licence: the holder(s); the coordinates of the area; the dates of application and
+award and the duration; the commodity. Here: `holder` (legal name, CIN), `boundary` (GeoJSON, WGS 84) and
+`area_hectares`, `applied_on`, `awarded_on`, `starts_on`, `expires_on` (`extended_to`) with `duration`,
+`minerals`; and the status, the winning offer and the parent auction's OCDS `ocid`.
+"""
+
+import csv
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auctions.api.public import BAD_FILTER, PublicAPIView, _Echo, _FilteredSchema, _text
+from auctions.constants import LeaseKind
+from bidders.api.views import AUTH, ERRORS_READ
+from bidders.permissions import IsFirmMember
+from bidders.roles import firm_of
+from core.api import ErrorSerializer
+from core.pagination import KeysetCursorPagination
+from licences import register_selectors as sel
+from licences.filters import LicenceFilter
+from licences.models import Deadline, Licence, Obligation
+
+
+def _absolute(context, path: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+def licence_path(licence_id: int) -> str:
+    return reverse("licence_detail", args=[licence_id])
+
+
+# --- Serializers -------------------------------------------------------------------------------------------
+
+
+class HolderSerializer(serializers.Serializer):
+    legal_name = serializers.CharField()
+    cin = serializers.CharField(help_text="Corporate Identity Number (Ministry of Corporate Affairs).")
+
+    class Meta:
+        ref_name = "LicenceHolder"
+
+
+class MineralRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+    class Meta:
+        ref_name = "LicenceMineral"
+
+
+class AuctionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ocid = serializers.CharField(help_text="Open Contracting identifier of the auction.")
+    portal_url = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "LicenceAuction"
+
+    def get_portal_url(self, auction) -> str:
+        return _absolute(self.context, reverse("public_auctions:auction_detail", args=[auction.pk]))
+
+
+class LicenceRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    kind = serializers.ChoiceField(choices=LeaseKind.choices)
+    holder = serializers.CharField(source="holder.legal_name")
+    portal_url = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "LicenceRef"
+
+    def get_portal_url(self, licence) -> str:
+        return _absolute(self.context, licence_path(licence.pk))
+
+
+class PublicLicenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="The licence number, e.g. ML/2027/0001.")
+    kind = serializers.ChoiceField(choices=LeaseKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    status = serializers.ChoiceField(choices=Licence.Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    holder = HolderSerializer(help_text="The licence holder (EITI 2.3 b.i).")
+    minerals = MineralRefSerializer(many=True, help_text="The commodities licensed (EITI 2.3 b.iv).")
+    block_code = serializers.CharField(source="block.code", help_text="The block of the registry.")
+    state = serializers.CharField()
+    district = serializers.CharField()
+    boundary = serializers.JSONField(
+        help_text="The area held now: a GeoJSON Polygon or MultiPolygon, WGS 84 longitude/latitude (EITI 2.3 b.ii)."
+    )
+    area_hectares = serializers.DecimalField(max_digits=14, decimal_places=4, help_text="The area held now.")
+    original_area_hectares = serializers.DecimalField(
+        max_digits=14, decimal_places=4, help_text="The area granted, before any relinquishment."
+    )
+    applied_on = serializers.DateField(
+        allow_null=True, help_text="Date of application: the bid due date of the auction (EITI 2.3 b.iii)."
+    )
+    declared_on = serializers.DateField(allow_null=True, help_text="The preferred bidder was declared.")
+    awarded_on = serializers.DateField(
+        allow_null=True, help_text="Date of award: the Letter of Intent (ML/CL) or the grant (EL) (EITI 2.3 b.iii)."
+    )
+    starts_on = serializers.DateField(allow_null=True, help_text="The term starts: execution (ML/CL) or grant (EL).")
+    expires_on = serializers.DateField(allow_null=True)
+    extended_to = serializers.DateField(allow_null=True, help_text="The expiry as extended (EL), when extended.")
+    ended_on = serializers.DateField(allow_null=True, help_text="Revoked, surrendered, terminated or expired on.")
+    duration = serializers.SerializerMethodField(help_text='The term from start to expiry as extended: "5 years".')
+    duration_months = serializers.SerializerMethodField(help_text="The same in whole months.")
+    winning_offer_pct = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
+    winning_offer_meaning = serializers.SerializerMethodField()
+    auction = AuctionRefSerializer(allow_null=True, help_text="The auction the licence was awarded in.")
+    parent_el = LicenceRefSerializer(
+        allow_null=True, help_text="The exploration licence on whose discovery this lease was auctioned."
+    )
+    portal_url = serializers.SerializerMethodField()
+    geojson_url = serializers.SerializerMethodField(help_text="The boundary as a GeoJSON file.")
+    ledger_url = serializers.SerializerMethodField(help_text="The licence's ledger stream, with its verification.")
+    updated_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "PublicLicence"
+
+    def get_duration(self, licence) -> str:
+        return sel.licence_duration(licence)
+
+    def get_duration_months(self, licence) -> int | None:
+        return sel.duration_months(licence)
+
+    def get_winning_offer_meaning(self, licence) -> str:
+        return sel.winning_offer_meaning(licence.kind)
+
+    def get_portal_url(self, licence) -> str:
+        return _absolute(self.context, licence_path(licence.pk))
+
+    def get_geojson_url(self, licence) -> str:
+        return _absolute(self.context, reverse("licence_geojson", args=[licence.pk]))
+
+    def get_ledger_url(self, licence) -> str:
+        return _absolute(self.context, reverse("public-ledger-stream", kwargs={"stream": licence.stream}))
+
+
+class LicenceEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField(help_text='"status" for a change of status; otherwise the act recorded.')
+    label = serializers.SerializerMethodField()
+    from_status = serializers.ChoiceField(
+        choices=Licence.Status.choices, allow_blank=True, help_text="Empty for an act that did not change the status."
+    )
+    to_status = serializers.ChoiceField(
+        choices=Licence.Status.choices, allow_blank=True, help_text="Empty for an act that did not change the status."
+    )
+    note = serializers.CharField(help_text="The reason or the rule cited.")
+    ledger_seq = serializers.IntegerField(allow_null=True, help_text="The entry in the licence's ledger stream.")
+
+    class Meta:
+        ref_name = "LicenceEvent"
+
+    def get_label(self, event) -> str:
+        return sel.event_label(event.kind)
+
+
+class ObligationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Obligation.Kind.choices)
+    title = serializers.CharField()
+    due_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR, if money.")
+    basis = serializers.CharField(help_text="How the due date and the amount were computed, citing the rule.")
+    status = serializers.ChoiceField(choices=Obligation.Status.choices)
+    met_on = serializers.DateField(allow_null=True)
+    penalty = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    penalty_basis = serializers.CharField(help_text="How the penalty was computed, citing the rule.")
+    period = serializers.DateField(allow_null=True, help_text="A monthly premium's month (its first day).")
+
+    class Meta:
+        ref_name = "LicenceObligation"
+
+
+class PremiumShareSerializer(serializers.Serializer):
+    lease = LicenceRefSerializer()
+    el = LicenceRefSerializer()
+    month = serializers.DateField(
+        source="payment.obligation.period", allow_null=True, help_text="The lease's premium month."
+    )
+    share_pct = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="INR.")
+    basis = serializers.CharField()
+    recorded_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        ref_name = "LicencePremiumShare"
+
+
+class PublicLicenceDetailSerializer(PublicLicenceSerializer):
+    value_of_estimated_resources = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="INR.")
+    performance_security = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    upfront_payment = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    original_boundary = serializers.JSONField(help_text="The area granted (GeoJSON), before any relinquishment.")
+    history = LicenceEventSerializer(source="events", many=True, help_text="Every status change and act, oldest first.")
+    obligations = ObligationSerializer(many=True, help_text="What the holder must do or pay, by due date.")
+    leases = LicenceRefSerializer(many=True, help_text="For an EL: the leases auctioned on its discovery.")
+    premium_shares_earned = PremiumShareSerializer(
+        many=True, help_text="For an EL: its share of each premium payment confirmed on those leases."
+    )
+    premium_shares_paid = PremiumShareSerializer(
+        many=True, help_text="For a lease on an EL's discovery: the share of each premium payment due to the EL holder."
+    )
+
+    class Meta:
+        ref_name = "PublicLicenceDetail"
+
+
+class DeadlineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="What is due, e.g. an obligation kind such as upfront_1 or work_report.")
+    title = serializers.CharField()
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=Deadline.Status.choices)
+    overdue = serializers.BooleanField()
+    days = serializers.IntegerField(help_text="Days from today to the due date; negative when overdue.")
+    when = serializers.CharField(help_text='"overdue by 3 days", "due today", "in 12 days".')
+    url = serializers.CharField(help_text="The page of the object the deadline is about.")
+    subject_type = serializers.CharField(help_text='The kind of object, e.g. "licences.obligation".')
+    subject_id = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "FirmDeadline"
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "number", "kind", "status", "holder_name", "holder_cin", "minerals", "block_code", "state", "district",
+    "area_hectares", "original_area_hectares", "boundary_geojson", "applied_on", "declared_on", "awarded_on",
+    "starts_on", "expires_on", "extended_to", "ended_on", "duration", "duration_months", "winning_offer_pct",
+    "auction_ocid", "parent_el", "updated_at", "portal_url", "geojson_url",
+]  # fmt: skip
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def licence_csv_lines(queryset, site: str):
+    """The register as CSV lines (header first), one licence a line, streamed from the database."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for lic in queryset.iterator(chunk_size=1000):
+        months = sel.duration_months(lic)
+        yield writer.writerow(
+            [
+                _text(lic.number),
+                lic.kind,
+                lic.status,
+                _text(lic.holder.legal_name),
+                _text(lic.holder.cin),
+                ";".join(m.slug for m in lic.minerals.all()),
+                _text(lic.block.code),
+                lic.state,
+                _text(lic.district),
+                lic.area_hectares,
+                lic.original_area_hectares,
+                json.dumps(lic.boundary, separators=(",", ":")),
+                _date(lic.applied_on),
+                _date(lic.declared_on),
+                _date(lic.awarded_on),
+                _date(lic.starts_on),
+                _date(lic.expires_on),
+                _date(lic.extended_to),
+                _date(lic.ended_on),
+                sel.licence_duration(lic),
+                "" if months is None else months,
+                lic.winning_offer_pct,
+                lic.auction.ocid if lic.auction_id else "",
+                _text(lic.parent_el.number) if lic.parent_el_id else "",
+                timezone.localtime(lic.updated_at).isoformat(),
+                site + licence_path(lic.pk),
+                site + reverse("licence_geojson", args=[lic.pk]),
+            ]
+        )
+
+
+def licence_csv_response(queryset, request) -> StreamingHttpResponse:
+    site = request.build_absolute_uri("/").rstrip("/")
+    response = StreamingHttpResponse(licence_csv_lines(queryset, site), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="khanij-licences.csv"'
+    return response
+
+
+# --- Views -------------------------------------------------------------------------------------------------
+
+
+class PublicLicencePagination(KeysetCursorPagination):
+    page_size = 50
+
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="`not_found`: no licence has this id.")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["public"],
+        summary="The licence register",
+        operation_id="public_licences_list",
+        description=(
+            "Every mining lease (ML), composite licence (CL) and exploration licence (EL), from the declaration of "
+            "the preferred bidder on, with the facts EITI Requirement 2.3 asks of a licence register: holder, "
+            "coordinates (GeoJSON boundary) and area, dates of application and award, duration, commodity and "
+            "status; with the winning offer and the auction's ocid. Filtered and ordered; follow `next` until it "
+            "is null to read the whole register. History and obligations are on each licence."
+        ),
+        responses={200: PublicLicenceSerializer(many=True), 400: BAD_FILTER},
+    )
+)
+class PublicLicenceListView(PublicAPIView, generics.ListAPIView):
+    serializer_class = PublicLicenceSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LicenceFilter
+    pagination_class = PublicLicencePagination
+
+    def get_queryset(self):
+        return sel.licence_list_queryset(with_boundary=True)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["public"],
+        summary="One licence",
+        operation_id="public_licences_retrieve",
+        description=(
+            "The licence with its full history (every status change and act, as written to its ledger stream), its "
+            "obligations (due date, amount, status, penalty and how each was computed), the original boundary, and "
+            "for an EL the leases auctioned on its discovery and its share of their premium. Payments themselves "
+            "are not public: an obligation shows whether it is met."
+        ),
+        responses={200: PublicLicenceDetailSerializer, 404: NOT_FOUND},
+    )
+)
+class PublicLicenceDetailView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = PublicLicenceDetailSerializer
+
+    def get_object(self):
+        return sel.licence_detail(licence_id=self.kwargs["pk"])
+
+
+class PublicLicenceCSVView(PublicAPIView):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LicenceFilter
+    schema = _FilteredSchema()
+
+    def get_queryset(self):
+        return sel.licence_list_queryset(with_boundary=True)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The body is CSV whatever the client accepts; errors before it are JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        tags=["public"],
+        summary="The licence register as CSV",
+        operation_id="public_licences_csv",
+        description=(
+            "The filtered register as a CSV file (UTF-8, header row first), streamed: the same filters and "
+            "ordering as /api/v1/public/licences, every matching licence, no pagination. Columns: "
+            + ", ".join(CSV_COLUMNS)
+            + ". Minerals are mineral slugs separated by semicolons; boundary_geojson is the GeoJSON geometry."
+        ),
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_FILTER},
+    )
+    def get(self, request, *args, **kwargs):
+        return licence_csv_response(self.filter_queryset(self.get_queryset()), request)
+
+
+class MyDeadlinesView(APIView):
+    authentication_classes = AUTH
+    permission_classes = [IsAuthenticated, IsFirmMember]
+
+    @extend_schema(
+        operation_id="firms_me_deadlines_list",
+        tags=["firms"],
+        responses={200: DeadlineSerializer(many=True), **ERRORS_READ},
+    )
+    def get(self, request):
+        """Your firm's open deadlines (instalments, security, milestones, reports, relinquishment, expiry,
+        premium returns): the overdue ones first, the longest overdue first, then by due date."""
+        today = timezone.localdate()
+        rows = sel.firm_deadline_rows(firm=firm_of(request.user), today=today)
+        return Response([self._row(r) for r in rows])
+
+    def _row(self, row: sel.DeadlineRow) -> dict:
+        d = row.deadline
+        ct = ContentType.objects.get_for_id(d.content_type_id)
+        data = {
+            "id": d.pk,
+            "kind": d.kind,
+            "title": d.title,
+            "due_on": d.due_on,
+            "status": d.status,
+            "overdue": row.overdue,
+            "days": row.days,
+            "when": row.when,
+            "url": self.request.build_absolute_uri(d.url) if d.url else "",
+            "subject_type": f"{ct.app_label}.{ct.model}",
+            "subject_id": d.object_id,
+        }
+        return DeadlineSerializer(data).data

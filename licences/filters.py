@@ -1,0 +1,114 @@
+"""Filters of the public licence register: one FilterSet serves the register page, its CSV and the public API.
+
+An unknown value is an error that names the allowed values (auctions.filters.FilterForm), never silently
+ignored, so a typing error in a URL does not return the whole register as though it matched.
+"""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+
+from auctions.constants import STATE_CHOICES, LeaseKind
+from auctions.filters import FilterForm, PublicFilterSet
+from auctions.models import Mineral
+from licences.models import Licence
+
+LicenceMineral = Licence.minerals.through
+
+MINERAL_HELP = "Mineral slug, as listed at /api/v1/public/minerals; repeat for several (a licence for any of them)."
+
+# Ordering parameter -> queryset field. `holder_name` is annotated by the selector (the holder's legal name).
+LICENCE_ORDERING = (
+    ("number", "number"),
+    ("holder_name", "holder"),
+    ("state", "state"),
+    ("awarded_on", "awarded_on"),
+    ("expires_on", "expires_on"),
+    ("area_hectares", "area_hectares"),
+    ("winning_offer_pct", "winning_offer_pct"),
+    ("updated_at", "updated_at"),
+)
+
+
+class NumberTieBreakOrdering(filters.OrderingFilter):
+    """Sorts by the chosen keys, then by the unique licence number: equal values keep one order everywhere."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        if not {"number", "-number"} & set(ordering):
+            ordering.append("number")
+        return qs.order_by(*ordering)
+
+
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class LicenceFilter(PublicFilterSet):
+    kind = filters.MultipleChoiceFilter(
+        choices=LeaseKind.choices,
+        distinct=False,
+        label="kind",
+        help_text="ML (mining lease), CL (composite licence) or EL (exploration licence); repeatable.",
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=Licence.Status.choices, distinct=False, label="status", help_text="Licence status; repeatable."
+    )
+    state = filters.MultipleChoiceFilter(
+        choices=STATE_CHOICES,
+        distinct=False,
+        label="State",
+        help_text="State or Union Territory by its full name; repeatable.",
+    )
+    mineral = extend_schema_field({"type": "string", "description": MINERAL_HELP})(
+        filters.ModelMultipleChoiceFilter(
+            queryset=Mineral.objects.all(),
+            to_field_name="slug",
+            method="filter_mineral",
+            label="mineral",
+            help_text=MINERAL_HELP,
+        )
+    )
+    holder = filters.CharFilter(
+        method="filter_holder",
+        label="holder",
+        help_text="Words to find in the holder's legal name or CIN (every word must match).",
+    )
+    year = YearFilter(
+        field_name="awarded_on",
+        lookup_expr="year",
+        label="year of award",
+        help_text="The calendar year of the award (the Letter of Intent for ML/CL, the grant for EL), e.g. 2027.",
+        min_value=1950,
+        max_value=2200,
+        error_messages={
+            "invalid": "Give the year of award as four digits, e.g. 2027.",
+            "min_value": "Give a year of award from 1950 on, e.g. 2027.",
+            "max_value": "Give a year of award up to 2200, e.g. 2027.",
+        },
+    )
+    ordering = NumberTieBreakOrdering(
+        fields=LICENCE_ORDERING,
+        label="ordering",
+        help_text="Sort key; prefix with - for descending. Ties are broken by the licence number.",
+    )
+
+    class Meta:
+        model = Licence
+        fields = []
+        form = FilterForm
+
+    def filter_mineral(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(LicenceMineral.objects.filter(licence_id=OuterRef("pk"), mineral__in=[m.pk for m in value]))
+        )
+
+    def filter_holder(self, queryset, name, value: str):
+        for term in value.split()[:8]:
+            queryset = queryset.filter(Q(holder__legal_name__icontains=term) | Q(holder__cin__icontains=term))
+        return queryset

@@ -114,7 +114,7 @@ def _resources(items, minerals_by_slug, errors):
     return parsed
 
 
-def _check_overlap(boundary: geo.Boundary, *, exclude_id=None):
+def check_overlap(boundary: geo.Boundary, *, exclude_id=None):
     min_lon, min_lat, max_lon, max_lat = boundary.bbox
     candidates = Block.objects.filter(
         status__in=Block.ACTIVE_STATUSES,
@@ -302,7 +302,7 @@ def block_validate(**data) -> dict:
     """
     values = _validated(data)
     if values.get("boundary"):
-        _check_overlap(values["boundary"])
+        check_overlap(values["boundary"])
     return values
 
 
@@ -313,7 +313,7 @@ def block_create(*, actor, **data) -> Block:
         with transaction.atomic():
             if values.get("boundary"):
                 _lock_boundaries()
-                _check_overlap(values["boundary"])
+                check_overlap(values["boundary"])
             block = Block(status=Block.Status.IDENTIFIED)
             _apply(block, values)
             _derive(block, values["minerals"])
@@ -338,7 +338,7 @@ def block_update(*, actor, block: Block, **data) -> Block:
             block = Block.objects.select_for_update().get(pk=block.pk)
             if values.get("boundary"):
                 _lock_boundaries()
-                _check_overlap(values["boundary"], exclude_id=block.pk)
+                check_overlap(values["boundary"], exclude_id=block.pk)
             elif (
                 "boundary" not in values
                 and block.boundary
@@ -348,7 +348,7 @@ def block_update(*, actor, block: Block, **data) -> Block:
                 # A withdrawn block's ground may have been given to another block since: reactivating it must not
                 # create an overlap that no new boundary would be allowed to.
                 _lock_boundaries()
-                _check_overlap(geo.parse_boundary(block.boundary), exclude_id=block.pk)
+                check_overlap(geo.parse_boundary(block.boundary), exclude_id=block.pk)
             _apply(block, values)
             minerals = values.get("minerals") or list(block.minerals.all())
             _derive(block, minerals)

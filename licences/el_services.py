@@ -783,7 +783,7 @@ def _proposal_minerals(slugs, errors) -> list[Mineral]:
 def _overlap_error(boundary: geo.Boundary):
     """What the area overlaps: an active block of the registry (its own check), or a licence in force."""
     try:
-        registry._check_overlap(boundary)  # the registry's rule for blocks, not a copy of it
+        registry.check_overlap(boundary)  # the registry's rule for blocks, not a copy of it
     except ApplicationError as error:
         other = error.fields.get("boundary", [error.message])[0]
         return f"{other} Propose an area that shares no ground with registered blocks."

@@ -92,7 +92,7 @@ class BlockDetailView(PublicAPIView, generics.RetrieveAPIView):
         return block_detail(code=self.kwargs["code"])
 
 
-class _FilteredSchema(AutoSchema):
+class FilteredSchema(AutoSchema):
     """Documents the filters of a GET that answers with a file rather than a list of objects."""
 
     def get_filter_backends(self):
@@ -108,27 +108,29 @@ CSV_COLUMNS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _Echo:
+class Echo:
+    """A file-like object for csv.writer whose write returns the line (for streaming CSV responses)."""
+
     def write(self, value):
         return value
 
 
-def _text(value):
+def csv_text(value):
     """A text cell that a spreadsheet will not run as a formula."""
     value = "" if value is None else str(value)
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 def _csv_lines(queryset, site):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(CSV_COLUMNS)
     for block in queryset.iterator(chunk_size=1000):
         yield writer.writerow(
             [
-                _text(block.code),
-                _text(block.name),
+                csv_text(block.code),
+                csv_text(block.name),
                 block.state,
-                _text(block.district),
+                csv_text(block.district),
                 ";".join(m.slug for m in block.minerals.all()),
                 block.exploration_stage,
                 block.auction_authority,
@@ -143,9 +145,9 @@ def _csv_lines(queryset, site):
                 "" if block.reserve_price_pct is None else block.reserve_price_pct,
                 "" if block.tender_fee is None else block.tender_fee,
                 block.status,
-                _text(block.published_outcome),
+                csv_text(block.published_outcome),
                 ";".join(block.illustrative_fields or []),
-                _text(block.source_url),
+                csv_text(block.source_url),
                 timezone.localtime(block.updated_at).isoformat(),
                 site + reverse("portal:block_detail", kwargs={"code": block.code}),
             ]
@@ -155,7 +157,7 @@ def _csv_lines(queryset, site):
 class BlockCSVView(PublicAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = BlockFilter
-    schema = _FilteredSchema()
+    schema = FilteredSchema()
 
     def get_queryset(self):
         return block_list_queryset()

@@ -26,7 +26,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auctions.api.public import BAD_FILTER, PublicAPIView, _Echo, _FilteredSchema, _text
+from auctions.api.public import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
 from auctions.constants import LeaseKind
 from bidders.api.views import AUTH, ERRORS_READ
 from bidders.permissions import IsFirmMember
@@ -261,21 +261,21 @@ def _date(value) -> str:
 
 def licence_csv_lines(queryset, site: str):
     """The register as CSV lines (header first), one licence a line, streamed from the database."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(CSV_COLUMNS)
     for lic in queryset.iterator(chunk_size=1000):
         months = sel.duration_months(lic)
         yield writer.writerow(
             [
-                _text(lic.number),
+                csv_text(lic.number),
                 lic.kind,
                 lic.status,
-                _text(lic.holder.legal_name),
-                _text(lic.holder.cin),
+                csv_text(lic.holder.legal_name),
+                csv_text(lic.holder.cin),
                 ";".join(m.slug for m in lic.minerals.all()),
-                _text(lic.block.code),
+                csv_text(lic.block.code),
                 lic.state,
-                _text(lic.district),
+                csv_text(lic.district),
                 lic.area_hectares,
                 lic.original_area_hectares,
                 json.dumps(lic.boundary, separators=(",", ":")),
@@ -290,7 +290,7 @@ def licence_csv_lines(queryset, site: str):
                 "" if months is None else months,
                 lic.winning_offer_pct,
                 lic.auction.ocid if lic.auction_id else "",
-                _text(lic.parent_el.number) if lic.parent_el_id else "",
+                csv_text(lic.parent_el.number) if lic.parent_el_id else "",
                 timezone.localtime(lic.updated_at).isoformat(),
                 site + licence_path(lic.pk),
                 site + reverse("licence_geojson", args=[lic.pk]),
@@ -364,7 +364,7 @@ class PublicLicenceDetailView(PublicAPIView, generics.RetrieveAPIView):
 class PublicLicenceCSVView(PublicAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = LicenceFilter
-    schema = _FilteredSchema()
+    schema = FilteredSchema()
 
     def get_queryset(self):
         return sel.licence_list_queryset(with_boundary=True)

@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("licences.api.post_urls")),
     path("", include("licences.api.el_urls")),
     path("", include("licences.api.register_urls")),
+    path("", include("licences.api.ocds_urls")),
 ]

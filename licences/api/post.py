@@ -4,7 +4,7 @@ and monthly premium returns. Thin views over licences.post_services (which check
 and licences.post_selectors (which decide who may read a licence's dues: its holder's members and regulators).
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -186,6 +186,32 @@ def _obligation(obligation_id) -> dict:
     return ObligationSerializer(row).data
 
 
+def act_responses(*, bad: str | None = None, conflict: str) -> dict:
+    """The answers of a regulator's act on a licence: the licence's progress, or an error of one shape."""
+    responses = {200: LicenceProgressSerializer, **({400: _error(bad)} if bad else {})}
+    return {**responses, 401: UNAUTHENTICATED, 403: NOT_REGULATOR, 404: NO_LICENCE, 409: _error(conflict)}
+
+
+class LicenceActApi(RegulatorAPIView):
+    """A regulator's act on a licence: validate `InputSerializer` (if any), call `act`, answer the progress."""
+
+    queryset = Licence.objects.none()  # documents the path parameter
+    serializer_class = LicenceProgressSerializer
+    InputSerializer = None
+
+    def act(self, *, actor, licence_id, **data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        data = {}
+        if self.InputSerializer is not None:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        self.act(actor=request.user, licence_id=pk, **data)
+        return Response(_progress(pk))
+
+
 class LicenceObligationsApi(SignedInAPIView):
     queryset = Licence.objects.none()  # documents the path parameter
     serializer_class = ObligationSerializer
@@ -315,31 +341,22 @@ class PaymentRejectApi(RegulatorAPIView):
         return Response(PaymentSerializer(payment).data)
 
 
-class LicenceLoiApi(RegulatorAPIView):
-    queryset = Licence.objects.none()  # documents the path parameter
-    serializer_class = LicenceProgressSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="licences_issue_loi",
         tags=[TAG_REGULATOR],
         summary="Issue the Letter of Intent",
         description="Today, once the first instalment and the performance security are confirmed; sets the "
         "milestones (and the second and third instalments) from today (RULES.md s.3 items 12, 13).",
         request=None,
-        responses={
-            200: LicenceProgressSerializer,
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: NO_LICENCE,
-            409: _error(
-                "`conflict`: the first dues are not confirmed, the LoI is already issued, the licence has ended, "
-                "or it is an exploration licence."
-            ),
-        },
+        responses=act_responses(
+            conflict="`conflict`: the first dues are not confirmed, the LoI is already issued, the licence has ended, "
+            "or it is an exploration licence."
+        ),
     )
-    def post(self, request, pk):
-        svc.licence_issue_loi(actor=request.user, licence_id=pk)
-        return Response(_progress(pk))
+)
+class LicenceLoiApi(LicenceActApi):
+    act = staticmethod(svc.licence_issue_loi)
 
 
 class ObligationMetApi(RegulatorAPIView):
@@ -378,104 +395,86 @@ class ObligationMetApi(RegulatorAPIView):
         return Response(_obligation(obligation.pk))
 
 
-class LicenceMdpaApi(RegulatorAPIView):
-    queryset = Licence.objects.none()  # documents the path parameter
-    serializer_class = LicenceProgressSerializer
+class MdpaInputSerializer(serializers.Serializer):
+    signed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
 
-    class InputSerializer(serializers.Serializer):
-        signed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
+    class Meta:
+        ref_name = "MdpaInput"
 
-        class Meta:
-            ref_name = "MdpaInput"
 
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="licences_sign_mdpa",
         tags=[TAG_REGULATOR],
         summary="Record the development agreement signed",
         description="Once the second instalment is confirmed: the preferred bidder becomes the successful bidder.",
-        request=InputSerializer,
-        responses={
-            200: LicenceProgressSerializer,
-            400: _error("`invalid`: the date is in the future or before the LoI."),
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: NO_LICENCE,
-            409: _error("`conflict`: the second instalment is not confirmed, or the licence is not at its LoI."),
-        },
+        request=MdpaInputSerializer,
+        responses=act_responses(
+            bad="`invalid`: the date is in the future or before the LoI.",
+            conflict="`conflict`: the second instalment is not confirmed, or the licence is not at its LoI.",
+        ),
     )
-    def post(self, request, pk):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        svc.licence_sign_mdpa(actor=request.user, licence_id=pk, **serializer.validated_data)
-        return Response(_progress(pk))
+)
+class LicenceMdpaApi(LicenceActApi):
+    act = staticmethod(svc.licence_sign_mdpa)
+
+    InputSerializer = MdpaInputSerializer
 
 
-class LicenceExecuteApi(RegulatorAPIView):
-    queryset = Licence.objects.none()  # documents the path parameter
-    serializer_class = LicenceProgressSerializer
+class ExecuteInputSerializer(serializers.Serializer):
+    executed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
 
-    class InputSerializer(serializers.Serializer):
-        executed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
+    class Meta:
+        ref_name = "ExecuteInput"
 
-        class Meta:
-            ref_name = "ExecuteInput"
 
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="licences_execute",
         tags=[TAG_REGULATOR],
         summary="Record the deed executed",
         description="Once the balance of the upfront payment is confirmed and, for an ML, the mining plan and the "
         "environment clearance are met: in force for 50 years from execution (s.8A(2) of the Act); the block "
         "is licensed.",
-        request=InputSerializer,
-        responses={
-            200: LicenceProgressSerializer,
-            400: _error("`invalid`: the date is in the future or before the LoI."),
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: NO_LICENCE,
-            409: _error("`conflict`: a prerequisite is not met, or the agreement is not signed."),
-        },
+        request=ExecuteInputSerializer,
+        responses=act_responses(
+            bad="`invalid`: the date is in the future or before the LoI.",
+            conflict="`conflict`: a prerequisite is not met, or the agreement is not signed.",
+        ),
     )
-    def post(self, request, pk):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        svc.licence_execute(actor=request.user, licence_id=pk, **serializer.validated_data)
-        return Response(_progress(pk))
+)
+class LicenceExecuteApi(LicenceActApi):
+    act = staticmethod(svc.licence_execute)
+
+    InputSerializer = ExecuteInputSerializer
 
 
-class LicenceRevokeApi(RegulatorAPIView):
-    queryset = Licence.objects.none()  # documents the path parameter
-    serializer_class = LicenceProgressSerializer
+class RevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Published with the rule cited.")
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500, help_text="Published with the rule cited.")
+    class Meta:
+        ref_name = "RevokeInput"
 
-        class Meta:
-            ref_name = "RevokeInput"
 
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="licences_revoke",
         tags=[TAG_REGULATOR],
         summary="Revoke for default",
         description="Only on a ground: the first instalment or the security unpaid after 45 days, or a milestone "
         "overdue (RULES.md s.3 items 12, 13). The bid security (before the LoI) and the performance security "
         "(once furnished) are appropriated; open obligations end; the block returns to the registry.",
-        request=InputSerializer,
-        responses={
-            200: LicenceProgressSerializer,
-            400: _error("`invalid`: no reason given."),
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: NO_LICENCE,
-            409: _error("`conflict`: no ground for revocation today, or the licence is in force or has ended."),
-        },
+        request=RevokeInputSerializer,
+        responses=act_responses(
+            bad="`invalid`: no reason given.",
+            conflict="`conflict`: no ground for revocation today, or the licence is in force or has ended.",
+        ),
     )
-    def post(self, request, pk):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        svc.licence_revoke(actor=request.user, licence_id=pk, reason=serializer.validated_data["reason"])
-        return Response(_progress(pk))
+)
+class LicenceRevokeApi(LicenceActApi):
+    act = staticmethod(svc.licence_revoke)
+
+    InputSerializer = RevokeInputSerializer
 
 
 class PremiumPagination(KeysetCursorPagination):

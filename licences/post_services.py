@@ -76,6 +76,14 @@ def _lock(licence_id) -> Licence:
         raise NotFound(f"There is no licence {licence_id}.") from None
 
 
+def _lock_lease(licence_id) -> Licence:
+    """The licence, locked, if it is an ML or CL that has not ended (the acts from the LoI to the deed)."""
+    licence = _lock(licence_id)
+    _require_lease(licence)
+    _require_not_ended(licence)
+    return licence
+
+
 def _require_not_ended(licence: Licence) -> None:
     if licence.status in (
         Licence.Status.LOI_REVOKED,
@@ -554,9 +562,7 @@ def licence_issue_loi(*, actor, licence_id) -> Licence:
     the milestones (RULES.md s.3 items 12, 13), each an obligation with its due date and basis."""
     require_regulator(actor)
     with transaction.atomic():
-        licence = _lock(licence_id)
-        _require_lease(licence)
-        _require_not_ended(licence)
+        licence = _lock_lease(licence_id)
         if licence.status != Licence.Status.PREFERRED_BIDDER:
             raise Conflict(f"The Letter of Intent of {licence.number} is already issued.")
         missing = [o for o in licence.obligations.filter(kind__in=FIRST_DUES) if o.status != ObStatus.MET]
@@ -673,9 +679,7 @@ def licence_sign_mdpa(*, actor, licence_id, signed_on=None) -> Licence:
     becomes the successful bidder."""
     require_regulator(actor)
     with transaction.atomic():
-        licence = _lock(licence_id)
-        _require_lease(licence)
-        _require_not_ended(licence)
+        licence = _lock_lease(licence_id)
         if licence.status != Licence.Status.LOI_ISSUED:
             raise Conflict(
                 f"The development agreement is signed after the Letter of Intent and once only; {licence.number} is "
@@ -737,9 +741,7 @@ def licence_execute(*, actor, licence_id, executed_on=None) -> Licence:
     licensed."""
     require_regulator(actor)
     with transaction.atomic():
-        licence = _lock(licence_id)
-        _require_lease(licence)
-        _require_not_ended(licence)
+        licence = _lock_lease(licence_id)
         if licence.status != Licence.Status.MDPA_SIGNED:
             raise Conflict(
                 f"The deed is executed after the development agreement is signed; {licence.number} is "
@@ -793,9 +795,7 @@ def licence_revoke(*, actor, licence_id, reason: str) -> Licence:
             fields={"reason": ["Say why, e.g. the first instalment was not paid within 45 days."]},
         )
     with transaction.atomic():
-        licence = _lock(licence_id)
-        _require_lease(licence)
-        _require_not_ended(licence)
+        licence = _lock_lease(licence_id)
         on = today()
         grounds = revocation_grounds(licence, on)
         if not grounds:

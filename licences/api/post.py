@@ -193,14 +193,12 @@ def act_responses(*, bad: str | None = None, conflict: str) -> dict:
 
 
 class LicenceActApi(RegulatorAPIView):
-    """A regulator's act on a licence: validate `InputSerializer` (if any), call `act`, answer the progress."""
+    """A regulator's act on a licence: validate `InputSerializer` (if any), call the service `act` (each subclass
+    names its own, e.g. `act = staticmethod(svc.licence_execute)`), answer the licence's progress."""
 
     queryset = Licence.objects.none()  # documents the path parameter
     serializer_class = LicenceProgressSerializer
     InputSerializer = None
-
-    def act(self, *, actor, licence_id, **data):
-        raise NotImplementedError
 
     def post(self, request, pk):
         data = {}

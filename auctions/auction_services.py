@@ -5,6 +5,7 @@ One function per use case, keyword-only, one short transaction each; the auction
 ledger stream in the same transaction; notices go out on commit. The law itself is in auctions.rules.
 """
 
+import json
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from bidders.roles import REGULATORS_GROUP, firm_of, is_regulator
 from bidders.selectors import affiliated_pairs
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.money import format_inr
+from core.sql import ModelRow, quote
 from ledger.services import ledger_append
 from notifications.services import notification_send
 
@@ -674,13 +676,23 @@ def offer_place(*, actor, auction_id, value) -> Offer:
     """Place a final price offer. The auction row is locked, so offers are judged one at a time in the order
     they are committed; the one committed first wins a tie (RULES.md s.3 item 10).
 
-    The row lock is held as briefly as the rules allow: who is offering (the firm, its role, its qualified
-    participation: fixed at the opening) is read before it, in one query; under it, the server's clock and the
-    current best decide, then the offer, the auction's new best and the ledger entry are written. The returned
-    offer's `auction` is the locked row as updated, so the caller can show the room without reading it again;
-    the open rooms are told on commit."""
-    bidder = _offer_bidder(actor, auction_id)
+    The row lock is held as briefly as the rules allow. Who is offering (the firm, its role, its qualified
+    participation: fixed at the opening) is read before it, in one query, with the auction as it stands; an offer
+    that this reading already shows too low (or, in an EL auction, too high) is refused there, without the lock:
+    the best offer only ever moves one way, so an offer refused against it would be refused against any later
+    one. Under the lock, the server's clock and the current best decide, then the offer, the auction's new best
+    and the ledger entry are written. The returned offer's `auction` is the locked row as updated, so the caller
+    can show the room without reading it again; the open rooms are told on commit."""
+    bidder = _offer_bidder(actor, auction_id, at=now())
     value = _percentage(value, "value")
+    if bidder["live"] and bidder["participation_id"] is not None:
+        _offer_refuse_if_invalid(
+            value,
+            floor=bidder["floor_price"],
+            current_best=bidder["best_offer"],
+            params=rules.AuctionParams.from_json(bidder["params"]),
+            direction=bidder["direction"],
+        )
     with transaction.atomic():
         auction = _offer_lock(auction_id)
         moment = now()
@@ -703,17 +715,13 @@ def offer_place(*, actor, auction_id, value) -> Offer:
                 "may offer."
             )
         params = rules.AuctionParams.from_json(auction.params)
-        problem = rules.final_offer_error(
+        _offer_refuse_if_invalid(
             value,
             floor=auction.floor_price,
             current_best=auction.best_offer,
             params=params,
             direction=auction.direction,
         )
-        if problem:
-            # An EL auction runs downwards: there the refused offer is too high.
-            code = "offer_too_low" if auction.direction == Auction.Direction.ASCENDING else "offer_too_high"
-            raise ApplicationError(problem, fields={"value": [problem]}, code=code)
         seq = auction.offer_count + 1
         offer = Offer.objects.create(
             auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment
@@ -741,27 +749,52 @@ def offer_place(*, actor, auction_id, value) -> Offer:
     return offer
 
 
+def _offer_refuse_if_invalid(value, *, floor, current_best, params, direction) -> None:
+    problem = rules.final_offer_error(value, floor=floor, current_best=current_best, params=params, direction=direction)
+    if problem:
+        # An EL auction runs downwards: there the refused offer is too high.
+        code = "offer_too_low" if direction == Auction.Direction.ASCENDING else "offer_too_high"
+        raise ApplicationError(problem, fields={"value": [problem]}, code=code)
+
+
 REGULATOR_READ_ONLY = "Regulators watch the e-auction read-only; only qualified bidders make offers."
 
+_OFFER_BIDDER_COLUMNS = (
+    "firm_id",
+    "firm__legal_name",
+    "role",
+    "participation_id",
+    "regulator",
+    # The auction as it stands, unlocked, at the moment `at`: whether the e-auction is live, and what an offer
+    # is judged against. Decimals are read as text, so that every database gives them exactly.
+    "live",
+    "status",
+    "direction",
+    "params",
+    "floor_price",
+    "best_offer",
+)
 
-def _offer_bidder(actor, auction_id) -> dict:
+
+def _offer_bidder(actor, auction_id, *, at) -> dict:
     """Who offers, in one query: the actor's firm (their first membership, as `firm_of`), role, qualified
-    participation in the auction, and whether they are a regulator. Refuses, as `_require_bidding_firm` does,
-    one who may not bid, and a regulator (who watches read-only)."""
+    participation in the auction, and whether they are a regulator; with the auction as it stands (unlocked).
+    Refuses, as `_require_bidding_firm` does, one who may not bid, and a regulator (who watches read-only)."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Only members of a registered firm may bid. Register your firm first.")
     try:
         auction_pk = int(auction_id)
     except (TypeError, ValueError):
         auction_pk = None  # the lock answers NotFound
+    moment = Auction._meta.get_field("closes_at").get_db_prep_value(at, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_offer_bidder_sql(), [auction_pk, REGULATORS_GROUP, actor.pk])
+        cursor.execute(_offer_bidder_sql(), [auction_pk, REGULATORS_GROUP, moment, moment, auction_pk, actor.pk])
         found = cursor.fetchone()
     if found is None:
         if is_regulator(actor):
             raise PermissionDenied(REGULATOR_READ_ONLY)
         raise PermissionDenied("Only members of a registered firm may bid. Register your firm first.")
-    row = dict(zip(("firm_id", "firm__legal_name", "role", "participation_id", "regulator"), found, strict=True))
+    row = dict(zip(_OFFER_BIDDER_COLUMNS, found, strict=True))
     if row["regulator"]:
         raise PermissionDenied(REGULATOR_READ_ONLY)
     if row["role"] not in (Membership.Role.ADMIN, Membership.Role.BIDDER):
@@ -769,6 +802,12 @@ def _offer_bidder(actor, auction_id) -> dict:
             f"As a {row['role']} of {row['firm__legal_name']} you may follow its bids but not make them; ask your "
             "firm's administrator for the bidder role."
         )
+    row["live"] = bool(row["live"]) and row["status"] == Auction.Status.OPENED
+    if row["live"]:
+        row["params"] = row["params"] if isinstance(row["params"], dict) else json.loads(row["params"] or "{}")
+        for name in ("floor_price", "best_offer"):  # as the ORM gives them: to the field's decimal places
+            places = Decimal(1).scaleb(-Auction._meta.get_field(name).decimal_places)
+            row[name] = None if row[name] is None else Decimal(row[name]).quantize(places)
     return row
 
 
@@ -783,16 +822,19 @@ def _offer_bidder_sql() -> str:
         f"(SELECT p.id FROM {Participation._meta.db_table} p "
         "WHERE p.auction_id = %s AND p.firm_id = m.firm_id AND p.qualified ORDER BY p.id LIMIT 1), "
         f"EXISTS (SELECT 1 FROM {user_groups._meta.db_table} ug JOIN {group._meta.db_table} g ON g.id = ug.group_id "
-        "WHERE ug.user_id = m.user_id AND g.name = %s) "
+        "WHERE ug.user_id = m.user_id AND g.name = %s), "
+        "(a.starts_at IS NOT NULL AND a.floor_price IS NOT NULL AND a.starts_at <= %s AND %s < a.closes_at), "
+        "a.status, a.direction, a.params, CAST(a.floor_price AS TEXT), CAST(a.best_offer AS TEXT) "
         f"FROM {Membership._meta.db_table} m JOIN {Firm._meta.db_table} f ON f.id = m.firm_id "
+        f"LEFT JOIN {Auction._meta.db_table} a ON a.id = %s "
         "WHERE m.user_id = %s ORDER BY m.id LIMIT 1"
     )
 
 
 # What an offer reads of the auction under its lock, and the room then shows: not the block's boundary.
 OFFER_LOCK_FIELDS = (
-    "block__code",
-    "block__name",
+    "id",
+    "block",
     "attempt",
     "status",
     "annulment_reason",
@@ -807,23 +849,41 @@ OFFER_LOCK_FIELDS = (
     "starts_at",
     "closes_at",
     "best_offer",
-    "best_participation_id",
+    "best_participation",
     "offer_count",
     "bidder_salt",
 )
+OFFER_LOCK_BLOCK_FIELDS = ("id", "code", "name")
 
 
 def _offer_lock(auction_id) -> Auction:
-    """The auction row locked (OF self, as `_lock`), with only what an offer and the room read of it."""
+    """The auction row locked (OF the auction only, as `_lock`), with only what an offer and the room read of it,
+    and its block's code and name: one statement written once (core.sql), as every accepted offer runs it."""
     try:
-        return (
-            Auction.objects.select_for_update(of=("self",))
-            .select_related("block")
-            .only(*OFFER_LOCK_FIELDS)
-            .get(pk=auction_id)
-        )
-    except (Auction.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no auction {auction_id}.") from None
+        auction_pk = int(auction_id)
+    except (TypeError, ValueError):
+        auction_pk = None
+    sql, auction_row, block_row = _offer_lock_read()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [auction_pk])
+        found = cursor.fetchone()
+    if found is None:
+        raise NotFound(f"There is no auction {auction_id}.")
+    auction = auction_row.build(found[: len(auction_row)])
+    auction.block = block_row.build(found[len(auction_row) :])
+    return auction
+
+
+@cache
+def _offer_lock_read() -> tuple[str, ModelRow, ModelRow]:
+    auction, block = ModelRow(Auction, OFFER_LOCK_FIELDS), ModelRow(Block, OFFER_LOCK_BLOCK_FIELDS)
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    sql = (
+        f"SELECT {', '.join(auction.columns('a') + block.columns('b'))} FROM {quote(Auction._meta.db_table)} a "
+        f"JOIN {quote(Block._meta.db_table)} b ON b.{quote(Block._meta.pk.column)} = "
+        f"a.{quote(Auction._meta.get_field('block').column)} WHERE a.{quote(Auction._meta.pk.column)} = %s{lock}"
+    )
+    return sql, auction, block
 
 
 def _room_announce(auction_id: int) -> None:

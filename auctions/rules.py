@@ -6,9 +6,10 @@ and section 4 (EL auctions: the same functions with the direction as data).
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from core.money import CRORE, format_inr, inr, percent_of, round_half_up, to_decimal
 
@@ -134,14 +135,21 @@ class AuctionParams:
 
     @classmethod
     def from_json(cls, data: dict | None) -> "AuctionParams":
-        data = dict(data or {})
-        defaults = cls()
+        """The parameters stored with a tranche or auction; a parameter not stored takes its default. Every offer
+        reads them, so the field types are looked up once (`_param_types`), not from a copy of the defaults."""
+        data = data or {}
         kwargs = {}
-        for name, default in asdict(defaults).items():
+        for name, kind in _param_types().items():
             if name in data:
                 value = data[name]
-                kwargs[name] = Decimal(str(value)) if isinstance(default, Decimal) else type(default)(value)
+                kwargs[name] = Decimal(str(value)) if kind is Decimal else kind(value)
         return cls(**kwargs)
+
+
+@cache
+def _param_types() -> dict[str, type]:
+    defaults = AuctionParams()
+    return {f.name: type(getattr(defaults, f.name)) for f in fields(AuctionParams)}
 
 
 def bid_security(value_of_estimated_resources, params: AuctionParams = AuctionParams()) -> Decimal:

@@ -7,8 +7,9 @@ Use it on a DRF APIView method, and document the header with IDEMPOTENCY_KEY_PAR
     def post(self, request): ...
 
 - No header: the request runs as usual.
-- A new key: the key is reserved (committed at once), the request runs, and its response is stored: status and
-  body, refusals (4xx) included. A server error (5xx) or an unexpected exception releases the key for a retry.
+- A new key: the key is reserved (one INSERT, committed at once), the request runs, and its response is stored
+  (one UPDATE): status and body, refusals (4xx) included. A server error (5xx) or an unexpected exception releases
+  the key for a retry. A key past its TTL is looked at, and removed, only when it is sent again.
 - The same key and the same body again: the stored response, status included, with `Idempotent-Replayed: true`.
 - The same key with another body: 409 and nothing runs.
 - The same key while the first request is still running: 409; the client retries a moment later.
@@ -22,9 +23,10 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
@@ -77,20 +79,72 @@ def _owner(user) -> str:
     return f"user:{user.pk}" if getattr(user, "is_authenticated", False) else "anonymous"
 
 
-def _reserve(*, owner: str, scope: str, key: str, request_fingerprint: str):
-    """Reserve the key and return (record, True), or return the record that already holds it and False."""
-    with transaction.atomic():
-        IdempotencyRecord.objects.filter(
-            owner=owner, scope=scope, key=key, created_at__lt=timezone.now() - TTL
-        ).delete()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    owner=owner, scope=scope, key=key, request_fingerprint=request_fingerprint
-                )
-            return record, True
-        except IntegrityError:
-            return IdempotencyRecord.objects.get(owner=owner, scope=scope, key=key), False
+@cache
+def _statements() -> dict:
+    """The two statements of a fresh key, written once from the model (as the ORM would, without building them
+    again on every request: they run on every idempotent POST, the e-auction's offers among them)."""
+    meta = IdempotencyRecord._meta
+    table = connection.ops.quote_name(meta.db_table)
+    column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
+    owner, scope, key = column["owner"], column["scope"], column["key"]
+    return {
+        "reserve": (
+            f"INSERT INTO {table} ({owner}, {scope}, {key}, {column['request_fingerprint']}, {column['created_at']}) "
+            f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({owner}, {scope}, {key}) DO NOTHING"
+        ),
+        "store": (
+            f"UPDATE {table} SET {column['response_status']} = %s, {column['response_body']} = %s, "
+            f"{column['completed_at']} = %s WHERE {owner} = %s AND {scope} = %s AND {key} = %s"
+        ),
+    }
+
+
+def _db_value(field: str, value):
+    return IdempotencyRecord._meta.get_field(field).get_db_prep_value(value, connection)
+
+
+def _reserve(*, owner: str, scope: str, key: str, request_fingerprint: str) -> IdempotencyRecord | None:
+    """Reserve the key (one INSERT, committed at once) and return None; or return the record that already holds
+    it. A record past its TTL is removed and the key reserved afresh."""
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                _statements()["reserve"],
+                [owner, scope, key, request_fingerprint, _db_value("created_at", timezone.now())],
+            )
+            if cursor.rowcount == 1:
+                return None
+            record = IdempotencyRecord.objects.filter(owner=owner, scope=scope, key=key).first()
+            if record is None:  # released (a server error) or expired and removed since the INSERT: try again
+                continue
+            if record.created_at >= timezone.now() - TTL:
+                return record
+            IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).delete()
+    raise Conflict(
+        f"A request with this {HEADER} is being processed and released at this moment. Send it again.",
+        fields={HEADER: ["Send the request again."]},
+        code="idempotency_in_progress",
+    )
+
+
+def _store(*, owner: str, scope: str, key: str, response) -> None:
+    body = json.loads(json.dumps(response.data, cls=_Encoder))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _statements()["store"],
+            [
+                response.status_code,
+                _db_value("response_body", body),
+                _db_value("completed_at", timezone.now()),
+                owner,
+                scope,
+                key,
+            ],
+        )
+
+
+def _release(*, owner: str, scope: str, key: str) -> None:
+    IdempotencyRecord.objects.filter(owner=owner, scope=scope, key=key, response_status__isnull=True).delete()
 
 
 def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
@@ -129,10 +183,9 @@ def idempotent(*, scope: str):
                     code="invalid_idempotency_key",
                 )
             request_fingerprint = fingerprint(request.method, request.path, request.data)
-            record, reserved = _reserve(
-                owner=_owner(request.user), scope=scope, key=key, request_fingerprint=request_fingerprint
-            )
-            if not reserved:
+            names = {"owner": _owner(request.user), "scope": scope, "key": key}
+            record = _reserve(**names, request_fingerprint=request_fingerprint)
+            if record is not None:
                 return _replay(record, request_fingerprint)
             try:
                 try:
@@ -140,15 +193,12 @@ def idempotent(*, scope: str):
                 except Exception as exc:  # noqa: BLE001 - turned into a response by DRF, as dispatch() would
                     response = view.handle_exception(exc)
             except BaseException:
-                record.delete()
+                _release(**names)
                 raise
             if response.status_code >= 500:
-                record.delete()
+                _release(**names)
                 return response
-            record.response_status = response.status_code
-            record.response_body = json.loads(json.dumps(response.data, cls=_Encoder))
-            record.completed_at = timezone.now()
-            record.save(update_fields=["response_status", "response_body", "completed_at"])
+            _store(**names, response=response)
             return response
 
         return wrapper

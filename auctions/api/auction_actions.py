@@ -13,7 +13,7 @@ replace, withdraw), their bid. The e-auction's offers are in auctions/api/room.p
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -42,6 +42,7 @@ from bidders.models import Membership
 from bidders.permissions import IsFirmMember, IsRegulator
 from bidders.roles import firm_of
 from core.api import ErrorSerializer
+from core.authentication import TokenAuthentication
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import KeysetCursorPagination
 

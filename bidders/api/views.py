@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -22,6 +22,7 @@ from bidders.filters import FirmFilter
 from bidders.permissions import IsFirmMember, IsRegulator
 from bidders.roles import firm_of
 from core.api import ErrorSerializer
+from core.authentication import TokenAuthentication
 from core.pagination import KeysetCursorPagination
 
 AUTH = [TokenAuthentication, SessionAuthentication]

@@ -6,13 +6,14 @@ and licences.post_selectors (which decide who may read a licence's dues: its hol
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from auctions.constants import LeaseKind
 from bidders.permissions import IsRegulator
 from core.api import ErrorSerializer
+from core.authentication import TokenAuthentication
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import KeysetCursorPagination
 from licences import post_selectors as sel

@@ -9,12 +9,13 @@ offer falls in the last 8 minutes and extends it.
 
 import random
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from auctions import auction_services as svc
@@ -138,3 +139,58 @@ def test_concurrent_offers_lose_nothing_and_follow_the_rules(postgres, regulator
     entries = [e.as_dict() for e in Entry.objects.filter(stream=auction.stream).order_by("seq")]
     result = replay(auction.pk, entries)
     assert result.disagreements == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_offer_already_too_low_is_refused_at_once_while_another_offer_holds_the_room(postgres, regulator):
+    """A stale offer (below the best that is already committed) is refused without waiting for the auction's row
+    lock, which a slow acceptance may be holding; a valid offer waits for it and is then judged as usual."""
+    users = [bidder(f"Firm{i:02d}") for i in range(FIRMS)]
+    auction = live_auction(regulator, users)
+    first = svc.offer_place(actor=users[0], auction_id=auction.pk, value=auction.floor_price + Decimal("1.00"))
+    locked, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def hold_the_row() -> None:
+        try:
+            with transaction.atomic():
+                Auction.objects.select_for_update().get(pk=auction.pk)
+                locked.set()
+                release.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row, daemon=True)
+    holder.start()
+    assert locked.wait(timeout=10)
+    valid: list = []
+    valid_offer = threading.Thread(
+        target=lambda: (
+            valid.append(svc.offer_place(actor=users[2], auction_id=auction.pk, value=first.value + 1)),
+            connection.close(),
+        ),
+        daemon=True,
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting for the lock would fail this test, not hang it
+        started = time.monotonic()
+        with pytest.raises(ApplicationError) as refused:
+            svc.offer_place(actor=users[1], auction_id=auction.pk, value=first.value)
+        assert time.monotonic() - started < 1.5
+        assert refused.value.code == "offer_too_low"
+        assert f"the smallest valid offer is {first.value + Decimal('0.05')}%" in refused.value.message
+        valid_offer.start()
+        valid_offer.join(timeout=1)
+        assert valid_offer.is_alive() and valid == []  # the valid offer waits for the row
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    valid_offer.join(timeout=10)
+    assert failures == []
+    assert [o.value for o in valid] == [first.value + 1]
+    auction.refresh_from_db()
+    assert auction.best_offer == first.value + 1 and auction.offer_count == 2

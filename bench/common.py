@@ -86,18 +86,18 @@ def setup_django(database_url: str) -> None:
 
 def recreate_database(database_url: str) -> None:
     """Drop and create the bench database (its name contains "bench"), then migrate it."""
-    import psycopg2
+    import psycopg
 
     parts = urllib.parse.urlsplit(database_url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=urllib.parse.unquote(parts.username or "postgres"),
         password=urllib.parse.unquote(parts.password or "") or None,
         dbname="postgres",
+        autocommit=True,
     )
-    admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')

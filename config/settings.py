@@ -112,6 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # Prepared statements (psycopg 3): a query run a few times on a connection is planned once, not at every run.
+    # Planning was most of PostgreSQL's work for an e-auction offer (docs/benchmarks.md). Needs the parameters
+    # bound by the server; turn it off behind a pooler that cannot keep them (PgBouncer in transaction mode).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -15,14 +15,15 @@ def quote(name: str) -> str:
 
 
 class ModelRow:
-    """The named fields of `model` as columns of a SELECT (`columns`), and instances built from such rows
-    (`build`); the other fields are deferred (read on first access, as with `.only()`)."""
+    """The named fields of `model` (and its primary key) as columns of a SELECT (`columns`), and instances built
+    from such rows (`build`); the other fields are deferred (read on first access, as with `.only()`)."""
 
     def __init__(self, model, names):
         position = {field: n for n, field in enumerate(model._meta.concrete_fields)}
-        # Model.from_db takes the values in the order of the model's fields.
+        # The primary key is always read, as with .only(); Model.from_db takes the values in the fields' order.
+        fields = {model._meta.pk, *(model._meta.get_field(name) for name in names)}
         self.model = model
-        self.fields = sorted((model._meta.get_field(name) for name in names), key=position.__getitem__)
+        self.fields = sorted(fields, key=position.__getitem__)
         self.attnames = tuple(field.attname for field in self.fields)
         self._converters = None
 
@@ -33,12 +34,13 @@ class ModelRow:
         return [f"{alias}.{quote(field.column)}" for field in self.fields]
 
     def convert(self, values) -> list:
-        if self._converters is None:
-            self._converters = []
+        if self._converters is None:  # built whole, then published: threads share a ModelRow
+            found = []
             for field in self.fields:
                 expression = field.get_col(self.model._meta.db_table)
-                found = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-                self._converters.append((found, expression))
+                converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+                found.append((converters, expression))
+            self._converters = found
         converted = []
         for value, (converters, expression) in zip(values, self._converters, strict=True):
             for converter in converters:

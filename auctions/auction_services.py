@@ -683,16 +683,8 @@ def offer_place(*, actor, auction_id, value) -> Offer:
     one. Under the lock, the server's clock and the current best decide, then the offer, the auction's new best
     and the ledger entry are written. The returned offer's `auction` is the locked row as updated, so the caller
     can show the room without reading it again; the open rooms are told on commit."""
-    bidder = _offer_bidder(actor, auction_id, at=now())
+    bidder = offer_precheck(actor=actor, auction_id=auction_id, value=value)
     value = _percentage(value, "value")
-    if bidder["live"] and bidder["participation_id"] is not None:
-        _offer_refuse_if_invalid(
-            value,
-            floor=bidder["floor_price"],
-            current_best=bidder["best_offer"],
-            params=rules.AuctionParams.from_json(bidder["params"]),
-            direction=bidder["direction"],
-        )
     with transaction.atomic():
         auction = _offer_lock(auction_id)
         moment = now()
@@ -747,6 +739,24 @@ def offer_place(*, actor, auction_id, value) -> Offer:
         )
         transaction.on_commit(lambda pk=auction.pk, n=seq, close=new_close: _offer_announce(pk, n, close))
     return offer
+
+
+def offer_precheck(*, actor, auction_id, value) -> dict:
+    """What `offer_place` decides before its lock, alone, writing nothing: who offers (refusing one who may not
+    bid) and, while the e-auction is live, an offer already too low (too high in an EL auction) against the best
+    as it stands. Returns who offers. The offer API runs it before it reserves the request's Idempotency-Key, so a
+    stale offer costs no write at all."""
+    bidder = _offer_bidder(actor, auction_id, at=now())
+    value = _percentage(value, "value")
+    if bidder["live"] and bidder["participation_id"] is not None:
+        _offer_refuse_if_invalid(
+            value,
+            floor=bidder["floor_price"],
+            current_best=bidder["best_offer"],
+            params=rules.AuctionParams.from_json(bidder["params"]),
+            direction=bidder["direction"],
+        )
+    return bidder
 
 
 def _offer_refuse_if_invalid(value, *, floor, current_best, params, direction) -> None:

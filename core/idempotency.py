@@ -13,6 +13,10 @@ Use it on a DRF APIView method, and document the header with IDEMPOTENCY_KEY_PAR
 - The same key and the same body again: the stored response, status included, with `Idempotent-Replayed: true`.
 - The same key with another body: 409 and nothing runs.
 - The same key while the first request is still running: 409; the client retries a moment later.
+- `precheck` (optional): a check that may only refuse, never change anything, run after the key is looked up
+  (a known key is answered from its record as above) and before it is reserved. A refusal it raises is answered
+  and not stored: the request changed nothing, so a retry is judged afresh. The e-auction's offers use it: most
+  offers in a busy room are already below the best and are refused without a write.
 
 Keys are scoped to the user and the operation and expire after TTL. The body is compared as parsed data, so
 the order of keys and the spacing of the JSON do not make two requests different.
@@ -34,6 +38,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from core.errors import ApplicationError, Conflict
 from core.models import IdempotencyRecord
+from core.sql import ModelRow
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -88,6 +93,10 @@ def _statements() -> dict:
     column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
     owner, scope, key = column["owner"], column["scope"], column["key"]
     return {
+        "find": (
+            f"SELECT {', '.join(_RECORD.columns('r'))} FROM {table} r "
+            f"WHERE r.{owner} = %s AND r.{scope} = %s AND r.{key} = %s"
+        ),
         "reserve": (
             f"INSERT INTO {table} ({owner}, {scope}, {key}, {column['request_fingerprint']}, {column['created_at']}) "
             f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({owner}, {scope}, {key}) DO NOTHING"
@@ -97,6 +106,18 @@ def _statements() -> dict:
             f"{column['completed_at']} = %s WHERE {owner} = %s AND {scope} = %s AND {key} = %s"
         ),
     }
+
+
+_RECORD = ModelRow(IdempotencyRecord, ["request_fingerprint", "response_status", "response_body", "created_at"])
+
+
+def _find(*, owner: str, scope: str, key: str) -> IdempotencyRecord | None:
+    """The record holding the key, if it has not expired (one read, no write)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_statements()["find"], [owner, scope, key])
+        found = cursor.fetchone()
+    record = _RECORD.build(found) if found else None
+    return record if record is not None and record.created_at >= timezone.now() - TTL else None
 
 
 def _db_value(field: str, value):
@@ -165,8 +186,9 @@ def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
     return Response(record.response_body, status=record.response_status, headers={REPLAYED_HEADER: "true"})
 
 
-def idempotent(*, scope: str):
-    """Decorate an APIView method so that it honours the Idempotency-Key header (see the module docstring)."""
+def idempotent(*, scope: str, precheck=None):
+    """Decorate an APIView method so that it honours the Idempotency-Key header (see the module docstring).
+    `precheck(view, request, *args, **kwargs)`, if given, may refuse by raising; it must not write."""
 
     def decorator(method):
         @functools.wraps(method)
@@ -184,6 +206,14 @@ def idempotent(*, scope: str):
                 )
             request_fingerprint = fingerprint(request.method, request.path, request.data)
             names = {"owner": _owner(request.user), "scope": scope, "key": key}
+            if precheck is not None:
+                record = _find(**names)
+                if record is not None:
+                    return _replay(record, request_fingerprint)
+                try:
+                    precheck(view, request, *args, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - answered as dispatch() would; nothing was done to store
+                    return view.handle_exception(exc)
             record = _reserve(**names, request_fingerprint=request_fingerprint)
             if record is not None:
                 return _replay(record, request_fingerprint)

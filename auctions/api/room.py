@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from auctions import room, room_stream
 from auctions.auction_selectors import Phase
-from auctions.auction_services import offer_place
+from auctions.auction_services import offer_place, offer_precheck
 from auctions.models import Auction
 from core.api import ErrorSerializer
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -227,7 +227,8 @@ class OfferCreateApi(APIView):
                 ErrorSerializer,
                 description="Refused: the message names the smallest valid offer (code offer_too_low; in a "
                 "descending EL auction the largest, code offer_too_high), or the value is not a percentage with "
-                "two decimals.",
+                "two decimals. An offer already below the best when it arrives is refused without being stored "
+                "under its Idempotency-Key: it changed nothing, and a retry is judged against the room as it then is.",
             ),
             403: OpenApiResponse(
                 ErrorSerializer, description="Not signed in, not a qualified bidder, or a role that may not bid."
@@ -240,7 +241,14 @@ class OfferCreateApi(APIView):
             ),
         },
     )
-    @idempotent(scope="auctions.offer")
+    def refuse_early(self, request, auction_id):
+        """Refusals that need no write (a bad value, one who may not bid, an offer already below the best): answered
+        before the Idempotency-Key is reserved, and not stored under it (see core.idempotency)."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer_precheck(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
+
+    @idempotent(scope="auctions.offer", precheck=refuse_early)
     def post(self, request, auction_id):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -14,6 +14,7 @@ from auctions import auction_services as svc
 from auctions.api.room import RoomStateSerializer
 from auctions.models import Auction, Offer
 from bidders.models import Membership
+from core.models import IdempotencyRecord
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.auction_flow import bidder, close_and_evaluate, notified_auction, opened_auction, submit_bids
 
@@ -344,6 +345,35 @@ def test_a_retry_with_the_same_key_returns_the_same_201_and_places_nothing_twice
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_key_reused"
     assert Offer.objects.count() == 1
+
+
+def test_an_offer_already_below_the_best_is_not_kept_under_its_key_and_its_retry_is_judged_afresh(
+    auction, firms, api_as
+):
+    asha, bharat = api_as(firms["Asha"]), api_as(firms["Bharat"])
+    with live(auction):
+        assert asha.post(offers_url(auction), {"value": "14.05"}, format="json").status_code == 201
+        stale = bharat.post(offers_url(auction), {"value": "14.05"}, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+        assert asha.post(offers_url(auction), {"value": "14.50"}, format="json").status_code == 201
+        retry = bharat.post(offers_url(auction), {"value": "14.05"}, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert stale.status_code == retry.status_code == 400
+    assert "the smallest valid offer is 14.10%" in stale.json()["error"]["message"]
+    # Not the first answer replayed: the room has moved on, and the retry says so.
+    assert "Idempotent-Replayed" not in retry
+    assert "the smallest valid offer is 14.55%" in retry.json()["error"]["message"]
+    assert not IdempotencyRecord.objects.filter(key="b-1").exists()
+    assert Offer.objects.count() == 2
+
+
+def test_a_refusal_decided_under_the_lock_is_kept_under_its_key(auction, firms, api_as):
+    """After the close the offer reaches the lock (the unlocked reading refuses only stale offers in a live
+    auction): its refusal is stored, and a retry gets it back even if it would now be judged otherwise."""
+    client = api_as(firms["Asha"])
+    with time_machine.travel(auction.closes_at, tick=False):
+        first = client.post(offers_url(auction), {"value": "14.05"}, format="json", HTTP_IDEMPOTENCY_KEY="late")
+        retry = client.post(offers_url(auction), {"value": "14.05"}, format="json", HTTP_IDEMPOTENCY_KEY="late")
+    assert first.status_code == retry.status_code == 409
+    assert retry["Idempotent-Replayed"] == "true" and retry.json() == first.json()
 
 
 def test_the_offer_endpoint_admits_only_qualified_bidders(

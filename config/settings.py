@@ -182,6 +182,8 @@ CELERY_BEAT_SCHEDULE = {
     "auctions-sweep": {"task": "auctions.sweep", "schedule": 10.0},
     # Exploration licences past their term expire; what ended licences still owed is marked missed.
     "licences-el-sweep": {"task": "licences.el_sweep", "schedule": 3600.0},
+    # Idempotency-Key records past their 24 hours are deleted (every offer leaves one).
+    "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": 3600.0},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

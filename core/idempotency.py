@@ -18,8 +18,9 @@ Use it on a DRF APIView method, and document the header with IDEMPOTENCY_KEY_PAR
   and not stored: the request changed nothing, so a retry is judged afresh. The e-auction's offers use it: most
   offers in a busy room are already below the best and are refused without a write.
 
-Keys are scoped to the user and the operation and expire after TTL. The body is compared as parsed data, so
-the order of keys and the spacing of the JSON do not make two requests different.
+Keys are scoped to the user and the operation and expire after TTL; `idempotency_purge` (an hourly beat task,
+`core.idempotency_purge`) deletes the expired records, so the table holds about a day of keys. The body is
+compared as parsed data, so the order of keys and the spacing of the JSON do not make two requests different.
 """
 
 import functools
@@ -234,3 +235,17 @@ def idempotent(*, scope: str, precheck=None):
         return wrapper
 
     return decorator
+
+
+PURGE_BATCH = 10_000
+
+
+def idempotency_purge() -> int:
+    """Delete the records past their TTL (no retry can use them any more), in batches so that no statement holds
+    many rows at once; return how many went."""
+    cutoff = timezone.now() - TTL
+    expired = IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+    purged = 0
+    while batch := list(expired.values_list("pk", flat=True)[:PURGE_BATCH]):
+        purged += IdempotencyRecord.objects.filter(pk__in=batch, created_at__lt=cutoff).delete()[0]
+    return purged

@@ -5,7 +5,6 @@ One function per use case, keyword-only, one short transaction each; the auction
 ledger stream in the same transaction; notices go out on commit. The law itself is in auctions.rules.
 """
 
-import json
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -749,12 +748,13 @@ def offer_precheck(*, actor, auction_id, value) -> dict:
     bidder = _offer_bidder(actor, auction_id, at=now())
     value = _percentage(value, "value")
     if bidder["live"] and bidder["participation_id"] is not None:
+        snapshot = bidder["auction"]
         _offer_refuse_if_invalid(
             value,
-            floor=bidder["floor_price"],
-            current_best=bidder["best_offer"],
-            params=rules.AuctionParams.from_json(bidder["params"]),
-            direction=bidder["direction"],
+            floor=snapshot.floor_price,
+            current_best=snapshot.best_offer,
+            params=rules.AuctionParams.from_json(snapshot.params),
+            direction=snapshot.direction,
         )
     return bidder
 
@@ -769,21 +769,10 @@ def _offer_refuse_if_invalid(value, *, floor, current_best, params, direction) -
 
 REGULATOR_READ_ONLY = "Regulators watch the e-auction read-only; only qualified bidders make offers."
 
-_OFFER_BIDDER_COLUMNS = (
-    "firm_id",
-    "firm__legal_name",
-    "role",
-    "participation_id",
-    "regulator",
-    # The auction as it stands, unlocked, at the moment `at`: whether the e-auction is live, and what an offer
-    # is judged against. Decimals are read as text, so that every database gives them exactly.
-    "live",
-    "status",
-    "direction",
-    "params",
-    "floor_price",
-    "best_offer",
-)
+_OFFER_BIDDER_COLUMNS = ("firm_id", "firm__legal_name", "role", "participation_id", "regulator", "live")
+# The auction as it stands, unlocked: what an offer is judged against before the lock (read with core.sql, so its
+# values are converted as the ORM converts them).
+OFFER_SNAPSHOT_FIELDS = ("status", "direction", "params", "floor_price", "best_offer")
 
 
 def _offer_bidder(actor, auction_id, *, at) -> dict:
@@ -798,13 +787,14 @@ def _offer_bidder(actor, auction_id, *, at) -> dict:
         auction_pk = None  # the lock answers NotFound
     moment = Auction._meta.get_field("closes_at").get_db_prep_value(at, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_offer_bidder_sql(), [auction_pk, REGULATORS_GROUP, moment, moment, auction_pk, actor.pk])
+        cursor.execute(_offer_bidder_read()[0], [auction_pk, REGULATORS_GROUP, moment, moment, auction_pk, actor.pk])
         found = cursor.fetchone()
     if found is None:
         if is_regulator(actor):
             raise PermissionDenied(REGULATOR_READ_ONLY)
         raise PermissionDenied("Only members of a registered firm may bid. Register your firm first.")
-    row = dict(zip(_OFFER_BIDDER_COLUMNS, found, strict=True))
+    snapshot = _offer_bidder_read()[1]
+    row = dict(zip(_OFFER_BIDDER_COLUMNS, found[: len(_OFFER_BIDDER_COLUMNS)], strict=True))
     if row["regulator"]:
         raise PermissionDenied(REGULATOR_READ_ONLY)
     if row["role"] not in (Membership.Role.ADMIN, Membership.Role.BIDDER):
@@ -812,33 +802,32 @@ def _offer_bidder(actor, auction_id, *, at) -> dict:
             f"As a {row['role']} of {row['firm__legal_name']} you may follow its bids but not make them; ask your "
             "firm's administrator for the bidder role."
         )
-    row["live"] = bool(row["live"]) and row["status"] == Auction.Status.OPENED
-    if row["live"]:
-        row["params"] = row["params"] if isinstance(row["params"], dict) else json.loads(row["params"] or "{}")
-        for name in ("floor_price", "best_offer"):  # as the ORM gives them: to the field's decimal places
-            places = Decimal(1).scaleb(-Auction._meta.get_field(name).decimal_places)
-            row[name] = None if row[name] is None else Decimal(row[name]).quantize(places)
+    values = found[len(_OFFER_BIDDER_COLUMNS) :]
+    row["auction"] = snapshot.build(values) if values[0] is not None else None  # the primary key comes first
+    row["live"] = bool(row["live"]) and row["auction"].status == Auction.Status.OPENED
     return row
 
 
 @cache
-def _offer_bidder_sql() -> str:
+def _offer_bidder_read() -> tuple[str, ModelRow]:
     """The query of `_offer_bidder`, written once: every offer runs it, and building it with the ORM's
     Subquery and Exists cost three times the query itself (docs/benchmarks.md)."""
     user_groups = get_user_model().groups.through
     group = user_groups._meta.get_field("group").related_model
-    return (
+    snapshot = ModelRow(Auction, OFFER_SNAPSHOT_FIELDS)
+    sql = (
         "SELECT m.firm_id, f.legal_name, m.role, "
         f"(SELECT p.id FROM {Participation._meta.db_table} p "
         "WHERE p.auction_id = %s AND p.firm_id = m.firm_id AND p.qualified ORDER BY p.id LIMIT 1), "
         f"EXISTS (SELECT 1 FROM {user_groups._meta.db_table} ug JOIN {group._meta.db_table} g ON g.id = ug.group_id "
         "WHERE ug.user_id = m.user_id AND g.name = %s), "
         "(a.starts_at IS NOT NULL AND a.floor_price IS NOT NULL AND a.starts_at <= %s AND %s < a.closes_at), "
-        "a.status, a.direction, a.params, CAST(a.floor_price AS TEXT), CAST(a.best_offer AS TEXT) "
+        f"{', '.join(snapshot.columns('a'))} "
         f"FROM {Membership._meta.db_table} m JOIN {Firm._meta.db_table} f ON f.id = m.firm_id "
         f"LEFT JOIN {Auction._meta.db_table} a ON a.id = %s "
         "WHERE m.user_id = %s ORDER BY m.id LIMIT 1"
     )
+    return sql, snapshot
 
 
 # What an offer reads of the auction under its lock, and the room then shows: not the block's boundary.

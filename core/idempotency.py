@@ -9,7 +9,7 @@ Use it on a DRF APIView method, and document the header with IDEMPOTENCY_KEY_PAR
 - No header: the request runs as usual.
 - A new key: the key is reserved (one INSERT, committed at once), the request runs, and its response is stored
   (one UPDATE): status and body, refusals (4xx) included. A server error (5xx) or an unexpected exception releases
-  the key for a retry. A key past its TTL is looked at, and removed, only when it is sent again.
+  the key for a retry. A key past its TTL is free again.
 - The same key and the same body again: the stored response, status included, with `Idempotent-Replayed: true`.
 - The same key with another body: 409 and nothing runs.
 - The same key while the first request is still running: 409; the client retries a moment later.
@@ -39,7 +39,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from core.errors import ApplicationError, Conflict
 from core.models import IdempotencyRecord
-from core.sql import ModelRow
+from core.sql import ModelRow, quote
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -90,8 +90,8 @@ def _statements() -> dict:
     """The two statements of a fresh key, written once from the model (as the ORM would, without building them
     again on every request: they run on every idempotent POST, the e-auction's offers among them)."""
     meta = IdempotencyRecord._meta
-    table = connection.ops.quote_name(meta.db_table)
-    column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
+    table = quote(meta.db_table)
+    column = {f.name: quote(f.column) for f in meta.concrete_fields}
     owner, scope, key = column["owner"], column["scope"], column["key"]
     return {
         "find": (
@@ -112,13 +112,22 @@ def _statements() -> dict:
 _RECORD = ModelRow(IdempotencyRecord, ["request_fingerprint", "response_status", "response_body", "created_at"])
 
 
-def _find(*, owner: str, scope: str, key: str) -> IdempotencyRecord | None:
-    """The record holding the key, if it has not expired (one read, no write)."""
+def _holder(*, owner: str, scope: str, key: str) -> IdempotencyRecord | None:
+    """The record holding the key, expired or not (one read)."""
     with connection.cursor() as cursor:
         cursor.execute(_statements()["find"], [owner, scope, key])
         found = cursor.fetchone()
-    record = _RECORD.build(found) if found else None
-    return record if record is not None and record.created_at >= timezone.now() - TTL else None
+    return _RECORD.build(found) if found else None
+
+
+def _expired(record: IdempotencyRecord) -> bool:
+    return record.created_at < timezone.now() - TTL
+
+
+def _find(*, owner: str, scope: str, key: str) -> IdempotencyRecord | None:
+    """The record holding the key, if it has not expired (one read, no write)."""
+    record = _holder(owner=owner, scope=scope, key=key)
+    return None if record is None or _expired(record) else record
 
 
 def _db_value(field: str, value):
@@ -136,10 +145,10 @@ def _reserve(*, owner: str, scope: str, key: str, request_fingerprint: str) -> I
             )
             if cursor.rowcount == 1:
                 return None
-            record = IdempotencyRecord.objects.filter(owner=owner, scope=scope, key=key).first()
+            record = _holder(owner=owner, scope=scope, key=key)
             if record is None:  # released (a server error) or expired and removed since the INSERT: try again
                 continue
-            if record.created_at >= timezone.now() - TTL:
+            if not _expired(record):
                 return record
             IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).delete()
     raise Conflict(

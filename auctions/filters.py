@@ -1,17 +1,14 @@
-"""Filters of the public block and mineral lists: one FilterSet serves the portal page, the API and the CSV.
-
-An unknown value is an error that names the allowed values (never silently ignored), so a typing error in a
-URL does not return the whole registry as though it matched.
+"""Filters of the public block and mineral lists (core.filters: one FilterSet serves the portal page, the API and
+the CSV), and the mineral and State filters that other public lists share.
 """
 
-from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.http import QueryDict
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from auctions.constants import STATE_CHOICES, AuctionAuthority, ExplorationStage, LeaseKind
 from auctions.models import Block, Mineral
+from core.filters import PublicFilterSet, TieBreakOrdering
 
 BlockMineral = Block.minerals.through
 
@@ -29,82 +26,33 @@ BLOCK_ORDERING = (
 )
 
 
-def _given_values(data, name) -> list[str]:
-    if hasattr(data, "getlist"):
-        values = data.getlist(name)
-    else:
-        raw = data.get(name)
-        values = raw if isinstance(raw, list | tuple) else [raw]
-    out = []
-    for value in values:
-        out += [v.strip() for v in str(value).split(",")] if name == "ordering" else [str(value).strip()]
-    return [v for v in out if v]
+def mineral_filter(description: str, *, through, owner: str, outer: str = "pk", **kwargs):
+    """The repeatable `mineral` parameter (slugs) of a list: the rows with any of the minerals, through the
+    many-to-many table `through` whose `<owner>_id` is the row's `outer`."""
 
-
-class StableOrderingFilter(filters.OrderingFilter):
-    """Sorts by the chosen keys, then by the unique block code: equal values keep one order everywhere."""
-
-    def filter(self, qs, value):
+    def any_of(queryset, name, value):
         if not value:
-            return qs
-        ordering = [self.get_ordering_value(param) for param in value]
-        if not {"code", "-code"} & set(ordering):
-            ordering.append("code")
-        return qs.order_by(*ordering)
+            return queryset
+        minerals = [m.pk for m in value]
+        return queryset.filter(Exists(through.objects.filter(**{f"{owner}_id": OuterRef(outer)}, mineral__in=minerals)))
+
+    return extend_schema_field({"type": "string", "description": description})(
+        filters.ModelMultipleChoiceFilter(
+            queryset=Mineral.objects.all(), to_field_name="slug", method=any_of, label="mineral", **kwargs
+        )
+    )
 
 
-class FilterForm(forms.Form):
-    """Rewrites a refused choice into a message that names the refused and the allowed values."""
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in list(self.errors):
-            field = self.fields.get(name)
-            choices = getattr(field, "choices", None)
-            if choices is None:
-                continue
-            allowed = [str(value) for value, _label in choices if str(value) != ""]
-            refused = [v for v in _given_values(self.data, name) if v not in allowed] or _given_values(self.data, name)
-            label = str(field.label or name).lower()
-            self.errors[name] = self.error_class(
-                [f"{', '.join(refused)} is not a known {label}. Allowed values: {', '.join(allowed)}."]
-            )
-        return cleaned
-
-
-def _without_blanks(data):
-    """The query without empty values: a form's "any" option (value "") means no filter, not an unknown value."""
-    if hasattr(data, "getlist"):
-        cleaned = QueryDict(mutable=True)
-        for key in data:
-            values = [v for v in data.getlist(key) if str(v).strip()]
-            if values:
-                cleaned.setlist(key, values)
-        return cleaned
-    return {k: v for k, v in data.items() if v not in (None, "", [], ())}
-
-
-class PublicFilterSet(filters.FilterSet):
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(None if data is None else _without_blanks(data), *args, **kwargs)
+def state_filter(*, help_text="State or Union Territory by its full name; repeatable.", **kwargs):
+    """The repeatable `state` parameter of a list."""
+    return filters.MultipleChoiceFilter(
+        choices=STATE_CHOICES, distinct=False, label="State", help_text=help_text, **kwargs
+    )
 
 
 class BlockFilter(PublicFilterSet):
-    mineral = extend_schema_field({"type": "string", "description": MINERAL_HELP})(
-        filters.ModelMultipleChoiceFilter(
-            queryset=Mineral.objects.all(),
-            to_field_name="slug",
-            method="filter_mineral",
-            label="mineral",
-            help_text=MINERAL_HELP,
-        )
-    )
-    state = filters.MultipleChoiceFilter(
-        choices=STATE_CHOICES,
-        distinct=False,
-        label="State",
-        help_text="State or Union Territory by its full name; repeatable.",
-    )
+    mineral = mineral_filter(MINERAL_HELP, through=BlockMineral, owner="block", help_text=MINERAL_HELP)
+    state = state_filter()
     stage = filters.MultipleChoiceFilter(
         field_name="exploration_stage",
         choices=ExplorationStage.choices,
@@ -135,23 +83,10 @@ class BlockFilter(PublicFilterSet):
         label="search",
         help_text="Words to find in the block code, name, district, State or mineral names (every word must match).",
     )
-    ordering = StableOrderingFilter(
-        fields=BLOCK_ORDERING,
-        label="ordering",
-        help_text="Sort key; prefix with - for descending. Ties are broken by the block code.",
-    )
+    ordering = TieBreakOrdering(fields=BLOCK_ORDERING, tie_break="code", tie_break_label="the block code")
 
-    class Meta:
+    class Meta(PublicFilterSet.Meta):
         model = Block
-        fields = []
-        form = FilterForm
-
-    def filter_mineral(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(
-            Exists(BlockMineral.objects.filter(block_id=OuterRef("pk"), mineral__in=[m.pk for m in value]))
-        )
 
     def filter_el_eligible(self, queryset, name, value: str):
         return queryset.filter(el_eligible=(value == "true"))
@@ -183,10 +118,8 @@ class MineralFilter(PublicFilterSet):
         help_text="true: the Seventh Schedule minerals, for which an exploration licence may be granted.",
     )
 
-    class Meta:
+    class Meta(PublicFilterSet.Meta):
         model = Mineral
-        fields = []
-        form = FilterForm
 
     def filter_flag(self, queryset, name, value: str):
         return queryset.filter(**{name: value == "true"})

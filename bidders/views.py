@@ -183,21 +183,99 @@ def _submit(name, form, call):
         raise _Refused({name: form}, error) from error
 
 
-@_firm_post
-def firm_update(request, firm):
-    form = FirmForm(request.POST, prefix="firm")
-    _submit("firm_form", form, lambda data: services.firm_update(actor=request.user, firm=firm, **data))
-    return f"The registered data of {firm} are saved.", "firm"
+def _firm_form(form_class, prefix: str, service, *, success, anchor: str):
+    """A dashboard form that adds to the firm (or changes it): `form_class`, bound under `prefix`, read into
+    `service(actor=..., firm=..., **its data)`; then `success(result, firm)` is said and the dashboard opens at
+    `#anchor`."""
+
+    @_firm_post
+    def view(request, firm):
+        form = form_class(request.POST, request.FILES, prefix=prefix)
+        result = _submit(f"{prefix}_form", form, lambda data: service(actor=request.user, firm=firm, **data))
+        return success(result, firm), anchor
+
+    return view
 
 
-@_firm_post
-def member_add(request, firm):
-    form = MemberAddForm(request.POST, prefix="member")
-    membership = _submit("member_form", form, lambda data: services.member_add(actor=request.user, firm=firm, **data))
-    return (
-        f"{membership.user.get_username()} is now a member of {firm} ({membership.get_role_display().lower()}).",
-        "members",
-    )
+def _firm_remove(get, remove, noun: str, *, success, anchor: str):
+    """A dashboard button that removes a row of the firm: `get(firm=..., <noun>_id=pk)` finds it among the firm's
+    (404 otherwise), `remove(actor=..., <noun>=it)` removes it; then `success(it, firm)` is said and the dashboard
+    opens at `#anchor`."""
+
+    @_firm_post
+    def view(request, firm, pk):
+        row = get(firm=firm, **{f"{noun}_id": pk})
+        remove(actor=request.user, **{noun: row})
+        return success(row, firm), anchor
+
+    return view
+
+
+firm_update = _firm_form(
+    FirmForm,
+    "firm",
+    services.firm_update,
+    success=lambda _firm, firm: f"The registered data of {firm} are saved.",
+    anchor="firm",
+)
+member_add = _firm_form(
+    MemberAddForm,
+    "member",
+    services.member_add,
+    success=lambda membership, firm: (
+        f"{membership.user.get_username()} is now a member of {firm} ({membership.get_role_display().lower()})."
+    ),
+    anchor="members",
+)
+member_remove = _firm_remove(
+    selectors.membership_get,
+    services.member_remove,
+    "membership",
+    success=lambda membership, firm: f"{membership.user.get_username()} no longer acts for {firm}.",
+    anchor="members",
+)
+affiliation_add = _firm_form(
+    AffiliationForm,
+    "affiliation",
+    services.affiliation_add,
+    success=lambda affiliation, _firm: f"{affiliation.affiliate} is declared as an affiliate.",
+    anchor="affiliates",
+)
+affiliation_remove = _firm_remove(
+    selectors.affiliation_get,
+    services.affiliation_remove,
+    "affiliation",
+    success=lambda affiliation, _firm: f"{affiliation.affiliate} is no longer declared as an affiliate.",
+    anchor="affiliates",
+)
+beneficial_owner_add = _firm_form(
+    BeneficialOwnerForm,
+    "owner",
+    services.beneficial_owner_add,
+    success=lambda owner, _firm: f"{owner.name} is declared as a beneficial owner ({owner.share}%).",
+    anchor="owners",
+)
+beneficial_owner_remove = _firm_remove(
+    selectors.beneficial_owner_get,
+    services.beneficial_owner_remove,
+    "beneficial_owner",
+    success=lambda owner, _firm: f"{owner.name} is no longer declared as a beneficial owner.",
+    anchor="owners",
+)
+document_upload = _firm_form(
+    DocumentForm,
+    "document",
+    services.document_upload,
+    success=lambda document, _firm: f"{document.get_kind_display()} uploaded.",
+    anchor="documents",
+)
+document_remove = _firm_remove(
+    selectors.document_get,
+    services.document_remove,
+    "document",
+    success=lambda document, _firm: f"{document.get_kind_display()} removed.",
+    anchor="documents",
+)
 
 
 @_firm_post
@@ -208,61 +286,6 @@ def member_role(request, firm, pk):
         raise ApplicationError("Choose a role: administrator, authorised bidder or viewer.")
     membership = services.member_role_set(actor=request.user, membership=membership, role=form.cleaned_data["role"])
     return f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.", "members"
-
-
-@_firm_post
-def member_remove(request, firm, pk):
-    membership = selectors.membership_get(firm=firm, membership_id=pk)
-    services.member_remove(actor=request.user, membership=membership)
-    return f"{membership.user.get_username()} no longer acts for {firm}.", "members"
-
-
-@_firm_post
-def affiliation_add(request, firm):
-    form = AffiliationForm(request.POST, prefix="affiliation")
-    affiliation = _submit(
-        "affiliation_form", form, lambda data: services.affiliation_add(actor=request.user, firm=firm, **data)
-    )
-    return f"{affiliation.affiliate} is declared as an affiliate.", "affiliates"
-
-
-@_firm_post
-def affiliation_remove(request, firm, pk):
-    affiliation = selectors.affiliation_get(firm=firm, affiliation_id=pk)
-    services.affiliation_remove(actor=request.user, affiliation=affiliation)
-    return f"{affiliation.affiliate} is no longer declared as an affiliate.", "affiliates"
-
-
-@_firm_post
-def beneficial_owner_add(request, firm):
-    form = BeneficialOwnerForm(request.POST, prefix="owner")
-    owner = _submit(
-        "owner_form", form, lambda data: services.beneficial_owner_add(actor=request.user, firm=firm, **data)
-    )
-    return f"{owner.name} is declared as a beneficial owner ({owner.share}%).", "owners"
-
-
-@_firm_post
-def beneficial_owner_remove(request, firm, pk):
-    owner = selectors.beneficial_owner_get(firm=firm, beneficial_owner_id=pk)
-    services.beneficial_owner_remove(actor=request.user, beneficial_owner=owner)
-    return f"{owner.name} is no longer declared as a beneficial owner.", "owners"
-
-
-@_firm_post
-def document_upload(request, firm):
-    form = DocumentForm(request.POST, request.FILES, prefix="document")
-    document = _submit(
-        "document_form", form, lambda data: services.document_upload(actor=request.user, firm=firm, **data)
-    )
-    return f"{document.get_kind_display()} uploaded.", "documents"
-
-
-@_firm_post
-def document_remove(request, firm, pk):
-    document = selectors.document_get(firm=firm, document_id=pk)
-    services.document_remove(actor=request.user, document=document)
-    return f"{document.get_kind_display()} removed.", "documents"
 
 
 @login_required

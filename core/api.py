@@ -1,13 +1,18 @@
-"""API plumbing shared by every app: the one error shape and the exception handler."""
+"""API plumbing shared by every app: the one error shape and the exception handler, and `ActApi`, the base of a
+POST that is one service call."""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import inline_serializer
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -92,3 +97,102 @@ class _ApplicationAPIException(exceptions.APIException):
         self.app_error = app_error
         self.status_code = app_error.status_code
         super().__init__(detail=app_error.message, code=app_error.code)
+
+
+# --- Acts: a POST that is one service call ------------------------------------------------------------------------
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """An answer of the one error shape, documented by what its codes mean."""
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+UNAUTHENTICATED = error_response(
+    "`not_authenticated`: not signed in; send `Authorization: Token <key>` or a session cookie."
+)
+IDEMPOTENCY_CONFLICT = (
+    "`idempotency_key_reused`: the Idempotency-Key was used with another body; `idempotency_in_progress`: the "
+    "first request with this key has not finished."
+)
+
+
+@dataclass(frozen=True)
+class ActDoc:
+    """What the OpenAPI schema says of one act that its bases do not: its texts, and what its 400 and 409 mean
+    (the 409 gains the Idempotency-Key's conflicts when the act is idempotent)."""
+
+    operation_id: str
+    summary: str
+    conflict: str
+    description: str | None = None
+    bad: str | None = None
+
+    def schema(self, view) -> dict:
+        """The arguments of `extend_schema` for the act `view` (a subclass of ActApi)."""
+        request = view.InputSerializer
+        if view.request_media:
+            request = dict.fromkeys(view.request_media, view.InputSerializer)
+        conflict = f"{self.conflict} {IDEMPOTENCY_CONFLICT}" if view.idempotency_scope else self.conflict
+        return {
+            "operation_id": self.operation_id,
+            "tags": view.doc_tags,
+            "summary": self.summary,
+            "description": self.description,
+            "parameters": [IDEMPOTENCY_KEY_PARAMETER] if view.idempotency_scope else None,
+            "request": request,
+            "responses": {
+                view.answer_status: view.serializer_class,
+                **({400: error_response(self.bad)} if self.bad else {}),
+                401: UNAUTHENTICATED,
+                403: view.forbidden,
+                404: view.missing,
+                409: error_response(conflict),
+            },
+        }
+
+
+# The base of an act: a POST on the object its path names (`pk`) that is one service call. A subclass states what
+# differs, a base of acts what its acts share:
+#
+# - `act`: the service, `staticmethod(svc.<noun>_<verb>)`; called with `actor`, the `pk` by the service's name for
+#   it (`act_on`, e.g. "licence_id") and the validated `InputSerializer` (None: the act reads no body);
+# - `answer(pk, result)`: the response's body (by default the service's result in `serializer_class`), with the
+#   status `answer_status`;
+# - `idempotency_scope`: when set, a retry with the same Idempotency-Key gets the first answer again
+#   (core.idempotency);
+# - `doc`: the act's own schema texts (ActDoc); the rest of its schema comes from `doc_tags`, `forbidden` (its
+#   403), `missing` (its 404), `request_media` (the body's media types in their order, when not the parsers').
+#
+# (A comment, not a docstring: drf-spectacular would describe every act without a description of its own with the
+# docstring of a base class.)
+class ActApi(generics.GenericAPIView):
+    act = None
+    act_on = "pk"
+    InputSerializer = None
+    idempotency_scope = None
+    answer_status = status.HTTP_200_OK
+    doc: ActDoc | None = None
+    doc_tags: list[str] = []
+    forbidden: OpenApiResponse
+    missing: OpenApiResponse
+    request_media: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "doc" not in cls.__dict__:
+            return  # a base of acts
+        if cls.idempotency_scope:
+            cls.post = idempotent(scope=cls.idempotency_scope)(cls.post)
+        extend_schema_view(post=extend_schema(**cls.doc.schema(cls)))(cls)
+
+    def post(self, request, pk):
+        data = {}
+        if self.InputSerializer is not None:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        result = self.act(actor=request.user, **{self.act_on: pk}, **data)
+        return Response(self.answer(pk, result), status=self.answer_status)
+
+    def answer(self, pk, result):
+        return self.serializer_class(result).data

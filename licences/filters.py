@@ -1,17 +1,16 @@
 """Filters of the public licence register: one FilterSet serves the register page, its CSV and the public API.
 
-An unknown value is an error that names the allowed values (auctions.filters.FilterForm), never silently
+An unknown value is an error that names the allowed values (core.filters.FilterForm), never silently
 ignored, so a typing error in a URL does not return the whole register as though it matched.
 """
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_field
 
-from auctions.constants import STATE_CHOICES, LeaseKind
-from auctions.filters import FilterForm, PublicFilterSet
-from auctions.models import Mineral
+from auctions.constants import LeaseKind
+from auctions.filters import mineral_filter, state_filter
+from core.filters import PublicFilterSet, TieBreakOrdering
 from licences.models import Licence
 
 LicenceMineral = Licence.minerals.through
@@ -31,18 +30,6 @@ LICENCE_ORDERING = (
 )
 
 
-class NumberTieBreakOrdering(filters.OrderingFilter):
-    """Sorts by the chosen keys, then by the unique licence number: equal values keep one order everywhere."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        ordering = [self.get_ordering_value(param) for param in value]
-        if not {"number", "-number"} & set(ordering):
-            ordering.append("number")
-        return qs.order_by(*ordering)
-
-
 class YearFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -57,21 +44,8 @@ class LicenceFilter(PublicFilterSet):
     status = filters.MultipleChoiceFilter(
         choices=Licence.Status.choices, distinct=False, label="status", help_text="Licence status; repeatable."
     )
-    state = filters.MultipleChoiceFilter(
-        choices=STATE_CHOICES,
-        distinct=False,
-        label="State",
-        help_text="State or Union Territory by its full name; repeatable.",
-    )
-    mineral = extend_schema_field({"type": "string", "description": MINERAL_HELP})(
-        filters.ModelMultipleChoiceFilter(
-            queryset=Mineral.objects.all(),
-            to_field_name="slug",
-            method="filter_mineral",
-            label="mineral",
-            help_text=MINERAL_HELP,
-        )
-    )
+    state = state_filter()
+    mineral = mineral_filter(MINERAL_HELP, through=LicenceMineral, owner="licence", help_text=MINERAL_HELP)
     holder = filters.CharFilter(
         method="filter_holder",
         label="holder",
@@ -90,23 +64,10 @@ class LicenceFilter(PublicFilterSet):
             "max_value": "Give a year of award up to 2200, e.g. 2027.",
         },
     )
-    ordering = NumberTieBreakOrdering(
-        fields=LICENCE_ORDERING,
-        label="ordering",
-        help_text="Sort key; prefix with - for descending. Ties are broken by the licence number.",
-    )
+    ordering = TieBreakOrdering(fields=LICENCE_ORDERING, tie_break="number", tie_break_label="the licence number")
 
-    class Meta:
+    class Meta(PublicFilterSet.Meta):
         model = Licence
-        fields = []
-        form = FilterForm
-
-    def filter_mineral(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(
-            Exists(LicenceMineral.objects.filter(licence_id=OuterRef("pk"), mineral__in=[m.pk for m in value]))
-        )
 
     def filter_holder(self, queryset, name, value: str):
         for term in value.split()[:8]:

@@ -123,38 +123,54 @@ def _payments_page(request, licence, role, *, form=None, reject_forms=None, stat
     return render(request, "licences/post/payments.html", context, status=status)
 
 
+def _holder_files(request, licence, role, form, call, *, page, follow_only: str, not_done: str, success, then):
+    """A form of the holder's (a payment, a premium return): `call(cleaned_data)` records it. A regulator or a
+    viewer (403), an invalid form (400) and the service's refusal come back on `page` with the form as typed;
+    then `success(result)` is said and the browser goes to the page `then`."""
+    if not sel.can_act(role):
+        who = "a regulator" if role == sel.REGULATOR else f"a {role} of {licence.holder.legal_name}"
+        messages.error(request, f"As {who} you may {follow_only}.")
+        return page(request, licence, role, form=form, status=403)
+    if not form.is_valid():
+        messages.error(request, f"{not_done}: correct the fields marked below.")
+        return page(request, licence, role, form=form, status=400)
+    try:
+        result = call(form.cleaned_data)
+    except ApplicationError as error:
+        status = _refused(request, error, form)
+        return page(request, licence, role, form=form, status=status)
+    messages.success(request, success(result))
+    return redirect(then, pk=licence.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @licence_page
 def payments(request, licence, role):
     if request.method == "GET":
         return _payments_page(request, licence, role)
     open_dues = [r["obligation"] for r in sel.obligation_rows(licence, kinds=svc.PAYABLE_KINDS) if r["payable"]]
-    form = PaymentForm(request.POST, obligations=open_dues)
-    if not sel.can_act(role):
-        who = "a regulator" if role == sel.REGULATOR else f"a {role} of {licence.holder.legal_name}"
-        messages.error(request, f"As {who} you may follow the payments but not record them.")
-        return _payments_page(request, licence, role, form=form, status=403)
-    if not form.is_valid():
-        messages.error(request, "The payment was not recorded: correct the fields marked below.")
-        return _payments_page(request, licence, role, form=form, status=400)
-    try:
-        payment = svc.payment_record(
+    return _holder_files(
+        request,
+        licence,
+        role,
+        PaymentForm(request.POST, obligations=open_dues),
+        lambda data: svc.payment_record(
             actor=request.user,
             licence_id=licence.pk,
-            obligation_id=form.cleaned_data["obligation"],
-            amount=form.cleaned_data["amount"],
-            reference=form.cleaned_data["reference"],
-            paid_on=form.cleaned_data["paid_on"],
-        )
-    except ApplicationError as error:
-        status = _refused(request, error, form)
-        return _payments_page(request, licence, role, form=form, status=status)
-    messages.success(
-        request,
-        f"Your payment of {format_inr(payment.amount)} (reference {payment.reference}) for "
-        f"{payment.obligation.title} is recorded; the regulator confirms it.",
+            obligation_id=data["obligation"],
+            amount=data["amount"],
+            reference=data["reference"],
+            paid_on=data["paid_on"],
+        ),
+        page=_payments_page,
+        follow_only="follow the payments but not record them",
+        not_done="The payment was not recorded",
+        success=lambda payment: (
+            f"Your payment of {format_inr(payment.amount)} (reference {payment.reference}) for "
+            f"{payment.obligation.title} is recorded; the regulator confirms it."
+        ),
+        then="licence_post:payments",
     )
-    return redirect("licence_post:payments", pk=licence.pk)
 
 
 def _payment_of(licence, payment_id) -> Payment:
@@ -234,19 +250,51 @@ def _act(request, licence, role, call, *, form=None, key=None, success):
     return redirect("licence_post:milestones", pk=licence.pk)
 
 
-@require_POST
-@licence_page
-@regulator_only
-def loi(request, licence, role):
-    return _act(
-        request,
-        licence,
-        role,
-        lambda data: svc.licence_issue_loi(actor=request.user, licence_id=licence.pk),
-        success=lambda lic: (
-            f"The Letter of Intent is issued on {lic.awarded_on:%d %b %Y}; the milestones are set from it."
-        ),
-    )
+def _licence_act(service, *, success, form_class=None, key=None):
+    """The view of a regulator's act on a licence from the milestones page (see _act): `service(actor=...,
+    licence_id=..., **the form's data)`; the form, if any, is `form_class` and the page knows it by `key`."""
+
+    @require_POST
+    @licence_page
+    @regulator_only
+    def view(request, licence, role):
+        return _act(
+            request,
+            licence,
+            role,
+            lambda data: service(actor=request.user, licence_id=licence.pk, **data),
+            form=form_class(request.POST) if form_class is not None else None,
+            key=key,
+            success=success,
+        )
+
+    return view
+
+
+loi = _licence_act(
+    svc.licence_issue_loi,
+    success=lambda lic: f"The Letter of Intent is issued on {lic.awarded_on:%d %b %Y}; the milestones are set from it.",
+)
+mdpa = _licence_act(
+    svc.licence_sign_mdpa,
+    form_class=MdpaForm,
+    key="mdpa",
+    success=lambda lic: f"The development agreement is signed; {lic.holder.legal_name} is the successful bidder.",
+)
+execute = _licence_act(
+    svc.licence_execute,
+    form_class=ExecuteForm,
+    key="execute",
+    success=lambda lic: (
+        f"The deed is executed: {lic.number} is in force from {lic.starts_on:%d %b %Y} to {lic.expires_on:%d %b %Y}."
+    ),
+)
+revoke = _licence_act(
+    svc.licence_revoke,
+    form_class=RevokeForm,
+    key="revoke",
+    success=lambda lic: f"{lic.number} is revoked for default; its block is back in the registry for a new auction.",
+)
 
 
 @require_POST
@@ -268,56 +316,6 @@ def obligation_met(request, licence, role, obligation_id):
         form=form,
         key=("met", obligation.pk),
         success=done,
-    )
-
-
-@require_POST
-@licence_page
-@regulator_only
-def mdpa(request, licence, role):
-    return _act(
-        request,
-        licence,
-        role,
-        lambda data: svc.licence_sign_mdpa(actor=request.user, licence_id=licence.pk, signed_on=data["signed_on"]),
-        form=MdpaForm(request.POST),
-        key="mdpa",
-        success=lambda lic: f"The development agreement is signed; {lic.holder.legal_name} is the successful bidder.",
-    )
-
-
-@require_POST
-@licence_page
-@regulator_only
-def execute(request, licence, role):
-    return _act(
-        request,
-        licence,
-        role,
-        lambda data: svc.licence_execute(actor=request.user, licence_id=licence.pk, executed_on=data["executed_on"]),
-        form=ExecuteForm(request.POST),
-        key="execute",
-        success=lambda lic: (
-            f"The deed is executed: {lic.number} is in force from {lic.starts_on:%d %b %Y} to "
-            f"{lic.expires_on:%d %b %Y}."
-        ),
-    )
-
-
-@require_POST
-@licence_page
-@regulator_only
-def revoke(request, licence, role):
-    return _act(
-        request,
-        licence,
-        role,
-        lambda data: svc.licence_revoke(actor=request.user, licence_id=licence.pk, reason=data["reason"]),
-        form=RevokeForm(request.POST),
-        key="revoke",
-        success=lambda lic: (
-            f"{lic.number} is revoked for default; its block is back in the registry for a new auction."
-        ),
     )
 
 
@@ -343,25 +341,21 @@ def _premium_page(request, licence, role, *, form=None, status=200):
 def premium(request, licence, role):
     if request.method == "GET":
         return _premium_page(request, licence, role)
-    form = PremiumReturnForm(request.POST, minerals=licence.minerals.order_by("name"))
-    if not sel.can_act(role):
-        who = "a regulator" if role == sel.REGULATOR else f"a {role} of {licence.holder.legal_name}"
-        messages.error(request, f"As {who} you may follow the premium but not file returns.")
-        return _premium_page(request, licence, role, form=form, status=403)
-    if not form.is_valid():
-        messages.error(request, "The return was not filed: correct the fields marked below.")
-        return _premium_page(request, licence, role, form=form, status=400)
-    try:
-        filed = svc.premium_return_file(actor=request.user, licence_id=licence.pk, **form.cleaned_data)
-    except ApplicationError as error:
-        status = _refused(request, error, form)
-        return _premium_page(request, licence, role, form=form, status=status)
-    messages.success(
+    return _holder_files(
         request,
-        f"The return for {filed.month:%B %Y} is filed: premium {format_inr(filed.premium)} due "
-        f"{filed.obligation.due_on:%d %b %Y}. {filed.basis}",
+        licence,
+        role,
+        PremiumReturnForm(request.POST, minerals=licence.minerals.order_by("name")),
+        lambda data: svc.premium_return_file(actor=request.user, licence_id=licence.pk, **data),
+        page=_premium_page,
+        follow_only="follow the premium but not file returns",
+        not_done="The return was not filed",
+        success=lambda filed: (
+            f"The return for {filed.month:%B %Y} is filed: premium {format_inr(filed.premium)} due "
+            f"{filed.obligation.due_on:%d %b %Y}. {filed.basis}"
+        ),
+        then="licence_post:premium",
     )
-    return redirect("licence_post:premium", pk=licence.pk)
 
 
 # --- The regulator's queue ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ A test that needs a service this machine lacks is skipped with the reason on a l
 (CI=true), where every service must be present.
 """
 
+import functools
 import importlib
 import os
 import shutil
@@ -13,19 +14,10 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from bidders.roles import REGULATORS_GROUP
+from tests.browser import CHROMIUM, browsing, chromium
 from tests.factories import FirmFactory, MembershipFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -114,22 +106,20 @@ def api_as():
 @pytest.fixture(scope="session")
 def chromium_browser():
     require_service(os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None, f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM (test database set-up included,
-    # when a browser test is the first to need it) must be allowed to run beside it.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(chromium_browser, live_server):
+    """An anonymous visitor's page on the live server."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    context = chromium_browser.new_context(base_url=live_server.url, locale="en-IN", timezone_id="Asia/Kolkata")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with browsing(chromium_browser, live_server.url) as page:
+        yield page
+
+
+@pytest.fixture
+def browse(chromium_browser, live_server):
+    """`with browse("asha") as page:` one more person's page on the live server, in a browser context of its own,
+    signed in as the user when one is named (tests.browser.browsing)."""
+    return functools.partial(browsing, chromium_browser, live_server.url)

@@ -4,20 +4,19 @@ Every answer is rendered from auctions.public_auction_selectors.public_auction, 
 is public at the moment of the request (RULES.md section 6); a section that is not public yet is null.
 """
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from auctions.api.public import BAD_FILTER, PublicAPIView
-from auctions.constants import STATE_CHOICES, LeaseKind
-from auctions.filters import FilterForm, PublicFilterSet
+from auctions.constants import LeaseKind
+from auctions.filters import mineral_filter, state_filter
 from auctions.flow_forms import PARAM_LABELS
-from auctions.models import Auction, Block, Mineral, Tranche
+from auctions.models import Auction, Block, Tranche
 from auctions.public_auction_selectors import (
     PHASE_CHOICES,
     phase_q,
@@ -30,6 +29,7 @@ from auctions.public_auction_selectors import (
 )
 from auctions.rules import AuctionParams
 from core.api import ErrorSerializer
+from core.filters import PublicFilterSet
 from core.pagination import KeysetCursorPagination
 
 BlockMineral = Block.minerals.through
@@ -334,17 +334,9 @@ MINERAL_HELP = "Mineral slug, as listed at /api/v1/public/minerals; repeatable (
 class AuctionFilter(PublicFilterSet):
     tranche = filters.NumberFilter(field_name="tranche_id", label="tranche", help_text="Tranche id.")
     block = filters.CharFilter(field_name="block__code", lookup_expr="iexact", help_text="Block code.")
-    mineral = extend_schema_field({"type": "string", "description": MINERAL_HELP})(
-        filters.ModelMultipleChoiceFilter(
-            queryset=Mineral.objects.all(), to_field_name="slug", method="filter_mineral", label="mineral"
-        )
-    )
-    state = filters.MultipleChoiceFilter(
-        field_name="block__state",
-        choices=STATE_CHOICES,
-        distinct=False,
-        label="State",
-        help_text="State or Union Territory of the block, by its full name; repeatable.",
+    mineral = mineral_filter(MINERAL_HELP, through=BlockMineral, owner="block", outer="block_id")
+    state = state_filter(
+        field_name="block__state", help_text="State or Union Territory of the block, by its full name; repeatable."
     )
     phase = filters.MultipleChoiceFilter(
         choices=PHASE_CHOICES, method="filter_phase", label="phase", help_text=PHASE_HELP + " Repeatable."
@@ -354,17 +346,8 @@ class AuctionFilter(PublicFilterSet):
         field_name="tranche__kind", choices=Tranche.Kind.choices, label="kind", help_text=TRANCHE_KIND_HELP
     )
 
-    class Meta:
+    class Meta(PublicFilterSet.Meta):
         model = Auction
-        fields = []
-        form = FilterForm
-
-    def filter_mineral(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(
-            Exists(BlockMineral.objects.filter(block_id=OuterRef("block_id"), mineral__in=[m.pk for m in value]))
-        )
 
     def filter_phase(self, queryset, name, value):
         return queryset.filter(phase_q(value, timezone.now())) if value else queryset

@@ -74,3 +74,13 @@ def illustrative(block, item):
         '<span class="illustrative" title="{}">illustrative</span>',
         "The published sources do not give this value; it was filled in for the demonstration.",
     )
+
+
+@register.filter
+def as_choices(items, attributes=""):
+    """(value, text) pairs for a list's filter (templates/lists/_select_filter.html): objects by the two attributes
+    named, e.g. "slug,name"; anything else (a State, a year) as its own text, with its value as text."""
+    if attributes:
+        value, text = attributes.split(",")
+        return [(getattr(item, value), getattr(item, text)) for item in items]
+    return [(str(item), item) for item in items]

@@ -13,7 +13,7 @@ Who may act is checked before the input is read, so a refusal never depends on w
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -24,7 +24,7 @@ from auctions.constants import STATE_CHOICES, ExplorationStage
 from bidders.models import Membership
 from bidders.permissions import IsRegulator
 from bidders.roles import firm_of, is_regulator
-from core.api import ErrorSerializer
+from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActApi, ActDoc, error_response
 from core.authentication import TokenAuthentication
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import KeysetCursorPagination
@@ -37,24 +37,15 @@ AUTH = [TokenAuthentication, SessionAuthentication]
 TAG_EL = "licences: exploration"
 TAG_PROPOSALS = "licences: area proposals"
 PARSERS = [JSONParser, MultiPartParser, FormParser]
+UPLOAD = ("multipart/form-data", "application/json")  # a filing's body: with its document, or JSON without one
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-UNAUTHENTICATED = _error("`not_authenticated`: not signed in; send `Authorization: Token <key>` or a session cookie.")
-NOT_REGULATOR = _error("`permission_denied`: signed in, but not a regulator.")
-NOT_HOLDER = _error(
+NOT_REGULATOR = error_response("`permission_denied`: signed in, but not a regulator.")
+NOT_HOLDER = error_response(
     "`permission_denied`: not an administrator or authorised bidder of the licence's holder (a viewer may read, "
     "not act)."
 )
-NOT_READER = _error("`permission_denied`: neither a member of the licence's holder nor a regulator.")
-NO_EL = _error("`not_found`: no such exploration licence.")
-IDEMPOTENCY_CONFLICT = (
-    " `idempotency_key_reused`: the Idempotency-Key was used with another body; `idempotency_in_progress`: the "
-    "first request with this key has not finished."
-)
+NOT_READER = error_response("`permission_denied`: neither a member of the licence's holder nor a regulator.")
+NO_EL = error_response("`not_found`: no such exploration licence.")
 
 
 def _document_url(report: Report) -> str | None:
@@ -233,13 +224,34 @@ class SignedIn(generics.GenericAPIView):
     serializer_class = ExplorationLicenceSerializer
 
 
-class RegulatorEL(SignedIn):
+# An act on an EL (core.api.ActApi): the answer is the EL's state.
+class ELActApi(ActApi):
+    authentication_classes = AUTH
+    queryset = Licence.objects.none()  # documents the path parameter
+    serializer_class = ExplorationLicenceSerializer
+    act_on = "licence_id"
+    doc_tags = [TAG_EL]
+    missing = NO_EL
+
+    def answer(self, pk, result):
+        return _overview(pk)
+
+
+class RegulatorEL(ELActApi):
     permission_classes = [IsAuthenticated, IsRegulator]
+    forbidden = NOT_REGULATOR
 
 
-class HolderEL(SignedIn):
+class HolderEL(ELActApi):
     permission_classes = [IsAuthenticated, MayActForHolder]
     parser_classes = PARSERS
+    forbidden = NOT_HOLDER
+
+
+# The holder files something new (a report): 201, and a retry with the same Idempotency-Key files nothing twice.
+class HolderFilingEL(HolderEL):
+    answer_status = status.HTTP_201_CREATED
+    request_media = UPLOAD
 
 
 # --- The EL -------------------------------------------------------------------------------------------------------
@@ -259,26 +271,16 @@ class ExplorationApi(SignedIn):
 
 
 class GrantApi(RegulatorEL):
-    @extend_schema(
+    act = staticmethod(svc.el_grant)
+    doc = ActDoc(
         operation_id="el_grant",
-        tags=[TAG_EL],
         summary="Grant the exploration licence to its preferred bidder",
         description="Today: the 5-year term starts; the yearly reports, the relinquishment at 3 years and the expiry "
         "become obligations with deadlines. The holder's eligibility (Indian, net worth at least Rs 25 crore), the "
         "area (at most 1,000 km²) and the minerals (Seventh Schedule only) are checked again.",
-        request=None,
-        responses={
-            200: ExplorationLicenceSerializer,
-            400: _error("`not_eligible`: the holder is not eligible; `not_grantable`: the area or a mineral."),
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: NO_EL,
-            409: _error("`conflict`: not a preferred bidder's EL (already granted, or not an EL)."),
-        },
+        bad="`not_eligible`: the holder is not eligible; `not_grantable`: the area or a mineral.",
+        conflict="`conflict`: not a preferred bidder's EL (already granted, or not an EL).",
     )
-    def post(self, request, pk):
-        svc.el_grant(actor=request.user, licence_id=pk)
-        return Response(_overview(pk))
 
 
 class ExtendApi(RegulatorEL):
@@ -289,27 +291,15 @@ class ExtendApi(RegulatorEL):
         class Meta:
             ref_name = "ELExtendInput"
 
-    @extend_schema(
+    act = staticmethod(svc.el_extend)
+    doc = ActDoc(
         operation_id="el_extend",
-        tags=[TAG_EL],
         summary="Extend the term, once, by up to 2 years",
         description="On the holder's request or directly. The expiry obligation moves to the new date and the "
         "reports of the extra years are added.",
-        request=InputSerializer,
-        responses={
-            200: ExplorationLicenceSerializer,
-            400: _error("`invalid`: the date is not later than the expiry, or beyond 2 years after it."),
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: NO_EL,
-            409: _error("`conflict`: already extended once, not granted, or ended."),
-        },
+        bad="`invalid`: the date is not later than the expiry, or beyond 2 years after it.",
+        conflict="`conflict`: already extended once, not granted, or ended.",
     )
-    def post(self, request, pk):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        svc.el_extend(actor=request.user, licence_id=pk, **data.validated_data)
-        return Response(_overview(pk))
 
 
 class ExtensionRequestApi(HolderEL):
@@ -320,31 +310,19 @@ class ExtensionRequestApi(HolderEL):
         class Meta:
             ref_name = "ELExtensionRequestInput"
 
-    @extend_schema(
+    act = staticmethod(svc.el_extension_request)
+    doc = ActDoc(
         operation_id="el_extension_request",
-        tags=[TAG_EL],
         summary="Ask the regulator to extend the term",
-        request=InputSerializer,
-        responses={
-            200: ExplorationLicenceSerializer,
-            400: _error("`invalid`: the date cannot be granted (see `fields.requested_to`)."),
-            401: UNAUTHENTICATED,
-            403: NOT_HOLDER,
-            404: NO_EL,
-            409: _error("`conflict`: not granted, or ended."),
-        },
+        bad="`invalid`: the date cannot be granted (see `fields.requested_to`).",
+        conflict="`conflict`: not granted, or ended.",
     )
-    def post(self, request, pk):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        svc.el_extension_request(actor=request.user, licence_id=pk, **data.validated_data)
-        return Response(_overview(pk))
 
 
 DOCUMENT_HELP = "Optional: a PDF of at most 10 MB (send the request as multipart/form-data)."
 
 
-class ReportsApi(HolderEL):
+class ReportsApi(HolderFilingEL):
     class InputSerializer(serializers.Serializer):
         summary = serializers.CharField(help_text="What was done in the year, against the work programme.")
         document = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
@@ -352,32 +330,19 @@ class ReportsApi(HolderEL):
         class Meta:
             ref_name = "ELWorkReportInput"
 
-    @extend_schema(
+    act = staticmethod(svc.el_report_file)
+    idempotency_scope = "licences.el_report"
+    doc = ActDoc(
         operation_id="el_work_report_file",
-        tags=[TAG_EL],
         summary="File the annual work-programme report",
         description="Meets the earliest report still owed; a year's report can be filed from the previous report's "
         "due date (the grant for the first).",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
-        responses={
-            201: ExplorationLicenceSerializer,
-            400: _error("`invalid`: no summary, or the document is not a PDF of at most 10 MB; `too_early`."),
-            401: UNAUTHENTICATED,
-            403: NOT_HOLDER,
-            404: NO_EL,
-            409: _error("`conflict`: no report is owed, not granted, or ended." + IDEMPOTENCY_CONFLICT),
-        },
+        bad="`invalid`: no summary, or the document is not a PDF of at most 10 MB; `too_early`.",
+        conflict="`conflict`: no report is owed, not granted, or ended.",
     )
-    @idempotent(scope="licences.el_report")
-    def post(self, request, pk):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        svc.el_report_file(actor=request.user, licence_id=pk, **data.validated_data)
-        return Response(_overview(pk), status=status.HTTP_201_CREATED)
 
 
-class RelinquishmentApi(HolderEL):
+class RelinquishmentApi(HolderFilingEL):
     class InputSerializer(serializers.Serializer):
         retained_boundary = serializers.JSONField(
             help_text="The area kept: a GeoJSON Polygon or MultiPolygon (or a Feature holding one), WGS 84, inside "
@@ -389,34 +354,20 @@ class RelinquishmentApi(HolderEL):
         class Meta:
             ref_name = "ELRelinquishmentInput"
 
-    @extend_schema(
+    act = staticmethod(svc.el_relinquish)
+    idempotency_scope = "licences.el_relinquish"
+    request_media = ("application/json", "multipart/form-data")  # JSON first: the GeoJSON
+    doc = ActDoc(
         operation_id="el_relinquish",
-        tags=[TAG_EL],
         summary="Relinquish to the area kept (from 3 years after the grant)",
         description="The licence's boundary and area become the retained ones; the original ones are kept.",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
-        responses={
-            201: ExplorationLicenceSerializer,
-            400: _error(
-                "`retention_refused`: outside the original or more than 25% (`fields.retained_boundary`); "
-                "`too_early`: before 3 years (with the date); `invalid`: unreadable GeoJSON, no report of reasons."
-            ),
-            401: UNAUTHENTICATED,
-            403: NOT_HOLDER,
-            404: NO_EL,
-            409: _error("`conflict`: already relinquished, not granted, or ended." + IDEMPOTENCY_CONFLICT),
-        },
+        bad="`retention_refused`: outside the original or more than 25% (`fields.retained_boundary`); "
+        "`too_early`: before 3 years (with the date); `invalid`: unreadable GeoJSON, no report of reasons.",
+        conflict="`conflict`: already relinquished, not granted, or ended.",
     )
-    @idempotent(scope="licences.el_relinquish")
-    def post(self, request, pk):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        svc.el_relinquish(actor=request.user, licence_id=pk, **data.validated_data)
-        return Response(_overview(pk), status=status.HTTP_201_CREATED)
 
 
-class DiscoveryApi(HolderEL):
+class DiscoveryApi(HolderFilingEL):
     class InputSerializer(serializers.Serializer):
         stage_reached = serializers.ChoiceField(
             choices=ExplorationStage.choices,
@@ -429,30 +380,17 @@ class DiscoveryApi(HolderEL):
         class Meta:
             ref_name = "ELDiscoveryInput"
 
-    @extend_schema(
+    act = staticmethod(svc.el_discovery_report)
+    idempotency_scope = "licences.el_discovery"
+    doc = ActDoc(
         operation_id="el_discovery_report",
-        tags=[TAG_EL],
         summary="Submit the geological report of a discovery",
         description="The licence becomes `discovery_reported`; its block goes back to the registry at the new stage "
         "for an ML or CL auction, which the State must hold within 12 months (an obligation with its deadline). "
         "The holder then earns its share of every premium payment of that lease.",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
-        responses={
-            201: ExplorationLicenceSerializer,
-            400: _error("`invalid`: the stage is not beyond the block's, no summary, or not a PDF."),
-            401: UNAUTHENTICATED,
-            403: NOT_HOLDER,
-            404: NO_EL,
-            409: _error("`conflict`: not granted, already reported, or ended." + IDEMPOTENCY_CONFLICT),
-        },
+        bad="`invalid`: the stage is not beyond the block's, no summary, or not a PDF.",
+        conflict="`conflict`: not granted, already reported, or ended.",
     )
-    @idempotent(scope="licences.el_discovery")
-    def post(self, request, pk):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        svc.el_discovery_report(actor=request.user, licence_id=pk, **data.validated_data)
-        return Response(_overview(pk), status=status.HTTP_201_CREATED)
 
 
 # --- Area proposals -----------------------------------------------------------------------------------------------
@@ -504,7 +442,7 @@ class AreaProposalsApi(generics.GenericAPIView):
         responses={
             200: AreaProposalSerializer(many=True),
             401: UNAUTHENTICATED,
-            403: _error("`permission_denied`: neither a firm's member nor a regulator."),
+            403: error_response("`permission_denied`: neither a firm's member nor a regulator."),
         },
     )
     def get(self, request):
@@ -521,10 +459,10 @@ class AreaProposalsApi(generics.GenericAPIView):
         request=InputSerializer,
         responses={
             201: AreaProposalSerializer,
-            400: _error("`invalid`: `fields` names each problem (boundary, area, minerals, overlap)."),
+            400: error_response("`invalid`: `fields` names each problem (boundary, area, minerals, overlap)."),
             401: UNAUTHENTICATED,
-            403: _error("`permission_denied`: not an administrator or authorised bidder of a firm."),
-            409: _error(IDEMPOTENCY_CONFLICT.strip()),
+            403: error_response("`permission_denied`: not an administrator or authorised bidder of a firm."),
+            409: error_response(IDEMPOTENCY_CONFLICT),
         },
     )
     @idempotent(scope="licences.area_proposal")
@@ -537,22 +475,22 @@ class AreaProposalsApi(generics.GenericAPIView):
         )
 
 
-class ProposalDecisionApi(generics.GenericAPIView):
+# A regulator's decision on a proposal (core.api.ActApi): the answer is the proposal.
+class ProposalDecisionApi(ActApi):
     authentication_classes = AUTH
     permission_classes = [IsAuthenticated, IsRegulator]
     queryset = AreaProposal.objects.none()  # documents the path parameter
     serializer_class = AreaProposalSerializer
+    act_on = "proposal_id"
+    doc_tags = [TAG_PROPOSALS]
+    forbidden = NOT_REGULATOR
+    missing = error_response("`not_found`: no such proposal.")
 
-    def answer(self, proposal_id):
-        return Response(AreaProposalSerializer(sel.proposal_get(proposal_id=proposal_id)).data)
+    def answer(self, pk, result):
+        return AreaProposalSerializer(sel.proposal_get(proposal_id=pk)).data
 
 
-DECISION_ERRORS = {
-    401: UNAUTHENTICATED,
-    403: NOT_REGULATOR,
-    404: _error("`not_found`: no such proposal."),
-    409: _error("`conflict`: the proposal was already decided."),
-}
+ALREADY_DECIDED = "`conflict`: the proposal was already decided."
 
 
 class ProposalAcceptApi(ProposalDecisionApi):
@@ -566,24 +504,15 @@ class ProposalAcceptApi(ProposalDecisionApi):
         class Meta:
             ref_name = "AreaProposalAcceptInput"
 
-    @extend_schema(
+    act = staticmethod(svc.area_proposal_accept)
+    doc = ActDoc(
         operation_id="area_proposals_accept",
-        tags=[TAG_PROPOSALS],
         summary="Accept a proposal: register the area as a block",
         description="The block is identified, at the stage given, EL-eligible by its minerals; its boundary is "
         "checked for overlap again. The firm is told.",
-        request=InputSerializer,
-        responses={
-            200: AreaProposalSerializer,
-            400: _error("`invalid`: stage not G4/G3, code taken; `boundary_overlap`: a block was registered since."),
-            **DECISION_ERRORS,
-        },
+        bad="`invalid`: stage not G4/G3, code taken; `boundary_overlap`: a block was registered since.",
+        conflict=ALREADY_DECIDED,
     )
-    def post(self, request, pk):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        svc.area_proposal_accept(actor=request.user, proposal_id=pk, **data.validated_data)
-        return self.answer(pk)
 
 
 class ProposalRejectApi(ProposalDecisionApi):
@@ -593,15 +522,10 @@ class ProposalRejectApi(ProposalDecisionApi):
         class Meta:
             ref_name = "AreaProposalRejectInput"
 
-    @extend_schema(
+    act = staticmethod(svc.area_proposal_reject)
+    doc = ActDoc(
         operation_id="area_proposals_reject",
-        tags=[TAG_PROPOSALS],
         summary="Reject a proposal with a reason",
-        request=InputSerializer,
-        responses={200: AreaProposalSerializer, 400: _error("`invalid`: no reason."), **DECISION_ERRORS},
+        bad="`invalid`: no reason.",
+        conflict=ALREADY_DECIDED,
     )
-    def post(self, request, pk):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        svc.area_proposal_reject(actor=request.user, proposal_id=pk, **data.validated_data)
-        return self.answer(pk)

@@ -4,7 +4,7 @@ and monthly premium returns. Thin views over licences.post_services (which check
 and licences.post_selectors (which decide who may read a licence's dues: its holder's members and regulators).
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -12,9 +12,8 @@ from rest_framework.response import Response
 
 from auctions.constants import LeaseKind
 from bidders.permissions import IsRegulator
-from core.api import ErrorSerializer
+from core.api import UNAUTHENTICATED, ActApi, ActDoc, error_response
 from core.authentication import TokenAuthentication
-from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import KeysetCursorPagination
 from licences import post_selectors as sel
 from licences import post_services as svc
@@ -24,25 +23,15 @@ AUTH = [TokenAuthentication, SessionAuthentication]
 TAG_FIRM = "licences: holder"
 TAG_REGULATOR = "licences: regulator"
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-UNAUTHENTICATED = _error("`not_authenticated`: not signed in; send `Authorization: Token <key>` or a session cookie.")
-NOT_REGULATOR = _error("`permission_denied`: signed in, but not a regulator.")
-NOT_HOLDER_READER = _error(
+NOT_REGULATOR = error_response("`permission_denied`: signed in, but not a regulator.")
+NOT_HOLDER_READER = error_response(
     "`permission_denied`: neither a regulator nor a member of the licence's holder (its dues are theirs to see)."
 )
-NOT_HOLDER_ACTOR = _error(
+NOT_HOLDER_ACTOR = error_response(
     "`permission_denied`: not an administrator or authorised bidder of the licence's holder (a viewer may read, "
     "not act; a regulator confirms, not records)."
 )
-NO_LICENCE = _error("`not_found`: no such licence.")
-IDEMPOTENCY_CONFLICT = (
-    "`idempotency_key_reused`: the Idempotency-Key was used with another body; `idempotency_in_progress`: the "
-    "first request with this key has not finished."
-)
+NO_LICENCE = error_response("`not_found`: no such licence.")
 
 
 # --- Output --------------------------------------------------------------------------------------------------------
@@ -167,15 +156,6 @@ class PremiumReturnSerializer(serializers.Serializer):
 # --- Views -----------------------------------------------------------------------------------------------------------
 
 
-class SignedInAPIView(generics.GenericAPIView):
-    authentication_classes = AUTH
-    permission_classes = [IsAuthenticated]
-
-
-class RegulatorAPIView(SignedInAPIView):
-    permission_classes = [IsAuthenticated, IsRegulator]
-
-
 def _progress(licence_id) -> dict:
     licence = Licence.objects.select_related("holder", "block").get(pk=licence_id)
     return LicenceProgressSerializer(licence).data
@@ -187,31 +167,49 @@ def _obligation(obligation_id) -> dict:
     return ObligationSerializer(row).data
 
 
-def act_responses(*, bad: str | None = None, conflict: str) -> dict:
-    """The answers of a regulator's act on a licence: the licence's progress, or an error of one shape."""
-    responses = {200: LicenceProgressSerializer, **({400: _error(bad)} if bad else {})}
-    return {**responses, 401: UNAUTHENTICATED, 403: NOT_REGULATOR, 404: NO_LICENCE, 409: _error(conflict)}
+# The acts of this API (core.api.ActApi), by who acts and on what.
 
 
-class LicenceActApi(RegulatorAPIView):
-    """A regulator's act on a licence: validate `InputSerializer` (if any), call the service `act` (each subclass
-    names its own, e.g. `act = staticmethod(svc.licence_execute)`), answer the licence's progress."""
+class RegulatorActApi(ActApi):
+    authentication_classes = AUTH
+    permission_classes = [IsAuthenticated, IsRegulator]
+    doc_tags = [TAG_REGULATOR]
+    forbidden = NOT_REGULATOR
 
+
+class LicenceActApi(RegulatorActApi):
     queryset = Licence.objects.none()  # documents the path parameter
     serializer_class = LicenceProgressSerializer
-    InputSerializer = None
+    act_on = "licence_id"
+    missing = NO_LICENCE
 
-    def post(self, request, pk):
-        data = {}
-        if self.InputSerializer is not None:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
-        self.act(actor=request.user, licence_id=pk, **data)
-        return Response(_progress(pk))
+    def answer(self, pk, result):
+        return _progress(pk)
 
 
-class LicenceObligationsApi(SignedInAPIView):
+class PaymentActApi(RegulatorActApi):
+    queryset = Payment.objects.none()  # documents the path parameter
+    serializer_class = PaymentSerializer
+    act_on = "payment_id"
+    missing = error_response("`not_found`: no such payment.")
+
+
+# The holder records or files something new (the service checks the actor's role): 201, and a retry with the same
+# Idempotency-Key records nothing twice.
+class HolderFilingApi(ActApi):
+    authentication_classes = AUTH
+    permission_classes = [IsAuthenticated]
+    queryset = Licence.objects.none()  # documents the path parameter
+    act_on = "licence_id"
+    answer_status = status.HTTP_201_CREATED
+    doc_tags = [TAG_FIRM]
+    forbidden = NOT_HOLDER_ACTOR
+    missing = NO_LICENCE
+
+
+class LicenceObligationsApi(generics.GenericAPIView):
+    authentication_classes = AUTH
+    permission_classes = [IsAuthenticated]
     queryset = Licence.objects.none()  # documents the path parameter
     serializer_class = ObligationSerializer
 
@@ -229,12 +227,13 @@ class LicenceObligationsApi(SignedInAPIView):
         return Response(ObligationSerializer(sel.obligation_rows(licence), many=True).data)
 
 
-class LicencePaymentsApi(SignedInAPIView):
-    queryset = Licence.objects.none()  # documents the path parameter
+class LicencePaymentsApi(HolderFilingApi):
     serializer_class = PaymentSerializer
 
     class InputSerializer(serializers.Serializer):
-        obligation = serializers.IntegerField(help_text="The id of an open money obligation of this licence.")
+        obligation = serializers.IntegerField(
+            source="obligation_id", help_text="The id of an open money obligation of this licence."
+        )
         amount = serializers.DecimalField(
             max_digits=18, decimal_places=2, help_text="INR: exactly `amount_due_today` of the obligation on `paid_on`."
         )
@@ -244,123 +243,66 @@ class LicencePaymentsApi(SignedInAPIView):
         class Meta:
             ref_name = "PaymentRecordInput"
 
-    @extend_schema(
+    act = staticmethod(svc.payment_record)
+    idempotency_scope = "licences.payment_record"
+    doc = ActDoc(
         operation_id="licence_payments_record",
-        tags=[TAG_FIRM],
         summary="Record a payment",
         description="The holder records a payment of an instalment, the performance security or a premium, with "
         "its reference; the regulator confirms it. The amount must be exactly what is due on `paid_on`, "
         "interest included (the refusal says the figure).",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request=InputSerializer,
-        responses={
-            201: PaymentSerializer,
-            400: _error(
-                "`invalid`: a field is missing or malformed, or paid_on is in the future; `wrong_amount`: not the "
-                "amount due (the message gives it); `not_this_licence`: the obligation is not this licence's."
-            ),
-            401: UNAUTHENTICATED,
-            403: NOT_HOLDER_ACTOR,
-            404: NO_LICENCE,
-            409: _error(
-                "`conflict`: the obligation is met, awaiting a decision, or the licence has ended; "
-                "`duplicate_reference`: the reference was used for another payment of the licence. "
-                + IDEMPOTENCY_CONFLICT
-            ),
-        },
+        bad="`invalid`: a field is missing or malformed, or paid_on is in the future; `wrong_amount`: not the "
+        "amount due (the message gives it); `not_this_licence`: the obligation is not this licence's.",
+        conflict="`conflict`: the obligation is met, awaiting a decision, or the licence has ended; "
+        "`duplicate_reference`: the reference was used for another payment of the licence.",
     )
-    @idempotent(scope="licences.payment_record")
-    def post(self, request, pk):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        payment = svc.payment_record(
-            actor=request.user,
-            licence_id=pk,
-            obligation_id=data["obligation"],
-            amount=data["amount"],
-            reference=data["reference"],
-            paid_on=data["paid_on"],
-        )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
-class PaymentConfirmApi(RegulatorAPIView):
-    queryset = Payment.objects.none()  # documents the path parameter
-    serializer_class = PaymentSerializer
-
-    @extend_schema(
+class PaymentConfirmApi(PaymentActApi):
+    act = staticmethod(svc.payment_confirm)
+    doc = ActDoc(
         operation_id="payments_confirm",
-        tags=[TAG_REGULATOR],
         summary="Confirm a payment",
         description="The obligation is met on the payment date; interest for a late payment is kept with its basis. "
         "A premium payment of a lease with a parent exploration licence credits the EL holder its share.",
-        request=None,
-        responses={
-            200: PaymentSerializer,
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: _error("`not_found`: no such payment."),
-            409: _error("`conflict`: already confirmed or rejected, or the licence has ended."),
-        },
+        conflict="`conflict`: already confirmed or rejected, or the licence has ended.",
     )
-    def post(self, request, pk):
-        return Response(PaymentSerializer(svc.payment_confirm(actor=request.user, payment_id=pk)).data)
 
 
-class PaymentRejectApi(RegulatorAPIView):
-    queryset = Payment.objects.none()  # documents the path parameter
-    serializer_class = PaymentSerializer
-
+class PaymentRejectApi(PaymentActApi):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=300, help_text="Told to the firm.")
 
         class Meta:
             ref_name = "PaymentRejectInput"
 
-    @extend_schema(
+    act = staticmethod(svc.payment_reject)
+    doc = ActDoc(
         operation_id="payments_reject",
-        tags=[TAG_REGULATOR],
         summary="Reject a payment",
         description="With a reason the firm reads; the obligation is due again.",
-        request=InputSerializer,
-        responses={
-            200: PaymentSerializer,
-            400: _error("`invalid`: no reason given."),
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: _error("`not_found`: no such payment."),
-            409: _error("`conflict`: already confirmed or rejected."),
-        },
+        bad="`invalid`: no reason given.",
+        conflict="`conflict`: already confirmed or rejected.",
     )
-    def post(self, request, pk):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        payment = svc.payment_reject(actor=request.user, payment_id=pk, reason=serializer.validated_data["reason"])
-        return Response(PaymentSerializer(payment).data)
 
 
-@extend_schema_view(
-    post=extend_schema(
+class LicenceLoiApi(LicenceActApi):
+    act = staticmethod(svc.licence_issue_loi)
+    doc = ActDoc(
         operation_id="licences_issue_loi",
-        tags=[TAG_REGULATOR],
         summary="Issue the Letter of Intent",
         description="Today, once the first instalment and the performance security are confirmed; sets the "
         "milestones (and the second and third instalments) from today (RULES.md s.3 items 12, 13).",
-        request=None,
-        responses=act_responses(
-            conflict="`conflict`: the first dues are not confirmed, the LoI is already issued, the licence has ended, "
-            "or it is an exploration licence."
-        ),
+        conflict="`conflict`: the first dues are not confirmed, the LoI is already issued, the licence has ended, "
+        "or it is an exploration licence.",
     )
-)
-class LicenceLoiApi(LicenceActApi):
-    act = staticmethod(svc.licence_issue_loi)
 
 
-class ObligationMetApi(RegulatorAPIView):
+class ObligationMetApi(RegulatorActApi):
     queryset = Obligation.objects.none()  # documents the path parameter
     serializer_class = ObligationSerializer
+    act_on = "obligation_id"
+    missing = error_response("`not_found`: no such obligation.")
 
     class InputSerializer(serializers.Serializer):
         met_on = serializers.DateField(help_text="Not in the future, not before the Letter of Intent.")
@@ -368,120 +310,81 @@ class ObligationMetApi(RegulatorAPIView):
         class Meta:
             ref_name = "ObligationMetInput"
 
-    @extend_schema(
+    act = staticmethod(svc.obligation_mark_met)
+    doc = ActDoc(
         operation_id="obligations_mark_met",
-        tags=[TAG_REGULATOR],
         summary="Record a milestone met",
         description="The mining plan, the environment clearance or G2. Late costs 1% of the performance security "
         "for each month or part of a month (RULES.md s.3 item 13), recorded as `penalty` with its basis.",
-        request=InputSerializer,
-        responses={
-            200: ObligationSerializer,
-            400: _error(
-                "`invalid`: the date is missing, in the future or before the LoI, or the obligation is a "
-                "payment, the agreement or the execution (they have their own actions)."
-            ),  # fmt: skip
-            401: UNAUTHENTICATED,
-            403: NOT_REGULATOR,
-            404: _error("`not_found`: no such obligation."),
-            409: _error("`conflict`: already met, or the licence has ended."),
-        },
+        bad="`invalid`: the date is missing, in the future or before the LoI, or the obligation is a payment, the "
+        "agreement or the execution (they have their own actions).",
+        conflict="`conflict`: already met, or the licence has ended.",
     )
-    def post(self, request, pk):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        obligation = svc.obligation_mark_met(actor=request.user, obligation_id=pk, **serializer.validated_data)
-        return Response(_obligation(obligation.pk))
+
+    def answer(self, pk, result):
+        return _obligation(result.pk)
 
 
-class MdpaInputSerializer(serializers.Serializer):
-    signed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
+class LicenceMdpaApi(LicenceActApi):
+    class InputSerializer(serializers.Serializer):
+        signed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
 
-    class Meta:
-        ref_name = "MdpaInput"
+        class Meta:
+            ref_name = "MdpaInput"
 
-
-@extend_schema_view(
-    post=extend_schema(
+    act = staticmethod(svc.licence_sign_mdpa)
+    doc = ActDoc(
         operation_id="licences_sign_mdpa",
-        tags=[TAG_REGULATOR],
         summary="Record the development agreement signed",
         description="Once the second instalment is confirmed: the preferred bidder becomes the successful bidder.",
-        request=MdpaInputSerializer,
-        responses=act_responses(
-            bad="`invalid`: the date is in the future or before the LoI.",
-            conflict="`conflict`: the second instalment is not confirmed, or the licence is not at its LoI.",
-        ),
+        bad="`invalid`: the date is in the future or before the LoI.",
+        conflict="`conflict`: the second instalment is not confirmed, or the licence is not at its LoI.",
     )
-)
-class LicenceMdpaApi(LicenceActApi):
-    act = staticmethod(svc.licence_sign_mdpa)
-
-    InputSerializer = MdpaInputSerializer
 
 
-class ExecuteInputSerializer(serializers.Serializer):
-    executed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
+class LicenceExecuteApi(LicenceActApi):
+    class InputSerializer(serializers.Serializer):
+        executed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
 
-    class Meta:
-        ref_name = "ExecuteInput"
+        class Meta:
+            ref_name = "ExecuteInput"
 
-
-@extend_schema_view(
-    post=extend_schema(
+    act = staticmethod(svc.licence_execute)
+    doc = ActDoc(
         operation_id="licences_execute",
-        tags=[TAG_REGULATOR],
         summary="Record the deed executed",
         description="Once the balance of the upfront payment is confirmed and, for an ML, the mining plan and the "
         "environment clearance are met: in force for 50 years from execution (s.8A(2) of the Act); the block "
         "is licensed.",
-        request=ExecuteInputSerializer,
-        responses=act_responses(
-            bad="`invalid`: the date is in the future or before the LoI.",
-            conflict="`conflict`: a prerequisite is not met, or the agreement is not signed.",
-        ),
+        bad="`invalid`: the date is in the future or before the LoI.",
+        conflict="`conflict`: a prerequisite is not met, or the agreement is not signed.",
     )
-)
-class LicenceExecuteApi(LicenceActApi):
-    act = staticmethod(svc.licence_execute)
-
-    InputSerializer = ExecuteInputSerializer
 
 
-class RevokeInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Published with the rule cited.")
+class LicenceRevokeApi(LicenceActApi):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, help_text="Published with the rule cited.")
 
-    class Meta:
-        ref_name = "RevokeInput"
+        class Meta:
+            ref_name = "RevokeInput"
 
-
-@extend_schema_view(
-    post=extend_schema(
+    act = staticmethod(svc.licence_revoke)
+    doc = ActDoc(
         operation_id="licences_revoke",
-        tags=[TAG_REGULATOR],
         summary="Revoke for default",
         description="Only on a ground: the first instalment or the security unpaid after 45 days, or a milestone "
         "overdue (RULES.md s.3 items 12, 13). The bid security (before the LoI) and the performance security "
         "(once furnished) are appropriated; open obligations end; the block returns to the registry.",
-        request=RevokeInputSerializer,
-        responses=act_responses(
-            bad="`invalid`: no reason given.",
-            conflict="`conflict`: no ground for revocation today, or the licence is in force or has ended.",
-        ),
+        bad="`invalid`: no reason given.",
+        conflict="`conflict`: no ground for revocation today, or the licence is in force or has ended.",
     )
-)
-class LicenceRevokeApi(LicenceActApi):
-    act = staticmethod(svc.licence_revoke)
-
-    InputSerializer = RevokeInputSerializer
 
 
 class PremiumPagination(KeysetCursorPagination):
     page_size = 60
 
 
-class PremiumReturnsApi(SignedInAPIView):
-    queryset = Licence.objects.none()  # documents the path parameter
+class PremiumReturnsApi(HolderFilingApi):
     serializer_class = PremiumReturnSerializer
     pagination_class = PremiumPagination
 
@@ -497,6 +400,18 @@ class PremiumReturnsApi(SignedInAPIView):
 
         class Meta:
             ref_name = "PremiumReturnInput"
+
+    act = staticmethod(svc.premium_return_file)
+    idempotency_scope = "licences.premium_return"
+    doc = ActDoc(
+        operation_id="licence_premium_returns_file",
+        summary="File a monthly premium return",
+        description="Premium = the winning % x the value of mineral despatched (quantity x IBM price), 50% of it "
+        "within 5 (ML) or 7 (CL) years of the LoI (RULES.md s.3 item 14); due the 10th of the next month as an "
+        "obligation, paid with POST .../payments.",
+        bad="`invalid`: a month not ended or before execution, a mineral not of the licence, a negative figure.",
+        conflict="`duplicate_return`: this month's return is already filed; `conflict`: the lease is not in force.",
+    )
 
     @extend_schema(
         operation_id="licence_premium_returns_list",
@@ -515,33 +430,6 @@ class PremiumReturnsApi(SignedInAPIView):
         page = self.paginate_queryset(sel.premium_returns(licence))
         return self.get_paginated_response(PremiumReturnSerializer(page, many=True).data)
 
-    @extend_schema(
-        operation_id="licence_premium_returns_file",
-        tags=[TAG_FIRM],
-        summary="File a monthly premium return",
-        description="Premium = the winning % x the value of mineral despatched (quantity x IBM price), 50% of it "
-        "within 5 (ML) or 7 (CL) years of the LoI (RULES.md s.3 item 14); due the 10th of the next month as an "
-        "obligation, paid with POST .../payments.",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request=InputSerializer,
-        responses={
-            201: PremiumReturnSerializer,
-            400: _error(
-                "`invalid`: a month not ended or before execution, a mineral not of the licence, a negative figure."
-            ),  # fmt: skip
-            401: UNAUTHENTICATED,
-            403: NOT_HOLDER_ACTOR,
-            404: NO_LICENCE,
-            409: _error(
-                "`duplicate_return`: this month's return is already filed; `conflict`: the lease is not in force. "
-                + IDEMPOTENCY_CONFLICT
-            ),
-        },
-    )
-    @idempotent(scope="licences.premium_return")
-    def post(self, request, pk):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        filed = svc.premium_return_file(actor=request.user, licence_id=pk, **serializer.validated_data)
-        filed = PremiumReturn.objects.select_related("mineral", "obligation").get(pk=filed.pk)
-        return Response(PremiumReturnSerializer(filed).data, status=status.HTTP_201_CREATED)
+    def answer(self, pk, result):
+        filed = PremiumReturn.objects.select_related("mineral", "obligation").get(pk=result.pk)
+        return PremiumReturnSerializer(filed).data

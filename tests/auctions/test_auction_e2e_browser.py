@@ -9,6 +9,7 @@ runs under time-machine (it moves the clock of every thread of this process, the
 jumps a few minutes at a time, from the bid due date to the opening, into the e-auction and past its close.
 """
 
+import contextlib
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -19,15 +20,14 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from auctions import auction_services as svc
 from auctions.flow_forms import SCHEDULE_LABELS
 from auctions.models import Auction, Participation
-from tests.factories.auction_flow import bidder, close_and_evaluate, make_block, submit_bids
+from tests.browser import submit
+from tests.factories.auction_flow import bidder, live_auction, make_block
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 IST = ZoneInfo("Asia/Kolkata")
-PASSWORD = "correct-horse-battery"
 BLOCK = "CG-LI-01"
 LIVE_UPDATE_SECONDS = 1.0  # the issue: an accepted offer reaches every open room within 1 s
 
@@ -35,20 +35,6 @@ LIVE_UPDATE_SECONDS = 1.0  # the issue: an accepted offer reaches every open roo
 def typed(moment) -> str:
     """A moment as a person types it in the tranche form's date-and-time fields (IST)."""
     return timezone.localtime(moment, IST).strftime("%Y-%m-%dT%H:%M")
-
-
-def submit(page, name, *, within=None):
-    """Click the submit button called `name` (in `within`, when given) and wait for the page it leads to."""
-    with page.expect_navigation():
-        (within or page).get_by_role("button", name=name, exact=True).click()
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    submit(page, "Log in")
-    expect(page.locator(".account .who")).to_contain_text(username)
 
 
 def place_offer_and_see_it_arrive(offering, watching, value: str) -> float:
@@ -62,7 +48,7 @@ def place_offer_and_see_it_arrive(offering, watching, value: str) -> float:
     return time.monotonic() - accepted
 
 
-def test_a_central_auction_from_the_notice_to_the_preferred_bidder(chromium_browser, live_server, regulator):
+def test_a_central_auction_from_the_notice_to_the_preferred_bidder(browse, regulator):
     make_block(code=BLOCK, reserve="10.00")
     firms = {"asha": "12.00", "bharat": "13.50", "chitra": "14.25"}  # username: sealed initial price offer
     for username in firms:
@@ -77,18 +63,11 @@ def test_a_central_auction_from_the_notice_to_the_preferred_bidder(chromium_brow
         "opening_at": start + timedelta(minutes=12),
         "e_auction_starts_at": start + timedelta(minutes=13),
     }
-    contexts = []
+    with contextlib.ExitStack() as people:
 
-    def person(username=None):
-        context = chromium_browser.new_context(base_url=live_server.url, locale="en-IN", timezone_id="Asia/Kolkata")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        if username:
-            log_in(page, username)
-        return page
+        def person(username=None):
+            return people.enter_context(browse(username))
 
-    try:
         with time_machine.travel(start, tick=True) as traveller:
             # 1. The regulator builds the tranche and notifies it.
             desk = person("regulator1")
@@ -204,48 +183,21 @@ def test_a_central_auction_from_the_notice_to_the_preferred_bidder(chromium_brow
             row = public.locator("table.results tbody tr", has_text=BLOCK)
             expect(row).to_contain_text("Preferred bidder: Bharat Ltd")
             expect(row).to_contain_text("14.35%")
-    finally:
-        for context in contexts:
-            context.close()
 
     auction.refresh_from_db()
     assert auction.status == Auction.Status.SETTLED
     assert auction.best_offer == Decimal("14.35") and auction.offer_count == 2
 
 
-def test_an_offer_that_meets_a_server_error_is_retried_with_its_key_and_placed_once(
-    chromium_browser, live_server, regulator
-):
+def test_an_offer_that_meets_a_server_error_is_retried_with_its_key_and_placed_once(browse, regulator):
     """A 500 (or a proxy's error page) on the first try must not leave the bidder's form stuck: the room retries
     with the same Idempotency-Key, which the server released, and the offer is placed once."""
     asha, bharat, chitra = bidder("Asha"), bidder("Bharat"), bidder("Chitra")
-    now = timezone.now()
-    base = now - timedelta(days=60)
-    schedule = {
-        "document_sale_starts_at": base + timedelta(days=1),
-        "document_sale_ends_at": base + timedelta(days=20),
-        "bid_due_at": base + timedelta(days=30),
-        "technical_evaluation_at": base + timedelta(days=40),
-        "opening_at": base + timedelta(days=45),
-        "e_auction_starts_at": now - timedelta(minutes=1),
-    }
-    make_block(code=BLOCK)
-    with time_machine.travel(base, tick=False):
-        tranche = svc.tranche_create(
-            actor=regulator, name="Tranche retry", blocks=[BLOCK], net_worth_threshold="1000000000", **schedule
-        )
-        svc.tranche_notify(actor=regulator, tranche_id=tranche.pk)
-    auction = Auction.objects.get(tranche=tranche)
-    submit_bids(auction, {asha: Decimal("12"), bharat: Decimal("13"), chitra: Decimal("14")})
-    close_and_evaluate(auction, regulator)
-    with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+    auction = live_auction(
+        regulator, {asha: Decimal("12"), bharat: Decimal("13"), chitra: Decimal("14")}, name="Tranche retry"
+    )
 
-    context = chromium_browser.new_context(base_url=live_server.url, locale="en-IN", timezone_id="Asia/Kolkata")
-    try:
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        log_in(page, "asha")
+    with browse("asha") as page:
         page.goto(f"/auctions/{auction.pk}/room/")
         keys = []
 
@@ -261,8 +213,6 @@ def test_an_offer_that_meets_a_server_error_is_retried_with_its_key_and_placed_o
         page.get_by_role("button", name="Place offer").click()
         expect(page.locator("#offer-message")).to_contain_text("Your offer of 14.05% was accepted (offer #1)")
         expect(page.get_by_role("button", name="Place offer")).to_be_enabled()
-    finally:
-        context.close()
     assert len(keys) == 2 and keys[0] == keys[1], keys
     auction.refresh_from_db()
     assert auction.offer_count == 1 and auction.best_offer == Decimal("14.05")

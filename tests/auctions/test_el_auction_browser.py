@@ -5,17 +5,14 @@ The auction is built through the services with time moved while setting up, on a
 the e-auction started a minute ago and closes in an hour, so the live server (another thread) takes the offers.
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from auctions import auction_services as svc
 from auctions.models import Auction
-from tests.factories.auction_flow import close_and_evaluate, submit_bids
+from tests.browser import log_in
+from tests.factories.auction_flow import live_auction
 from tests.factories.el_auction import el_bidder, el_block, el_tranche
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -23,48 +20,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def live_el_auction(regulator, offers: dict) -> Auction:
     """Notified 60 days ago; the e-auction started a minute ago and closes in 59 minutes."""
-    now = timezone.now()
-    base = now - timedelta(days=60)
-    schedule = {
-        "document_sale_starts_at": base + timedelta(days=1),
-        "document_sale_ends_at": base + timedelta(days=20),
-        "bid_due_at": base + timedelta(days=30),
-        "technical_evaluation_at": base + timedelta(days=40),
-        "opening_at": base + timedelta(days=45),
-        "e_auction_starts_at": now - timedelta(minutes=1),
-    }
     el_block("RJ-AU-01")
-    with time_machine.travel(base, tick=False):
-        tranche = el_tranche(regulator, ["RJ-AU-01"], schedule=schedule)
-    with time_machine.travel(base, tick=False):
-        svc.tranche_notify(actor=regulator, tranche_id=tranche.pk)
-    auction = Auction.objects.get(tranche=tranche)
-    submit_bids(auction, offers)
-    close_and_evaluate(auction, regulator)
-    with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
-    auction.refresh_from_db()
-    assert auction.starts_at < timezone.now() < auction.closes_at
-    return auction
+    return live_auction(
+        regulator, offers, draft=lambda schedule: el_tranche(regulator, ["RJ-AU-01"], schedule=schedule)
+    )
 
 
-def log_in(page, username, password="correct-horse-battery"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/accounts/login/" not in page.url, "log-in failed"
-
-
-def test_two_firms_undercut_each_other_in_the_words_of_an_el_auction(page, chromium_browser, live_server, regulator):
+def test_two_firms_undercut_each_other_in_the_words_of_an_el_auction(page, browse, regulator):
     asha, bharat, chitra = el_bidder("Asha"), el_bidder("Bharat"), el_bidder("Chitra")
     auction = live_el_auction(regulator, {asha: Decimal("12"), bharat: Decimal("13"), chitra: Decimal("14")})
     room = f"/auctions/{auction.pk}/room/"
-    context_b = chromium_browser.new_context(base_url=live_server.url, locale="en-IN", timezone_id="Asia/Kolkata")
-    page_b = context_b.new_page()
-    page_b.set_default_timeout(10_000)
-    try:
+    with browse() as page_b:
         log_in(page, "asha")
         log_in(page_b, "bharat")
         page.goto(room)
@@ -94,7 +60,5 @@ def test_two_firms_undercut_each_other_in_the_words_of_an_el_auction(page, chrom
         expect(page.locator("#offer-value")).to_have_value("11.85")
         assert "highest" not in page.locator("main").inner_text().lower()
         assert "value of mineral despatched" not in page.locator("main").inner_text()
-    finally:
-        context_b.close()
     auction.refresh_from_db()
     assert auction.offer_count == 2 and auction.best_offer == Decimal("11.90")

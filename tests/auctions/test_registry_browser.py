@@ -4,18 +4,10 @@ import json
 
 import pytest
 
+from tests.browser import log_in
 from tests.factories import square_boundary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def log_in(page, username, password="correct-horse-battery"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/accounts/login/" not in page.url, "log-in failed"
 
 
 def test_a_regulator_registers_a_block_through_the_page_and_the_public_finds_it(page, regulator):

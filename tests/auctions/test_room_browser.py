@@ -7,72 +7,27 @@ clock) takes the offers.
 
 import re
 import time
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from auctions import auction_services as svc
-from auctions.models import Auction
-from tests.factories.auction_flow import bidder, close_and_evaluate, make_block, submit_bids
+from tests.browser import log_in
+from tests.factories.auction_flow import bidder, live_auction
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def live_auction(regulator, offers: dict) -> Auction:
-    """Notified 60 days ago; the e-auction started a minute ago and closes in 59 minutes."""
-    now = timezone.now()
-    base = now - timedelta(days=60)
-    schedule = {
-        "document_sale_starts_at": base + timedelta(days=1),
-        "document_sale_ends_at": base + timedelta(days=20),
-        "bid_due_at": base + timedelta(days=30),
-        "technical_evaluation_at": base + timedelta(days=40),
-        "opening_at": base + timedelta(days=45),
-        "e_auction_starts_at": now - timedelta(minutes=1),
-    }
-    make_block()
-    with time_machine.travel(base, tick=False):
-        tranche = svc.tranche_create(
-            actor=regulator, name="Tranche live", blocks=["CG-LI-01"], net_worth_threshold="1000000000", **schedule
-        )
-        svc.tranche_notify(actor=regulator, tranche_id=tranche.pk)
-    auction = Auction.objects.get(tranche=tranche)
-    submit_bids(auction, offers)
-    close_and_evaluate(auction, regulator)
-    with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
-    auction.refresh_from_db()
-    assert auction.starts_at < timezone.now() < auction.closes_at
-    return auction
-
-
-def log_in(page, username, password="correct-horse-battery"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/accounts/login/" not in page.url, "log-in failed"
-
-
-def test_two_firms_outbid_each_other_and_each_sees_the_other_within_a_second(
-    page, chromium_browser, live_server, regulator
-):
+def test_two_firms_outbid_each_other_and_each_sees_the_other_within_a_second(page, browse, regulator):
     asha, bharat, chitra = bidder("Asha"), bidder("Bharat"), bidder("Chitra")
     auction = live_auction(regulator, {asha: Decimal("12"), bharat: Decimal("13"), chitra: Decimal("14")})
     room = f"/auctions/{auction.pk}/room/"
 
-    context_b = chromium_browser.new_context(base_url=live_server.url, locale="en-IN", timezone_id="Asia/Kolkata")
-    page_b = context_b.new_page()
-    page_b.set_default_timeout(10_000)
-    requests = []  # what the rooms ask the server for once drawn: events, not polls
-    for p in (page, page_b):
-        p.on("request", lambda r: requests.append(r.url.split("/auctions/")[-1]) if "/room/" in r.url else None)
-    try:
+    with browse() as page_b:
+        requests = []  # what the rooms ask the server for once drawn: events, not polls
+        for p in (page, page_b):
+            p.on("request", lambda r: requests.append(r.url.split("/auctions/")[-1]) if "/room/" in r.url else None)
         log_in(page, "asha")
         log_in(page_b, "bharat")
         page.goto(room)
@@ -113,8 +68,6 @@ def test_two_firms_outbid_each_other_and_each_sees_the_other_within_a_second(
         # Each room followed the server's events (auctions/room_stream.py) and never had to poll the state.
         assert requests.count(f"{auction.pk}/room/events") >= 2
         assert not [r for r in requests if r.startswith(f"{auction.pk}/room/state")]
-    finally:
-        context_b.close()
     auction.refresh_from_db()
     assert auction.offer_count == 2 and auction.best_offer == Decimal("14.10")
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import time_machine
+from django.utils import timezone
 
 from auctions import auction_services as svc
 from auctions.models import Auction
@@ -83,11 +84,41 @@ def close_and_evaluate(auction, regulator, *, disqualify=()):
             )
 
 
-def opened_auction(regulator, offers: dict, **kwargs):
-    auction = notified_auction(regulator, **kwargs).get()
+def open_with_bids(auction, regulator, offers: dict):
+    """The auction with the sealed offers ({user: ipo}) submitted, evaluated (all qualified) and opened."""
     submit_bids(auction, offers)
     close_and_evaluate(auction, regulator)
     with time_machine.travel(auction.opening_at, tick=False):
         svc.auction_open(actor=regulator, auction_id=auction.pk)
     auction.refresh_from_db()
+    return auction
+
+
+def opened_auction(regulator, offers: dict, **kwargs):
+    return open_with_bids(notified_auction(regulator, **kwargs).get(), regulator, offers)
+
+
+def live_auction(regulator, offers: dict, *, name="Tranche live", draft=None):
+    """An auction live now on the real clock, so that a live server (another thread) takes its offers: its tranche
+    of one block was notified 60 days ago on SCHEDULE (without the pre-bid meeting), the sealed offers ({user: ipo})
+    were opened (open_with_bids), and its e-auction started a minute ago (and closes in 59 minutes). The tranche is
+    `draft(schedule)` of a block already made, or by default a central tranche called `name` of a new block
+    CG-LI-01 (make_block)."""
+    now = timezone.now()
+    base = now - timedelta(days=60)
+    schedule = {field: base + (moment - T0) for field, moment in SCHEDULE.items() if field != "pre_bid_meeting_at"}
+    schedule["e_auction_starts_at"] = now - timedelta(minutes=1)
+    if draft is None:
+        block = make_block()
+
+        def draft(schedule):
+            return svc.tranche_create(
+                actor=regulator, name=name, blocks=[block.code], net_worth_threshold="1000000000", **schedule
+            )
+
+    with time_machine.travel(base, tick=False):
+        tranche = draft(schedule)
+        svc.tranche_notify(actor=regulator, tranche_id=tranche.pk)
+    auction = open_with_bids(Auction.objects.get(tranche=tranche), regulator, offers)
+    assert auction.starts_at < timezone.now() < auction.closes_at
     return auction

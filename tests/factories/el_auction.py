@@ -15,7 +15,7 @@ from auctions.models import Auction, Tranche
 from auctions.services import block_create
 from core.money import CRORE
 from tests.factories import FirmFactory, MembershipFactory, UserFactory, square_boundary
-from tests.factories.auction_flow import SCHEDULE, T0, close_and_evaluate, submit_bids
+from tests.factories.auction_flow import SCHEDULE, T0, open_with_bids
 
 CEILING = "30.00"
 _places = itertools.count()
@@ -72,13 +72,7 @@ def el_bidder(name, *, net_worth=Decimal("50") * CRORE, incorporated_in_india=Tr
 
 def el_opened(regulator, offers: dict, **kwargs) -> Auction:
     """An EL auction whose sealed offers ({user: ipo}) were submitted, evaluated (all qualified) and opened."""
-    auction = el_auction(regulator, **kwargs)
-    submit_bids(auction, offers)
-    close_and_evaluate(auction, regulator)
-    with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
-    auction.refresh_from_db()
-    return auction
+    return open_with_bids(el_auction(regulator, **kwargs), regulator, offers)
 
 
 def el_offers(auction, offers, *, minutes=5):

@@ -13,18 +13,10 @@ from playwright.sync_api import expect
 
 from licences.models import Licence
 from licences.rules import add_years
+from tests.browser import log_in
 from tests.factories.licence_el import corner, el_granted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def log_in(page, username, password="correct-horse-battery"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/accounts/login/" not in page.url, "log-in failed"
 
 
 def on_screen(page, lon, lat) -> tuple[float, float]:

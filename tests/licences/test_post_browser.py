@@ -12,29 +12,10 @@ import time_machine
 from playwright.sync_api import expect
 
 from licences.models import Licence, Obligation
+from tests.browser import submit
 from tests.factories.licence_post import at, pay, settled_lease
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct-horse-battery"
-
-
-def submit(page, name, *, within=None):
-    with page.expect_navigation():
-        (within or page).get_by_role("button", name=name, exact=True).click()
-
-
-def session(chromium_browser, live_server, username=None):
-    context = chromium_browser.new_context(base_url=live_server.url, locale="en-IN", timezone_id="Asia/Kolkata")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    if username:
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        submit(page, "Log in")
-        expect(page.locator(".account .who")).to_contain_text(username)
-    return context, page
 
 
 def fill_payment(page, due: str, amount: str, reference: str):
@@ -45,58 +26,47 @@ def fill_payment(page, due: str, amount: str, reference: str):
     submit(page, "Record the payment")
 
 
-def test_a_preferred_bidder_pays_gets_its_loi_and_later_its_lease_which_the_public_finds(
-    chromium_browser, live_server, regulator
-):
+def test_a_preferred_bidder_pays_gets_its_loi_and_later_its_lease_which_the_public_finds(browse, regulator):
     licence, firms = settled_lease(regulator, kind="CL")
     holder = firms[1]
     payments = f"/licences/{licence.pk}/payments/"
     milestones = f"/licences/{licence.pk}/milestones/"
 
-    with time_machine.travel(at(date(2027, 3, 15)), tick=True):
-        context, page = session(chromium_browser, live_server, "bharat")
-        try:
-            page.goto(payments)
-            first_due = licence.obligations.get(kind="upfront_1")
-            expect(page.locator(f"#obligation-{first_due.pk}")).to_contain_text(
-                "10% of the upfront payment Rs 1,00,00,000.00 = Rs 10,00,000.00"
-            )
-            first, security = (
-                "Upfront payment: first instalment, due 09 Apr 2027",
-                "Performance security, due 09 Apr 2027",
-            )
-            # A wrong amount comes back next to the field, with the amount due.
-            fill_payment(page, first, "100000", "UTR-501")
-            expect(page.locator("#id_amount_error")).to_have_text("The amount due is Rs 10,00,000.00.")
-            fill_payment(page, first, "1000000.00", "UTR-501")
-            expect(page.locator(".messages")).to_contain_text("(reference UTR-501)")
-            fill_payment(page, security, "10000000.00", "BG-502")
-            expect(page.locator(".messages")).to_contain_text("(reference BG-502)")
-        finally:
-            context.close()
+    with time_machine.travel(at(date(2027, 3, 15)), tick=True), browse("bharat") as page:
+        page.goto(payments)
+        first_due = licence.obligations.get(kind="upfront_1")
+        expect(page.locator(f"#obligation-{first_due.pk}")).to_contain_text(
+            "10% of the upfront payment Rs 1,00,00,000.00 = Rs 10,00,000.00"
+        )
+        first, security = (
+            "Upfront payment: first instalment, due 09 Apr 2027",
+            "Performance security, due 09 Apr 2027",
+        )
+        # A wrong amount comes back next to the field, with the amount due.
+        fill_payment(page, first, "100000", "UTR-501")
+        expect(page.locator("#id_amount_error")).to_have_text("The amount due is Rs 10,00,000.00.")
+        fill_payment(page, first, "1000000.00", "UTR-501")
+        expect(page.locator(".messages")).to_contain_text("(reference UTR-501)")
+        fill_payment(page, security, "10000000.00", "BG-502")
+        expect(page.locator(".messages")).to_contain_text("(reference BG-502)")
 
-    with time_machine.travel(at(date(2027, 3, 20)), tick=True):
-        context, page = session(chromium_browser, live_server, "regulator1")
-        try:
-            page.goto("/regulator/licences/")
-            expect(page.locator("#payments")).to_contain_text("UTR-501")
-            page.goto(payments)
-            for _ in range(2):
-                submit(page, "Confirm", within=page.locator("#awaiting tbody tr").first)
-            expect(page.locator(".messages")).to_contain_text("The Letter of Intent can now be issued.")
-            page.goto(milestones)
-            submit(page, "Issue the Letter of Intent")
-            expect(page.locator(".messages")).to_contain_text("The Letter of Intent is issued on 20 Mar 2027")
-            expect(page.locator("#milestones")).to_contain_text("LoI 20 Mar 2027 + 12 months = 20 Mar 2028")
-        finally:
-            context.close()
+    with time_machine.travel(at(date(2027, 3, 20)), tick=True), browse("regulator1") as page:
+        page.goto("/regulator/licences/")
+        expect(page.locator("#payments")).to_contain_text("UTR-501")
+        page.goto(payments)
+        for _ in range(2):
+            submit(page, "Confirm", within=page.locator("#awaiting tbody tr").first)
+        expect(page.locator(".messages")).to_contain_text("The Letter of Intent can now be issued.")
+        page.goto(milestones)
+        submit(page, "Issue the Letter of Intent")
+        expect(page.locator(".messages")).to_contain_text("The Letter of Intent is issued on 20 Mar 2027")
+        expect(page.locator("#milestones")).to_contain_text("LoI 20 Mar 2027 + 12 months = 20 Mar 2028")
 
     pay(licence, holder, regulator, Obligation.Kind.UPFRONT_2, on=date(2027, 6, 1))
     pay(licence, holder, regulator, Obligation.Kind.UPFRONT_3, on=date(2027, 6, 1))
 
     with time_machine.travel(at(date(2027, 7, 1)), tick=True):
-        context, page = session(chromium_browser, live_server, "regulator1")
-        try:
+        with browse("regulator1") as page:
             page.goto(milestones)
             page.get_by_label("Signed on").fill("2027-06-15")
             submit(page, "Record the agreement signed")
@@ -104,15 +74,10 @@ def test_a_preferred_bidder_pays_gets_its_loi_and_later_its_lease_which_the_publ
             page.get_by_label("Executed on").fill("2027-07-01")
             submit(page, "Record the deed executed")
             expect(page.locator(".messages")).to_contain_text("in force from 01 Jul 2027 to 01 Jul 2077")
-        finally:
-            context.close()
-        context, page = session(chromium_browser, live_server)
-        try:
+        with browse() as page:
             page.goto("/licences/")
             expect(page.get_by_text(licence.number)).to_be_visible()
             page.goto(f"/licences/{licence.pk}/")
             expect(page.locator("main")).to_contain_text("Bharat Ltd")
-        finally:
-            context.close()
     licence.refresh_from_db()
     assert (licence.status, licence.starts_on) == (Licence.Status.ACTIVE, date(2027, 7, 1))

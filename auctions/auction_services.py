@@ -671,7 +671,7 @@ def bidder_token(auction: Auction, firm_id: int) -> str:
 # --- The e-auction: final price offers ----------------------------------------------------------------------
 
 
-def offer_place(*, actor, auction_id, value) -> Offer:
+def offer_place(*, actor, auction_id, value, bidder: dict | None = None) -> Offer:
     """Place a final price offer. The auction row is locked, so offers are judged one at a time in the order
     they are committed; the one committed first wins a tie (RULES.md s.3 item 10).
 
@@ -681,62 +681,81 @@ def offer_place(*, actor, auction_id, value) -> Offer:
     the best offer only ever moves one way, so an offer refused against it would be refused against any later
     one. Under the lock, the server's clock and the current best decide, then the offer, the auction's new best
     and the ledger entry are written. The returned offer's `auction` is the locked row as updated, so the caller
-    can show the room without reading it again; the open rooms are told on commit."""
-    bidder = offer_precheck(actor=actor, auction_id=auction_id, value=value)
+    can show the room without reading it again; the open rooms are told on commit.
+
+    `bidder`: what `offer_precheck` returned for this same offer (actor, auction and value), when the caller has
+    just run it (the offer API does, before it reserves the Idempotency-Key); otherwise it is run here."""
+    if bidder is None:
+        bidder = offer_precheck(actor=actor, auction_id=auction_id, value=value)
     value = _percentage(value, "value")
     with transaction.atomic():
         auction = _offer_lock(auction_id)
         moment = now()
-        if auction.status != Auction.Status.OPENED or auction.starts_at is None:
-            raise Conflict(f"The auction of {auction.block.code} is not taking final offers.")
-        if moment < auction.starts_at:
-            raise Conflict(
-                f"The e-auction starts at {timezone.localtime(auction.starts_at):%d %b %Y %H:%M:%S} IST; "
-                "your offer was not placed."
-            )
-        if not rules.is_open(now=moment, starts_at=auction.starts_at, closes_at=auction.closes_at):
-            raise Conflict(
-                f"The e-auction closed at {timezone.localtime(auction.closes_at):%H:%M:%S} IST by the server's "
-                "clock; your offer arrived after the close and was not accepted."
-            )
-        participation_id = bidder["participation_id"]
-        if participation_id is None:
-            raise PermissionDenied(
-                f"{bidder['firm__legal_name']} is not a qualified bidder of this e-auction; only qualified bidders "
-                "may offer."
-            )
         params = rules.AuctionParams.from_json(auction.params)
-        _offer_refuse_if_invalid(
-            value,
-            floor=auction.floor_price,
-            current_best=auction.best_offer,
-            params=params,
-            direction=auction.direction,
+        # A refusal under the lock has written nothing: it is raised after the transaction ends with COMMIT, not
+        # from inside it. A ROLLBACK would also make psycopg forget the connection's prepared statements, so that
+        # the next offers on it would be planned afresh (docs/benchmarks.md).
+        refusal = _offer_refusal(auction, bidder, value, moment=moment, params=params)
+        if refusal is None:
+            offer = _offer_write(auction, bidder, value, moment=moment, params=params)
+    if refusal is not None:
+        raise refusal
+    return offer
+
+
+def _offer_refusal(auction: Auction, bidder: dict, value, *, moment, params) -> Exception | None:
+    """Why the locked auction refuses the offer now, or None: not live, from one not qualified, or not beating
+    the current best by the increment."""
+    if auction.status != Auction.Status.OPENED or auction.starts_at is None:
+        return Conflict(f"The auction of {auction.block.code} is not taking final offers.")
+    if moment < auction.starts_at:
+        return Conflict(
+            f"The e-auction starts at {timezone.localtime(auction.starts_at):%d %b %Y %H:%M:%S} IST; "
+            "your offer was not placed."
         )
-        seq = auction.offer_count + 1
-        offer = Offer.objects.create(
-            auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment
+    if not rules.is_open(now=moment, starts_at=auction.starts_at, closes_at=auction.closes_at):
+        return Conflict(
+            f"The e-auction closed at {timezone.localtime(auction.closes_at):%H:%M:%S} IST by the server's "
+            "clock; your offer arrived after the close and was not accepted."
         )
-        new_close = rules.extended_close(closes_at=auction.closes_at, offer_at=moment, params=params)
-        extended = new_close != auction.closes_at
-        Auction.objects.filter(pk=auction.pk).update(
-            best_offer=value, best_participation_id=participation_id, offer_count=seq, closes_at=new_close
+    if bidder["participation_id"] is None:
+        return PermissionDenied(
+            f"{bidder['firm__legal_name']} is not a qualified bidder of this e-auction; only qualified bidders "
+            "may offer."
         )
-        auction.best_offer, auction.best_participation_id = value, participation_id
-        auction.offer_count, auction.closes_at = seq, new_close
-        ledger_append(
-            stream=auction.stream,
-            kind="offer",
-            payload={
-                "seq": seq,
-                "value": value,
-                "at": utc(moment),
-                "bidder_token": bidder_token(auction, bidder["firm_id"]),
-                "closes_at": utc(new_close),
-                "extended": extended,
-            },
-        )
-        transaction.on_commit(lambda pk=auction.pk, n=seq, close=new_close: _offer_announce(pk, n, close))
+    return _offer_value_refusal(
+        value, floor=auction.floor_price, current_best=auction.best_offer, params=params, direction=auction.direction
+    )
+
+
+def _offer_write(auction: Auction, bidder: dict, value, *, moment, params) -> Offer:
+    """The accepted offer written under the lock: the offer, the auction's new best and close, the ledger entry;
+    the open rooms are told on commit."""
+    participation_id = bidder["participation_id"]
+    seq = auction.offer_count + 1
+    offer = Offer.objects.create(
+        auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment
+    )
+    new_close = rules.extended_close(closes_at=auction.closes_at, offer_at=moment, params=params)
+    extended = new_close != auction.closes_at
+    Auction.objects.filter(pk=auction.pk).update(
+        best_offer=value, best_participation_id=participation_id, offer_count=seq, closes_at=new_close
+    )
+    auction.best_offer, auction.best_participation_id = value, participation_id
+    auction.offer_count, auction.closes_at = seq, new_close
+    ledger_append(
+        stream=auction.stream,
+        kind="offer",
+        payload={
+            "seq": seq,
+            "value": value,
+            "at": utc(moment),
+            "bidder_token": bidder_token(auction, bidder["firm_id"]),
+            "closes_at": utc(new_close),
+            "extended": extended,
+        },
+    )
+    transaction.on_commit(lambda pk=auction.pk, n=seq, close=new_close: _offer_announce(pk, n, close))
     return offer
 
 
@@ -749,22 +768,25 @@ def offer_precheck(*, actor, auction_id, value) -> dict:
     value = _percentage(value, "value")
     if bidder["live"] and bidder["participation_id"] is not None:
         snapshot = bidder["auction"]
-        _offer_refuse_if_invalid(
+        refusal = _offer_value_refusal(
             value,
             floor=snapshot.floor_price,
             current_best=snapshot.best_offer,
             params=rules.AuctionParams.from_json(snapshot.params),
             direction=snapshot.direction,
         )
+        if refusal is not None:
+            raise refusal
     return bidder
 
 
-def _offer_refuse_if_invalid(value, *, floor, current_best, params, direction) -> None:
+def _offer_value_refusal(value, *, floor, current_best, params, direction) -> ApplicationError | None:
     problem = rules.final_offer_error(value, floor=floor, current_best=current_best, params=params, direction=direction)
-    if problem:
-        # An EL auction runs downwards: there the refused offer is too high.
-        code = "offer_too_low" if direction == Auction.Direction.ASCENDING else "offer_too_high"
-        raise ApplicationError(problem, fields={"value": [problem]}, code=code)
+    if not problem:
+        return None
+    # An EL auction runs downwards: there the refused offer is too high.
+    code = "offer_too_low" if direction == Auction.Direction.ASCENDING else "offer_too_high"
+    return ApplicationError(problem, fields={"value": [problem]}, code=code)
 
 
 REGULATOR_READ_ONLY = "Regulators watch the e-auction read-only; only qualified bidders make offers."

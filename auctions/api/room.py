@@ -246,14 +246,20 @@ class OfferCreateApi(APIView):
         before the Idempotency-Key is reserved, and not stored under it (see core.idempotency)."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        offer_precheck(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
+        # Who offers, kept for post(): offer_place then need not read it again.
+        self.bidder = offer_precheck(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
 
     @idempotent(scope="auctions.offer", precheck=refuse_early)
     def post(self, request, auction_id):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # The service refuses regulators (read-only), firms that are not qualified and roles that may not bid.
-        offer = offer_place(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
+        offer = offer_place(
+            actor=request.user,
+            auction_id=auction_id,
+            value=data.validated_data["value"],
+            bidder=getattr(self, "bidder", None),
+        )
         state = room.room_after_offer(offer, request.user)
         return Response({"offer": room.offer_entry(offer, state), "state": state}, status=status.HTTP_201_CREATED)
 

@@ -294,12 +294,14 @@ def test_a_regulator_who_is_also_a_member_of_a_qualified_firm_cannot_offer_even_
     assert not Offer.objects.exists()
 
 
+@pytest.mark.parametrize("headers", [{}, {"HTTP_IDEMPOTENCY_KEY": "k-once"}], ids=["no key", "with a key"])
 def test_an_accepted_offer_answers_with_the_room_without_reading_the_auction_or_the_offers_again(
-    auction, firms, api_as
+    auction, firms, api_as, headers
 ):
-    """The 201's state comes from the row the offer locked and the offer itself; who bids is read once."""
+    """The 201's state comes from the row the offer locked and the offer itself; who bids is read once, also when
+    the Idempotency-Key's precheck has read it before the key was reserved."""
     with live(auction), CaptureQueriesContext(connection) as captured:
-        response = api_as(firms["Asha"]).post(offers_url(auction), {"value": "14.05"}, format="json")
+        response = api_as(firms["Asha"]).post(offers_url(auction), {"value": "14.05"}, format="json", **headers)
     assert response.status_code == 201 and response.json()["state"]["you"]["standing"] == "highest"
     statements = [q["sql"] for q in captured]
     ledger = max(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "ledger_entry"'))

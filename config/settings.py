@@ -268,4 +268,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django logs every 4xx answer as a warning. A 4xx is an answer to the client (most offers in a busy e-auction
+    # are refused as stale, each a 400), not a fault of the server: only 5xx are logged unless this says WARNING.
+    "loggers": {"django.request": {"level": env.str("REQUEST_LOG_LEVEL", default="ERROR")}},
 }

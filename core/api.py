@@ -151,6 +151,13 @@ class ActDoc:
         }
 
 
+def reason_input(ref_name: str, *, max_length: int, help_text: str) -> type[serializers.Serializer]:
+    """The body of an act that takes only a reason (a rejection, a revocation): `{"reason": "..."}`."""
+    meta = type("Meta", (), {"ref_name": ref_name})
+    field = serializers.CharField(max_length=max_length, help_text=help_text)
+    return type(f"{ref_name}Serializer", (serializers.Serializer,), {"reason": field, "Meta": meta})
+
+
 # The base of an act: a POST on the object its path names (`pk`) that is one service call. A subclass states what
 # differs, a base of acts what its acts share:
 #

@@ -24,7 +24,7 @@ from auctions.constants import STATE_CHOICES, ExplorationStage
 from bidders.models import Membership
 from bidders.permissions import IsRegulator
 from bidders.roles import firm_of, is_regulator
-from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActApi, ActDoc, error_response
+from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
 from core.authentication import TokenAuthentication
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import KeysetCursorPagination
@@ -516,11 +516,7 @@ class ProposalAcceptApi(ProposalDecisionApi):
 
 
 class ProposalRejectApi(ProposalDecisionApi):
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=300, help_text="The firm reads it.")
-
-        class Meta:
-            ref_name = "AreaProposalRejectInput"
+    InputSerializer = reason_input("AreaProposalRejectInput", max_length=300, help_text="The firm reads it.")
 
     act = staticmethod(svc.area_proposal_reject)
     doc = ActDoc(

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from auctions.constants import LeaseKind
 from bidders.permissions import IsRegulator
-from core.api import UNAUTHENTICATED, ActApi, ActDoc, error_response
+from core.api import UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
 from core.authentication import TokenAuthentication
 from core.pagination import KeysetCursorPagination
 from licences import post_selectors as sel
@@ -270,11 +270,7 @@ class PaymentConfirmApi(PaymentActApi):
 
 
 class PaymentRejectApi(PaymentActApi):
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=300, help_text="Told to the firm.")
-
-        class Meta:
-            ref_name = "PaymentRejectInput"
+    InputSerializer = reason_input("PaymentRejectInput", max_length=300, help_text="Told to the firm.")
 
     act = staticmethod(svc.payment_reject)
     doc = ActDoc(
@@ -362,11 +358,7 @@ class LicenceExecuteApi(LicenceActApi):
 
 
 class LicenceRevokeApi(LicenceActApi):
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500, help_text="Published with the rule cited.")
-
-        class Meta:
-            ref_name = "RevokeInput"
+    InputSerializer = reason_input("RevokeInput", max_length=500, help_text="Published with the rule cited.")
 
     act = staticmethod(svc.licence_revoke)
     doc = ActDoc(

@@ -688,7 +688,9 @@ def offer_place(*, actor, auction_id, value, bidder: dict | None = None) -> Offe
     if bidder is None:
         bidder = offer_precheck(actor=actor, auction_id=auction_id, value=value)
     value = _percentage(value, "value")
-    with transaction.atomic():
+    # No savepoint when the caller's transaction holds this one (an Idempotency-Key's: the act commits with its
+    # stored answer): nothing is raised inside it but a failure that must undo the whole request anyway.
+    with transaction.atomic(savepoint=False):
         auction = _offer_lock(auction_id)
         moment = now()
         params = rules.AuctionParams.from_json(auction.params)

@@ -7,12 +7,14 @@ Use it on a DRF APIView method, and document the header with IDEMPOTENCY_KEY_PAR
     def post(self, request): ...
 
 - No header: the request runs as usual.
-- A new key: the key is reserved (one INSERT, committed at once), the request runs, and its response is stored
-  (one UPDATE): status and body, refusals (4xx) included. A server error (5xx) or an unexpected exception releases
-  the key for a retry. A key past its TTL is free again.
+- A new key: the request runs in one transaction that reserves the key first (one INSERT), then acts, then stores
+  the response (one UPDATE): status and body, refusals (4xx) included, so the act and its stored answer commit
+  together or not at all. A server error (5xx), an unexpected exception or a dead worker rolls the whole
+  transaction back: nothing was done, and the key is free for a retry.
 - The same key and the same body again: the stored response, status included, with `Idempotent-Replayed: true`.
 - The same key with another body: 409 and nothing runs.
-- The same key while the first request is still running: 409; the client retries a moment later.
+- The same key while the first request is still running: the retry waits on the first's uncommitted key (the
+  unique index), then gets its answer, or runs afresh if the first was rolled back.
 - `precheck` (optional): a check that may only refuse, never change anything, run after the key is looked up
   (a known key is answered from its record as above) and before it is reserved. A refusal it raises is answered
   and not stored: the request changed nothing, so a retry is judged afresh. The e-auction's offers use it: most
@@ -31,7 +33,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
@@ -135,8 +137,9 @@ def _db_value(field: str, value):
 
 
 def _reserve(*, owner: str, scope: str, key: str, request_fingerprint: str) -> IdempotencyRecord | None:
-    """Reserve the key (one INSERT, committed at once) and return None; or return the record that already holds
-    it. A record past its TTL is removed and the key reserved afresh."""
+    """Reserve the key (one INSERT, in the request's transaction) and return None; or return the record that
+    already holds it. A request holding the key uncommitted makes the INSERT wait for its end. A record past its
+    TTL is removed and the key reserved afresh."""
     with connection.cursor() as cursor:
         for _attempt in range(2):
             cursor.execute(
@@ -174,10 +177,6 @@ def _store(*, owner: str, scope: str, key: str, response) -> None:
         )
 
 
-def _release(*, owner: str, scope: str, key: str) -> None:
-    IdempotencyRecord.objects.filter(owner=owner, scope=scope, key=key, response_status__isnull=True).delete()
-
-
 def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
     if record.request_fingerprint != request_fingerprint:
         raise Conflict(
@@ -186,7 +185,8 @@ def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
             fields={HEADER: ["Already used with a different request body."]},
             code="idempotency_key_reused",
         )
-    if record.response_status is None:
+    if record.response_status is None:  # reserved and committed apart from its answer (before the act and its
+        # answer shared one transaction): still running, or its worker died; the key is free at its TTL
         raise Conflict(
             f"A request with this {HEADER} is still being processed. Wait a moment, then send it again to get "
             "its answer.",
@@ -224,21 +224,19 @@ def idempotent(*, scope: str, precheck=None):
                     precheck(view, request, *args, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - answered as dispatch() would; nothing was done to store
                     return view.handle_exception(exc)
-            record = _reserve(**names, request_fingerprint=request_fingerprint)
+            with transaction.atomic():
+                record = _reserve(**names, request_fingerprint=request_fingerprint)
+                if record is None:
+                    try:
+                        response = method(view, request, *args, **kwargs)
+                    except Exception as exc:  # noqa: BLE001 - turned into a response by DRF, as dispatch() would
+                        response = view.handle_exception(exc)
+                    if response.status_code >= 500 or connection.needs_rollback:
+                        transaction.set_rollback(True)  # nothing done, nothing stored: a retry runs afresh
+                    else:
+                        _store(**names, response=response)
             if record is not None:
                 return _replay(record, request_fingerprint)
-            try:
-                try:
-                    response = method(view, request, *args, **kwargs)
-                except Exception as exc:  # noqa: BLE001 - turned into a response by DRF, as dispatch() would
-                    response = view.handle_exception(exc)
-            except BaseException:
-                _release(**names)
-                raise
-            if response.status_code >= 500:
-                _release(**names)
-                return response
-            _store(**names, response=response)
             return response
 
         return wrapper

@@ -367,6 +367,24 @@ def test_an_offer_already_below_the_best_is_not_kept_under_its_key_and_its_retry
     assert Offer.objects.count() == 2
 
 
+def test_an_offer_whose_answer_fails_is_not_placed_and_its_retry_places_it_once(auction, firms, api_as, monkeypatch):
+    """The offer and the answer stored under its key commit together: a failure after the offer was written (here,
+    building the room to answer with) undoes the offer too, so the retry with the same key places it."""
+    from auctions.api import room as room_api
+
+    client = api_as(firms["Asha"])
+    answer = room_api.room.room_after_offer
+    monkeypatch.setattr(room_api.room, "room_after_offer", lambda *a, **k: 1 / 0)
+    with live(auction), pytest.raises(ZeroDivisionError):
+        client.post(offers_url(auction), {"value": "14.05"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert not Offer.objects.exists() and not IdempotencyRecord.objects.exists()
+    monkeypatch.setattr(room_api.room, "room_after_offer", answer)
+    with live(auction):
+        retry = client.post(offers_url(auction), {"value": "14.05"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry
+    assert list(Offer.objects.values_list("value", flat=True)) == [Decimal("14.05")]
+
+
 def test_a_refusal_decided_under_the_lock_is_kept_under_its_key(auction, firms, api_as):
     """After the close the offer reaches the lock (the unlocked reading refuses only stale offers in a live
     auction): its refusal is stored, and a retry gets it back even if it would now be judged otherwise."""

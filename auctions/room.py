@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from auctions import rules
@@ -250,6 +251,14 @@ def _fold(summary: dict, rows: list[tuple]) -> dict:
 EMPTY_SUMMARY = {"count": 0, "labels": {}, "best": {}, "recent": []}
 
 
+def _cache_after_commit(key: str, value, ttl: int) -> None:
+    """Cache what an offer's own answer built (see `known`), once the offer is committed: the answer is built
+    inside the transaction that also stores it under the request's Idempotency-Key, and an offer rolled back
+    must not leave its version in the cache for the next offer's room to read. Outside a transaction it is
+    cached at once; a cache that fails then is logged, not answered: the offer stands."""
+    transaction.on_commit(lambda: cache.set(key, value, ttl), robust=True)
+
+
 def _summary(auction: Auction, known: tuple | None = None) -> dict:
     """The offers so far, summarised in a cache entry of bounded size; a new version reads only the offers
     placed since the cached one (offers are never changed and their seq has no gaps). `known` is an offer row
@@ -263,7 +272,7 @@ def _summary(auction: Auction, known: tuple | None = None) -> dict:
             new = Offer.objects.filter(auction_id=auction.pk, seq__gt=summary["count"], seq__lte=auction.offer_count)
             rows = _rows(new)
         summary = _fold(summary, rows)
-        cache.set(key, summary, LOG_TTL)
+        (_cache_after_commit if known else cache.set)(key, summary, LOG_TTL)
     elif summary["count"] > auction.offer_count:  # another request cached a later version than the row read
         summary = {**summary, "recent": [row for row in summary["recent"] if row[0] <= auction.offer_count]}
     return summary
@@ -337,7 +346,7 @@ def room_part(auction: Auction, phase: str, *, identities: bool, known: tuple | 
         if identities
         else None,
     }
-    cache.set(key, part, PART_TTL)
+    (_cache_after_commit if known else cache.set)(key, part, PART_TTL)
     return part
 
 

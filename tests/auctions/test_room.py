@@ -385,6 +385,32 @@ def test_an_offer_whose_answer_fails_is_not_placed_and_its_retry_places_it_once(
     assert list(Offer.objects.values_list("value", flat=True)) == [Decimal("14.05")]
 
 
+def test_an_offer_rolled_back_after_its_answer_was_built_leaves_nothing_in_the_room(
+    auction, firms, api_as, monkeypatch
+):
+    """The answer (the room after the offer) is built before it is stored under the key, in the same transaction:
+    if storing fails, the offer is undone, and the room it was shown in must not be what the next reader sees."""
+    from core import idempotency
+
+    store = idempotency._store
+
+    def failing_store(**kwargs):
+        raise RuntimeError("the answer could not be stored")
+
+    monkeypatch.setattr(idempotency, "_store", failing_store)
+    with live(auction), pytest.raises(RuntimeError):
+        api_as(firms["Asha"]).post(offers_url(auction), {"value": "14.50"}, format="json", HTTP_IDEMPOTENCY_KEY="a")
+    monkeypatch.setattr(idempotency, "_store", store)
+    with live(auction):
+        placed = api_as(firms["Bharat"]).post(
+            offers_url(auction), {"value": "14.05"}, format="json", HTTP_IDEMPOTENCY_KEY="b"
+        )
+    assert placed.status_code == 201
+    assert [h["value"] for h in placed.json()["state"]["history"]] == ["14.05"]
+    assert [h["value"] for h in state_as(api_as, firms["Chitra"], auction)["history"]] == ["14.05"]
+    assert list(Offer.objects.values_list("value", flat=True)) == [Decimal("14.05")]
+
+
 def test_a_refusal_decided_under_the_lock_is_kept_under_its_key(auction, firms, api_as):
     """After the close the offer reaches the lock (the unlocked reading refuses only stale offers in a live
     auction): its refusal is stored, and a retry gets it back even if it would now be judged otherwise."""
@@ -488,6 +514,19 @@ def test_a_poll_costs_the_same_number_of_queries_with_5_or_50_offers(auction, fi
     state = state_as(api_as, firms["Asha"], auction, 30)
     assert state["offer_count"] == 50 and len(state["history"]) == 50
     assert state["best_offer"] == "16.50"
+
+
+@pytest.mark.parametrize("key", [None, "k-1"], ids=["no key", "with a key"])
+def test_an_accepted_offer_leaves_the_room_cached_for_the_next_poll(
+    auction, firms, api_as, key, django_capture_on_commit_callbacks
+):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    queries_of_a_poll(api_as, firms["Bharat"], auction)  # Bharat has the room open
+    with live(auction, 30), django_capture_on_commit_callbacks(execute=True):
+        placed = api_as(firms["Asha"]).post(offers_url(auction), {"value": "14.05"}, format="json", **headers)
+    assert placed.status_code == 201
+    assert queries_of_a_poll(api_as, firms["Bharat"], auction) == 1  # the auction row; the room from the cache
+    assert state_as(api_as, firms["Bharat"], auction, 30)["best_offer"] == "14.05"
 
 
 def test_a_new_version_reads_only_the_new_offers_and_the_room_sees_them(auction, firms, api_as):

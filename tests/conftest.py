@@ -26,6 +26,8 @@ def _reference_data(request):
 
     Transactional tests empty every table when they end (on PostgreSQL pytest-django runs them last), which
     would leave later tests without the catalogue; it is loaded again, by the migration's own function.
+    Every transactional test is marked `serialized_rollback=True`: a flush without it runs post_migrate, which
+    re-creates the regulators group, and the next serialized test's restore then collides with that group.
     """
     marker = request.node.get_closest_marker("django_db")
     transactional = (

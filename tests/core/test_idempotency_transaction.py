@@ -35,7 +35,7 @@ def _until(condition, timeout=10.0):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_retry_sent_while_the_first_request_runs_waits_and_gets_its_answer(postgres, regulator, api_as):
     responses = {}
 

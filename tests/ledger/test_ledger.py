@@ -24,7 +24,7 @@ def test_appends_form_a_chain_per_stream():
     assert ledger_verify(stream="auction:1").ok
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_append_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside the transaction"):
         ledger_append(stream="auction:1", kind="notified", payload={})
@@ -98,7 +98,7 @@ def test_postgres_refuses_update_and_delete_of_ledger_entries(postgres):
     assert Entry.objects.get(stream="auction:1").kind == "notified"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_of_one_stream_keep_an_unbroken_chain(postgres):
     errors = []
 

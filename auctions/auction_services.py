@@ -24,7 +24,7 @@ from bidders.roles import REGULATORS_GROUP, firm_of, is_regulator
 from bidders.selectors import affiliated_pairs
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.money import format_inr
-from core.sql import ModelRow, quote
+from core.sql import ModelRow, ModelWrite, quote
 from ledger.services import ledger_append
 from notifications.services import notification_send
 
@@ -730,19 +730,22 @@ def _offer_refusal(auction: Auction, bidder: dict, value, *, moment, params) -> 
     )
 
 
+# The accepted offer's two writes, written once (core.sql): they run under the auction's row lock.
+_OFFER_INSERT = ModelWrite(Offer, ["auction", "participation", "seq", "value", "placed_at"])
+_AUCTION_BEST_UPDATE = ModelWrite(Auction, ["best_offer", "best_participation", "offer_count", "closes_at"])
+
+
 def _offer_write(auction: Auction, bidder: dict, value, *, moment, params) -> Offer:
     """The accepted offer written under the lock: the offer, the auction's new best and close, the ledger entry;
     the open rooms are told on commit."""
     participation_id = bidder["participation_id"]
     seq = auction.offer_count + 1
-    offer = Offer.objects.create(
-        auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment
-    )
+    offer = Offer(auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment)
+    offer.pk = _OFFER_INSERT.insert(auction.pk, participation_id, seq, value, moment)
+    offer._state.adding, offer._state.db = False, connection.alias
     new_close = rules.extended_close(closes_at=auction.closes_at, offer_at=moment, params=params)
     extended = new_close != auction.closes_at
-    Auction.objects.filter(pk=auction.pk).update(
-        best_offer=value, best_participation_id=participation_id, offer_count=seq, closes_at=new_close
-    )
+    _AUCTION_BEST_UPDATE.update(auction.pk, value, participation_id, seq, new_close)
     auction.best_offer, auction.best_participation_id = value, participation_id
     auction.offer_count, auction.closes_at = seq, new_close
     ledger_append(

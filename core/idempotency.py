@@ -104,8 +104,10 @@ def _statements() -> dict:
             f"INSERT INTO {table} ({owner}, {scope}, {key}, {column['request_fingerprint']}, {column['created_at']}) "
             f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({owner}, {scope}, {key}) DO NOTHING"
         ),
+        # The body goes as the JSON text it was encoded to once (see _store), cast where the column is jsonb.
         "store": (
-            f"UPDATE {table} SET {column['response_status']} = %s, {column['response_body']} = %s, "
+            f"UPDATE {table} SET {column['response_status']} = %s, {column['response_body']} = "
+            f"{'CAST(%s AS jsonb)' if connection.vendor == 'postgresql' else '%s'}, "
             f"{column['completed_at']} = %s WHERE {owner} = %s AND {scope} = %s AND {key} = %s"
         ),
     }
@@ -162,13 +164,15 @@ def _reserve(*, owner: str, scope: str, key: str, request_fingerprint: str) -> I
 
 
 def _store(*, owner: str, scope: str, key: str, response) -> None:
-    body = json.loads(json.dumps(response.data, cls=_Encoder))
+    # Encoded once, as the JSON text the column stores (what JSONField would have written): the e-auction's
+    # accepted offers store theirs under the auction's row lock.
+    body = json.dumps(response.data, cls=_Encoder, ensure_ascii=False)
     with connection.cursor() as cursor:
         cursor.execute(
             _statements()["store"],
             [
                 response.status_code,
-                _db_value("response_body", body),
+                body,
                 _db_value("completed_at", timezone.now()),
                 owner,
                 scope,

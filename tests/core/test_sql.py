@@ -11,7 +11,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from auctions.models import Auction, Block
-from core.sql import ModelRow, quote
+from core.sql import ModelRow, ModelWrite, quote
 from tests.factories import UserFactory
 from tests.factories.auction_flow import notified_auction
 
@@ -166,3 +166,33 @@ def test_the_primary_key_is_read_even_when_not_named(auction):
         )
         built = row.build(cursor.fetchone())
     assert built.pk == auction.pk and built.status == auction.status
+
+
+# --- ModelWrite: writes written once ---------------------------------------------------------------------------
+
+
+def test_a_row_inserted_once_written_reads_back_as_the_orm_would_have_written_it():
+    from ledger.models import Entry
+
+    values = {"stream": "test:1", "at": "2026-12-01T00:00:00.000001+00:00", "kind": "offer", "payload": PARAMS}
+    orm = Entry.objects.create(**values, seq=1, prev_hash="0" * 64, hash="a" * 64)
+    write = ModelWrite(Entry, ["stream", "seq", "at", "kind", "payload", "prev_hash", "hash"])
+    pk = write.insert("test:1", 2, values["at"], "offer", PARAMS, "a" * 64, "b" * 64)
+    assert type(pk) is int and pk != orm.pk
+    mine, theirs = Entry.objects.get(pk=pk), Entry.objects.get(pk=orm.pk)
+    assert_same(mine, theirs, ["stream", "at", "kind", "payload"])
+    assert (mine.seq, mine.prev_hash, mine.hash) == (2, "a" * 64, "b" * 64)
+
+
+def test_a_row_updated_once_written_holds_what_a_queryset_update_would_have_set(regulator):
+    mine, theirs = notified_auction(regulator, codes=("CG-LI-01", "CG-LI-02")).order_by("pk")
+    closes_at = datetime(2027, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    write = ModelWrite(Auction, ["best_offer", "best_participation", "offer_count", "closes_at"])
+    assert write.update(mine.pk, Decimal("12.50"), None, 7, closes_at) == 1
+    assert write.update(theirs.pk + 1000, Decimal("1.00"), None, 1, closes_at) == 0  # no such row: nothing
+    Auction.objects.filter(pk=theirs.pk).update(
+        best_offer=Decimal("12.50"), best_participation=None, offer_count=7, closes_at=closes_at
+    )
+    mine, theirs = Auction.objects.get(pk=mine.pk), Auction.objects.get(pk=theirs.pk)
+    assert_same(mine, theirs, ["best_offer", "best_participation_id", "offer_count", "closes_at"])
+    assert mine.params == theirs.params and mine.status == theirs.status  # the fields not named are left alone

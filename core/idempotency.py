@@ -56,8 +56,9 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     description=(
         "A unique key (a fresh UUID) per new request, at most 255 characters. Sending the same key with the same "
         "body again (a retry) returns the first response, status included, with the header "
-        "`Idempotent-Replayed: true`, and does nothing twice. The same key with a different body is refused "
-        "with 409. Keys are kept for 24 hours."
+        "`Idempotent-Replayed: true`, and does nothing twice; a retry sent while the first request is still "
+        "running waits for it and gets its answer. The same key with a different body is refused with 409. A "
+        "request that fails with a server error did nothing: its retry runs afresh. Keys are kept for 24 hours."
     ),
 )
 

@@ -335,6 +335,8 @@ def test_keys_belong_to_their_user(api_as, regulator):
 
 
 def test_a_request_still_in_progress_is_not_run_twice(reg_api, regulator):
+    """A key committed without its answer (as a worker before the key and the act shared one transaction wrote
+    it, during a rolling deployment) is not run again."""
     from core.idempotency import fingerprint
 
     IdempotencyRecord.objects.create(

@@ -740,9 +740,9 @@ def _offer_write(auction: Auction, bidder: dict, value, *, moment, params) -> Of
     the open rooms are told on commit."""
     participation_id = bidder["participation_id"]
     seq = auction.offer_count + 1
-    offer = Offer(auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment)
-    offer.pk = _OFFER_INSERT.insert(auction.pk, participation_id, seq, value, moment)
-    offer._state.adding, offer._state.db = False, connection.alias
+    offer = _OFFER_INSERT.insert(
+        Offer(auction=auction, participation_id=participation_id, seq=seq, value=value, placed_at=moment)
+    )
     new_close = rules.extended_close(closes_at=auction.closes_at, offer_at=moment, params=params)
     extended = new_close != auction.closes_at
     _AUCTION_BEST_UPDATE.update(auction.pk, value, participation_id, seq, new_close)

@@ -67,10 +67,13 @@ class ModelWrite:
         self._insert = self._update = None
 
     def _prepared(self, values) -> list:
-        return [field.get_db_prep_save(value, connection) for field, value in zip(self.fields, values, strict=True)]
+        return [
+            field.get_db_prep_save(value, connection) for field, value in zip(self.fields, list(values), strict=True)
+        ]
 
-    def insert(self, *values):
-        """Insert a row with these values (in the order of the names); return its primary key."""
+    def insert(self, instance):
+        """Insert `instance` (a new, unsaved model instance: its named fields are written) and return it saved:
+        its primary key set and its state that of a row read from the database, as `Model.save()` leaves it."""
         meta = self.model._meta
         if self._insert is None:
             columns = ", ".join(quote(field.column) for field in self.fields)
@@ -80,10 +83,13 @@ class ModelWrite:
                 sql += f" RETURNING {quote(meta.pk.column)}"
             self._insert = sql
         with connection.cursor() as cursor:
-            cursor.execute(self._insert, self._prepared(values))
+            cursor.execute(self._insert, self._prepared(getattr(instance, field.attname) for field in self.fields))
             if connection.features.can_return_columns_from_insert:
-                return cursor.fetchone()[0]
-            return connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+                instance.pk = cursor.fetchone()[0]
+            else:
+                instance.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+        instance._state.adding, instance._state.db = False, connection.alias
+        return instance
 
     def update(self, pk, *values) -> int:
         """Set these values (in the order of the names) on the row with this primary key; return the rows changed."""

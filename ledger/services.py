@@ -21,10 +21,9 @@ def ledger_append(*, stream: str, kind: str, payload: dict) -> Entry:
     at = timezone.now().astimezone(datetime.UTC).isoformat(timespec="microseconds")
     seq += 1
     digest = chain.entry_hash(stream=stream, seq=seq, at=at, kind=kind, payload=payload, prev_hash=prev_hash)
-    values = {"stream": stream, "seq": seq, "at": at, "kind": kind, "payload": payload, "prev_hash": prev_hash}
-    entry = Entry(**values, hash=digest)
-    entry.pk = _ENTRY_INSERT.insert(stream, seq, at, kind, payload, prev_hash, digest)
-    entry._state.adding, entry._state.db = False, connection.alias
+    entry = _ENTRY_INSERT.insert(
+        Entry(stream=stream, seq=seq, at=at, kind=kind, payload=payload, prev_hash=prev_hash, hash=digest)
+    )
     _HEAD_UPDATE.update(stream, seq, digest)
     return entry
 

@@ -177,8 +177,10 @@ def test_a_row_inserted_once_written_reads_back_as_the_orm_would_have_written_it
     values = {"stream": "test:1", "at": "2026-12-01T00:00:00.000001+00:00", "kind": "offer", "payload": PARAMS}
     orm = Entry.objects.create(**values, seq=1, prev_hash="0" * 64, hash="a" * 64)
     write = ModelWrite(Entry, ["stream", "seq", "at", "kind", "payload", "prev_hash", "hash"])
-    pk = write.insert("test:1", 2, values["at"], "offer", PARAMS, "a" * 64, "b" * 64)
+    written = write.insert(Entry(**values, seq=2, prev_hash="a" * 64, hash="b" * 64))
+    pk = written.pk
     assert type(pk) is int and pk != orm.pk
+    assert not written._state.adding  # saved, as Model.save() leaves it
     mine, theirs = Entry.objects.get(pk=pk), Entry.objects.get(pk=orm.pk)
     assert_same(mine, theirs, ["stream", "at", "kind", "payload"])
     assert (mine.seq, mine.prev_hash, mine.hash) == (2, "a" * 64, "b" * 64)

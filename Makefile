@@ -17,6 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 run: install
+	@DEBUG=true $(BIN)/python manage.py check_database_layout
 	@DEBUG=true $(BIN)/python manage.py migrate --noinput
 	@DEBUG=true PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	@DEBUG=true $(BIN)/python manage.py seed_licences

@@ -1,24 +1,20 @@
-"""Back office. Blocks and imports are shown here read-only: every change to a block goes through
-auctions.services (on the regulator's pages or the API), which validate the boundary, the overlap, the routing
-and the VER; an admin form would bypass them."""
+"""Back office of the central auction: tranches, auctions, participations and offers, read-only. Every change
+goes through auctions.auction_services (on the regulator's pages or the API), which checks the rules and writes
+the ledger; an admin form would bypass both.
+
+Sealed offers: a participation's `sealed_offer` and `offer_nonce` are never shown, and its
+`initial_price_offer` only once its auction is opened (RULES.md s.3 item 1)."""
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from auctions.models import Block, BlockImport, BlockResource, Mineral
-from core.money import format_inr
+from auctions.models import Auction, Offer, Participation, Tranche
+
+NEVER_SHOWN = ("sealed_offer", "offer_nonce")
 
 
-@admin.register(Mineral)
-class MineralAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "part_d", "seventh_schedule")
-    list_filter = ("part_d", "seventh_schedule")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -29,95 +25,89 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class BlockResourceInline(admin.TabularInline):
-    model = BlockResource
-    extra = 0
-    fields = ("mineral", "quantity_tonnes", "grade", "price_per_tonne", "price_basis", "value")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+def _field_names(model, *, without=()):
+    return [f.name for f in model._meta.get_fields() if f.concrete and not f.auto_created and f.name not in without]
 
 
-@admin.register(Block)
-class BlockAdmin(ReadOnlyAdmin):
-    list_display = (
-        "code",
-        "name",
-        "state",
-        "status",
-        "exploration_stage",
-        "auction_authority",
-        "lease_kind",
-        "el_eligible",
-        "area_hectares",
-        "ver",
-        "edit_link",
-    )
-    list_filter = ("status", "auction_authority", "lease_kind", "el_eligible", "exploration_stage", "state", "minerals")
-    search_fields = ("code", "name", "district")
-    inlines = [BlockResourceInline]
-    fieldsets = (
-        (None, {"fields": ("code", "name", "state", "district", "minerals", "exploration_stage", "status")}),
-        ("Derived", {"fields": ("auction_authority", "lease_kind", "el_eligible", "area_hectares", "ver")}),
-        ("Land split (ha)", {"fields": ("forest_land_ha", "government_land_ha", "other_land_ha")}),
-        ("Tender", {"fields": ("reserve_price_pct", "tender_fee", "source_url", "published_outcome")}),
-        ("Boundary", {"fields": ("boundary", "min_lon", "min_lat", "max_lon", "max_lat"), "classes": ["collapse"]}),
-        ("Record", {"fields": ("illustrative_fields", "created_at", "updated_at", "edit_link")}),
-    )
-    readonly_fields = ("ver", "edit_link", "created_at", "updated_at")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("minerals")
-
-    @admin.display(description="VER", ordering="value_of_estimated_resources")
-    def ver(self, obj):
-        return format_inr(obj.value_of_estimated_resources)
-
-    @admin.display(description="Edit")
-    def edit_link(self, obj):
-        url = reverse("regulator:block_edit", args=[obj.code])
-        return format_html('<a href="{}">Edit on the registry page</a>', url)
-
-
-@admin.register(BlockImport)
-class BlockImportAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "uploaded_at",
-        "uploaded_by",
-        "csv_name",
-        "status",
-        "total_rows",
-        "rejected_count",
-        "created_count",
-    )
+@admin.register(Tranche)
+class TrancheAdmin(ReadOnly):
+    list_display = ("name", "status", "document_sale_starts_at", "bid_due_at", "notified_at", "page_link")
     list_filter = ("status",)
-    search_fields = ("csv_name", "geojson_name", "uploaded_by__username")
-    exclude = ("csv_text", "geojson_text")
+    search_fields = ("name",)
     readonly_fields = ("page_link",)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by").defer("csv_text", "geojson_text")
-
-    @admin.display(description="Rejected rows")
-    def rejected_count(self, obj):
-        return obj.rejected_count
-
-    @admin.display(description="Blocks created")
-    def created_count(self, obj):
-        return obj.created_count
-
-    @admin.display(description="Report")
+    @admin.display(description="Page")
     def page_link(self, obj):
-        url = reverse("regulator:block_import_detail", args=[obj.pk])
-        return format_html('<a href="{}">Open the import report</a>', url)
+        return format_html('<a href="{}">Open the tranche page</a>', reverse("flow:tranche_detail", args=[obj.pk]))
 
 
-from auctions import admin_auctions  # noqa: E402, F401
+@admin.register(Auction)
+class AuctionAdmin(ReadOnly):
+    list_display = ("__str__", "tranche", "status", "bid_due_at", "bid_count", "floor_price", "best_offer", "desk")
+    list_filter = ("status", "lease_kind", "attempt", "tranche")
+    search_fields = ("block__code", "block__name", "tranche__name")
+    list_select_related = ("block", "tranche")
+
+    def get_fields(self, request, obj=None):
+        hidden = ()
+        # The salt links the bidders' pseudonyms to firms: it is published at the close, not before.
+        if obj is None or obj.status not in (Auction.Status.SETTLED, Auction.Status.ANNULLED):
+            hidden = ("bidder_salt",)
+        return [*_field_names(Auction, without=hidden), "desk"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="Auction desk")
+    def desk(self, obj):
+        return format_html('<a href="{}">Open the auction desk</a>', reverse("flow:auction_desk", args=[obj.pk]))
+
+
+@admin.register(Participation)
+class ParticipationAdmin(ReadOnly):
+    list_display = (
+        "firm",
+        "auction",
+        "status",
+        "submitted_at",
+        "commitment",
+        "technically_qualified",
+        "opened_offer",
+        "rank",
+        "qualified",
+    )
+    list_filter = ("status", "technically_qualified", "qualified")
+    search_fields = ("firm__legal_name", "auction__block__code")
+    list_select_related = ("firm", "auction__block")
+    exclude = NEVER_SHOWN
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*NEVER_SHOWN)
+
+    def get_fields(self, request, obj=None):
+        opened = obj is not None and obj.auction.opened_at is not None
+        without = NEVER_SHOWN if opened else (*NEVER_SHOWN, "initial_price_offer")
+        return _field_names(Participation, without=without)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in (*NEVER_SHOWN, "initial_price_offer"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="Initial price offer")
+    def opened_offer(self, obj):
+        """Shown from the opening only; before it the column says so."""
+        if obj.auction.opened_at is None:
+            return "sealed until the opening"
+        return obj.initial_price_offer if obj.initial_price_offer is not None else "—"
+
+
+@admin.register(Offer)
+class OfferAdmin(ReadOnly):
+    list_display = ("auction", "seq", "value", "placed_at", "participation")
+    list_filter = ("auction__status",)
+    search_fields = ("auction__block__code", "participation__firm__legal_name")
+    list_select_related = ("auction__block", "participation__firm")

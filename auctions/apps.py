@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class AuctionsConfig(AppConfig):
     name = "auctions"
-    verbose_name = "Blocks and auctions"
+    verbose_name = "Tranches and auctions"

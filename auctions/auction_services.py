@@ -16,12 +16,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from auctions import rules, sealing
-from auctions.models import Auction, Block, Offer, Participation, Tranche
+from auctions.models import Auction, Offer, Participation, Tranche
 from auctions.signals import auction_settled
 from auctions.wording import words
 from bidders.models import Firm, Membership
 from bidders.roles import REGULATORS_GROUP, firm_of, is_regulator
 from bidders.selectors import affiliated_pairs
+from blocks.models import Block
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.money import format_inr
 from core.sql import ModelRow, ModelWrite, quote

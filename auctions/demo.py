@@ -9,7 +9,7 @@ with plausible values from a seeded random.Random (never the clock), and the blo
 demo never presents invented figures about real companies.
 
 Idempotent: a block is identified by its code, a firm by its CIN, an account by its username; a second run
-creates nothing twice. Blocks are created through auctions.services.block_create, so every rule of the
+creates nothing twice. Blocks are created through blocks.services.block_create, so every rule of the
 registry (validation, overlap refusal, routing, VER) applies to the demo data too.
 """
 
@@ -30,11 +30,11 @@ from django.db import transaction
 from django.utils.text import slugify
 from shapely.geometry import Polygon
 
-from auctions.constants import INDIAN_STATES
-from auctions.models import Block
-from auctions.services import block_create
 from bidders.models import Affiliation, BeneficialOwner, Firm, Membership
 from bidders.roles import REGULATORS_GROUP
+from blocks.constants import INDIAN_STATES
+from blocks.models import Block
+from blocks.services import block_create
 from core import geo
 from core.errors import ApplicationError
 

@@ -11,8 +11,9 @@ from django import forms
 from django.utils import timezone
 
 from auctions import rules
-from auctions.models import Block, Tranche
+from auctions.models import Tranche
 from auctions.wording import words
+from blocks.models import Block
 
 IST = ZoneInfo("Asia/Kolkata")
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"

@@ -27,7 +27,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from auctions.auction_selectors import Phase, auction_phase, bids_are_closed, history_is_public, offers_are_open
-from auctions.models import Auction, Block, Offer, Participation, Tranche
+from auctions.models import Auction, Offer, Participation, Tranche
+from blocks.models import Block
 from core.errors import Conflict, NotFound
 
 SCHEDULE_FIELDS = (

@@ -1,7 +1,7 @@
-"""The Rules as pure functions (no ORM), each with a table test under tests/auctions/.
+"""The Rules of the auction as pure functions (no ORM), each with a table test under tests/auctions/.
 
-RULES.md section 1 (routing), section 2 (the value of estimated resources), section 3 (ML and CL auctions)
-and section 4 (EL auctions: the same functions with the direction as data).
+RULES.md section 3 (ML and CL auctions) and section 4 (EL auctions: the same functions with the direction as
+data). Routing and the value of estimated resources (sections 1 and 2) are the registry's: blocks/rules.py.
 """
 
 import math
@@ -11,66 +11,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-from core.money import CRORE, format_inr, inr, percent_of, round_half_up, to_decimal
-
-CENTRAL = "central"
-STATE = "state"
-ML = "ML"
-CL = "CL"
-EL = "EL"
-# UNFC stages from which a mining lease is auctioned (G2 or better); G3 and G4 give a composite licence.
-ML_STAGES = frozenset({"G1", "G2"})
-CL_STAGES = frozenset({"G3", "G4"})
-EL_STAGES = frozenset({"G3", "G4"})
-
-
-@dataclass(frozen=True)
-class MineralFacts:
-    name: str
-    part_d: bool
-    seventh_schedule: bool
-
-
-def auction_authority(minerals: Iterable[MineralFacts]) -> str:
-    """Act s.11D: a block with any Part D mineral is auctioned by the Central Government, else by its State."""
-    return CENTRAL if any(m.part_d for m in minerals) else STATE
-
-
-def el_eligible(minerals: Iterable[MineralFacts]) -> bool:
-    """Act s.10BA: an exploration licence may be granted where the block holds a Seventh Schedule mineral."""
-    return any(m.seventh_schedule for m in minerals)
-
-
-def lease_kind(exploration_stage: str) -> str:
-    """A mining lease where exploration reached G2 or better; a composite licence at G3 or G4."""
-    if exploration_stage in ML_STAGES:
-        return ML
-    if exploration_stage in CL_STAGES:
-        return CL
-    raise ValueError(f"Unknown exploration stage {exploration_stage!r}; expected one of G1, G2, G3, G4.")
-
-
-def resource_price(state_price, pan_india_price) -> tuple[Decimal, str]:
-    """The IBM average sale price for the State, or the pan-India average where the State has none."""
-    if state_price is not None:
-        return to_decimal(state_price), "state"
-    if pan_india_price is None:
-        raise ValueError("No IBM price: give the State's average sale price or the pan-India average.")
-    return to_decimal(pan_india_price), "pan_india"
-
-
-def resource_value(quantity_tonnes, price_per_tonne) -> Decimal:
-    """Value of one mineral's estimated resources: quantity x price, rounded half-up to the paisa."""
-    quantity, price = to_decimal(quantity_tonnes), to_decimal(price_per_tonne)
-    if quantity < 0 or price < 0:
-        raise ValueError("Quantity and price cannot be negative.")
-    return inr(quantity * price)
-
-
-def value_of_estimated_resources(resources: Iterable[tuple]) -> Decimal:
-    """VER = sum over minerals of estimated quantity x IBM average sale price (RULES.md s.2)."""
-    return inr(sum((resource_value(q, p) for q, p in resources), Decimal("0")))
-
+from blocks.rules import CL, EL, EL_STAGES, ML, MineralFacts
+from core.money import CRORE, format_inr, percent_of, round_half_up, to_decimal
 
 # ---------------------------------------------------------------------------------------------------------
 # Auctions (RULES.md section 3; section 4 for exploration licences, with the direction as data).

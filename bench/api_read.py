@@ -94,8 +94,8 @@ def main() -> int:
     if not args.reuse:
         common.timed("Re-creating and migrating the bench database", lambda: common.recreate_database(url))
     common.setup_django(url)
-    from auctions.models import Block, Mineral
     from bench.seed import seed_blocks
+    from blocks.models import Block, Mineral
 
     common.timed(f"Seeding {args.blocks:,} blocks", lambda: seed_blocks(args.blocks, out=out))
     total = Block.objects.count()

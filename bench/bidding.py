@@ -85,9 +85,9 @@ def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
 
     from auctions import auction_services as svc
     from auctions.models import Auction
-    from auctions.services import block_create
     from bidders.models import Firm, Membership
     from bidders.roles import REGULATORS_GROUP
+    from blocks.services import block_create
 
     User = get_user_model()
     regulator = User.objects.create_user("bench-regulator", password=None)

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from auctions import rules
-from auctions.constants import INDIAN_STATES
-from auctions.models import Block, BlockResource, Mineral
+from blocks import rules
+from blocks.constants import INDIAN_STATES
+from blocks.models import Block, BlockResource, Mineral
 
 DISTRICTS = [
     "Korba", "Raigarh", "Bastar", "Keonjhar", "Sundargarh", "Koraput", "Singhbhum", "Palamu", "Gumla", "Sonbhadra",

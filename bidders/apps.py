@@ -3,8 +3,8 @@ from django.db.models.signals import post_migrate
 
 # What the regulators group may open in the Django admin (the back office). Writes to the domain go through
 # the pages and services; the admin shows domain rows read-only except the mineral catalogue.
-REGULATOR_VIEW_APPS = ("auctions", "bidders", "licences", "ledger", "notifications")
-REGULATOR_EDIT_MODELS = (("auctions", "mineral"),)
+REGULATOR_VIEW_APPS = ("blocks", "auctions", "bidders", "licences", "ledger", "notifications")
+REGULATOR_EDIT_MODELS = (("blocks", "mineral"),)
 
 
 def ensure_regulators_group(sender, using="default", **kwargs):

@@ -13,8 +13,8 @@ api_v1 = [
     path("public/ledger/", include("ledger.api.urls")),
     path("public/", include("auctions.api.public_auction_urls")),
     path("public/", include("auctions.api.replay_urls")),
-    path("public/", include("auctions.api.public_urls")),
-    path("", include("auctions.api.urls")),
+    path("public/", include("blocks.api.public_urls")),
+    path("", include("blocks.api.urls")),
     path("", include("auctions.api.auction_urls")),
     path("", include("auctions.api.room_urls")),
     path("", include("bidders.api.urls")),
@@ -30,14 +30,14 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("regulator/", include("auctions.regulator_urls")),
+    path("regulator/", include("blocks.regulator_urls")),
     path("", include("notifications.urls")),
     path("", include("auctions.flow_urls")),
     path("", include("auctions.room_urls")),
     path("", include("auctions.public_auction_urls")),
     path("", include("bidders.urls")),
     path("", include("licences.urls")),
-    path("", include("auctions.urls")),
+    path("", include("blocks.urls")),
 ]
 
 if settings.DEBUG:

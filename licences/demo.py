@@ -41,10 +41,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from auctions import demo as auction_demo
-from auctions.models import Block
 from auctions.rules import AuctionParams
-from auctions.services import block_create
 from bidders.models import Firm
+from blocks.models import Block
+from blocks.services import block_create
 from core import geo
 from core.errors import ApplicationError
 from core.money import format_inr

@@ -6,8 +6,8 @@ import os
 
 from django import forms
 
-from auctions.constants import STATE_CHOICES
-from auctions.models import Mineral
+from blocks.constants import STATE_CHOICES
+from blocks.models import Mineral
 
 GEOJSON_MAX_BYTES = 2 * 1024 * 1024
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from auctions.models import Block
 from auctions.rules import AuctionParams
 from bidders.models import Membership
 from bidders.roles import is_regulator
+from blocks.models import Block
 from core import geo
 from core.errors import NotFound, PermissionDenied
 from licences import lifecycle, rules

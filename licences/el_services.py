@@ -19,13 +19,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from auctions import rules as auction_rules
-from auctions import services as registry
-from auctions.constants import INDIAN_STATES
-from auctions.models import Block, Mineral
-from auctions.rules import AuctionParams, MineralFacts
+from auctions.rules import AuctionParams
 from bidders.models import Membership
 from bidders.roles import firm_of
+from blocks import rules as block_rules
+from blocks import services as registry
+from blocks.constants import INDIAN_STATES
+from blocks.models import Block, Mineral
+from blocks.rules import MineralFacts
 from core import geo
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from licences import lifecycle, rules
@@ -623,8 +624,8 @@ def el_discovery_report(*, actor, licence_id, stage_reached: str, summary: str, 
         params = params_of(licence)
         on = today()
         due = rules.discovery_auction_due(on, params)
-        lease = auction_rules.lease_kind(stage)
-        lease_name = "mining lease" if lease == auction_rules.ML else "composite licence"
+        lease = block_rules.lease_kind(stage)
+        lease_name = "mining lease" if lease == block_rules.ML else "composite licence"
         report = Report.objects.create(
             licence=licence,
             kind=Report.Kind.GEOLOGICAL,

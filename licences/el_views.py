@@ -20,10 +20,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auctions.templatetags.block_map import HEIGHT, KM_PER_DEGREE, PAD, WIDTH, fit, path_data, polygons_of
 from bidders.forms import apply_errors
 from bidders.roles import firm_of, is_regulator
 from bidders.selectors import membership_role
+from blocks.templatetags.block_map import HEIGHT, KM_PER_DEGREE, PAD, WIDTH, fit, path_data, polygons_of
 from core import geo
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from licences import el_selectors as sel

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from auctions.constants import LeaseKind
-from auctions.filters import mineral_filter, state_filter
+from blocks.constants import LeaseKind
+from blocks.filters import mineral_filter, state_filter
 from core.filters import PublicFilterSet, TieBreakOrdering
 from licences.models import Licence
 

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from auctions.constants import STATE_CHOICES, LeaseKind
+from blocks.constants import STATE_CHOICES, LeaseKind
 
 NON_NEGATIVE = [MinValueValidator(0)]
 
@@ -40,7 +40,7 @@ class Licence(models.Model):
     number = models.CharField(max_length=40, unique=True, help_text="e.g. ML/2026/0001")
     kind = models.CharField(max_length=2, choices=LeaseKind.choices, db_index=True)
     holder = models.ForeignKey("bidders.Firm", on_delete=models.PROTECT, related_name="licences")
-    block = models.ForeignKey("auctions.Block", on_delete=models.PROTECT, related_name="licences")
+    block = models.ForeignKey("blocks.Block", on_delete=models.PROTECT, related_name="licences")
     auction = models.OneToOneField(
         "auctions.Auction", on_delete=models.PROTECT, null=True, blank=True, related_name="licence"
     )
@@ -54,7 +54,7 @@ class Licence(models.Model):
     )
     state = models.CharField(max_length=60, choices=STATE_CHOICES, db_index=True)
     district = models.CharField(max_length=100, blank=True)
-    minerals = models.ManyToManyField("auctions.Mineral", related_name="licences")
+    minerals = models.ManyToManyField("blocks.Mineral", related_name="licences")
     boundary = models.JSONField(help_text="The area held now (GeoJSON Polygon or MultiPolygon, WGS 84).")
     area_hectares = models.DecimalField(max_digits=14, decimal_places=4)
     original_boundary = models.JSONField(help_text="The area granted, before any relinquishment.")
@@ -210,7 +210,7 @@ class PremiumReturn(models.Model):
 
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="premium_returns")
     month = models.DateField(help_text="The first day of the month.")
-    mineral = models.ForeignKey("auctions.Mineral", on_delete=models.PROTECT, related_name="+")
+    mineral = models.ForeignKey("blocks.Mineral", on_delete=models.PROTECT, related_name="+")
     quantity_tonnes = models.DecimalField(max_digits=18, decimal_places=3, validators=NON_NEGATIVE)
     price_per_tonne = models.DecimalField("IBM average sale price (INR per tonne)", max_digits=18, decimal_places=2)
     value_despatched = models.DecimalField(max_digits=20, decimal_places=2)
@@ -292,7 +292,7 @@ class AreaProposal(models.Model):
     title = models.CharField(max_length=200)
     state = models.CharField(max_length=60, choices=STATE_CHOICES)
     district = models.CharField(max_length=100, blank=True)
-    minerals = models.ManyToManyField("auctions.Mineral", related_name="+")
+    minerals = models.ManyToManyField("blocks.Mineral", related_name="+")
     boundary = models.JSONField()
     area_hectares = models.DecimalField(max_digits=14, decimal_places=4)
     rationale = models.TextField(blank=True)
@@ -302,7 +302,7 @@ class AreaProposal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    block = models.ForeignKey("auctions.Block", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    block = models.ForeignKey("blocks.Block", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
 

@@ -19,8 +19,8 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
-from auctions.constants import AuctionAuthority
 from auctions.models import Auction, Tranche
+from blocks.constants import AuctionAuthority
 
 OCDS_VERSION = "1.1"
 PUBLISHER = "Khanij: Ministry of Mines, Government of India"

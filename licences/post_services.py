@@ -15,8 +15,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from auctions.models import Auction, Block, Mineral, Participation
+from auctions.models import Auction, Participation
 from auctions.rules import AuctionParams
+from blocks.models import Block, Mineral
 from core.errors import ApplicationError, Conflict, NotFound
 from core.money import format_inr, inr
 from licences import rules

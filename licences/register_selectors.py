@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
-from auctions.models import Mineral
 from bidders.roles import firm_of, is_regulator
+from blocks.models import Mineral
 from core.errors import ApplicationError, NotFound
 from ledger.services import ledger_verify
 from licences.deadlines import deadlines_for_firm

@@ -17,12 +17,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from auctions.api.public import CACHE_SECONDS
-from auctions.constants import INDIAN_STATES, LeaseKind
-from auctions.models import Mineral
-from auctions.templatetags.block_map import boundary_svg
 from bidders.roles import firm_of
+from blocks.constants import INDIAN_STATES, LeaseKind
+from blocks.models import Mineral
+from blocks.templatetags.block_map import boundary_svg
 from core.errors import ApplicationError, NotFound
+from core.public_api import CACHE_SECONDS
 from licences import register_selectors as sel
 from licences.api.register import licence_csv_response
 from licences.models import Licence

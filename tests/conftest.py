@@ -43,10 +43,10 @@ def _reference_data(request):
         return
     from django.apps import apps
 
-    from auctions.models import Mineral
+    from blocks.models import Mineral
 
     if not Mineral.objects.exists():
-        importlib.import_module("auctions.migrations.0002_mineral_catalogue").load(apps, None)
+        importlib.import_module("blocks.migrations.0002_mineral_catalogue").load(apps, None)
 
 
 def require_service(available: bool, reason: str):

@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 from shapely.geometry import shape
 
 from auctions import demo
-from auctions.models import Block
-from auctions.services import block_create
+from blocks.models import Block
+from blocks.services import block_create
 from tests.processes import browser, free_port, get, khanij_env, manage, serving
 
 CSV_ROWS = list(csv.DictReader(demo.csv_path().open(newline="", encoding="utf-8")))
@@ -68,11 +68,11 @@ def sqlite_site(tmp_path_factory):
 
 
 def blocks(site) -> dict[str, dict]:
-    rows = site["db"].execute("SELECT * FROM auctions_block").fetchall()
+    rows = site["db"].execute("SELECT * FROM blocks_block").fetchall()
     minerals = (
         site["db"]
         .execute(
-            "SELECT bm.block_id, m.slug FROM auctions_block_minerals bm JOIN auctions_mineral m ON m.id = bm.mineral_id"
+            "SELECT bm.block_id, m.slug FROM blocks_block_minerals bm JOIN blocks_mineral m ON m.id = bm.mineral_id"
         )
         .fetchall()
     )
@@ -185,8 +185,8 @@ def test_seeded_boundaries_are_plausible_and_never_overlap(sqlite_site):
 def test_seeding_twice_adds_nothing(sqlite_site):
     db = sqlite_site["db"]
     expected = {
-        "auctions_block": 31,
-        "auctions_blockresource": sum(len(row["minerals"].split(",")) for row in latest_rows()),
+        "blocks_block": 31,
+        "blocks_blockresource": sum(len(row["minerals"].split(",")) for row in latest_rows()),
         "bidders_firm": 4,
         "bidders_affiliation": 1,
         "bidders_beneficialowner": 4,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from shapely.geometry import box, mapping, shape
 
 from auctions import demo as auction_demo
-from auctions.models import Block
+from blocks.models import Block
 from licences import demo, el_selectors, el_services, post_services
 from licences.deadlines import deadlines_for_firm
 from licences.models import (

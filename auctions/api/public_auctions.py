@@ -12,11 +12,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from auctions.api.public import BAD_FILTER, PublicAPIView
-from auctions.constants import LeaseKind
-from auctions.filters import mineral_filter, state_filter
 from auctions.flow_forms import PARAM_LABELS
-from auctions.models import Auction, Block, Tranche
+from auctions.models import Auction, Tranche
 from auctions.public_auction_selectors import (
     PHASE_CHOICES,
     phase_q,
@@ -28,9 +25,13 @@ from auctions.public_auction_selectors import (
     public_tranches,
 )
 from auctions.rules import AuctionParams
+from blocks.constants import LeaseKind
+from blocks.filters import mineral_filter, state_filter
+from blocks.models import Block
 from core.api import ErrorSerializer
 from core.filters import PublicFilterSet
 from core.pagination import KeysetCursorPagination
+from core.public_api import BAD_FILTER, PublicAPIView
 
 BlockMineral = Block.minerals.through
 

@@ -20,10 +20,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from auctions.constants import STATE_CHOICES, ExplorationStage
 from bidders.models import Membership
 from bidders.permissions import IsRegulator
 from bidders.roles import firm_of, is_regulator
+from blocks.constants import STATE_CHOICES, ExplorationStage
 from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
 from core.authentication import TokenAuthentication
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent

@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from auctions.api.public import PublicAPIView
 from auctions.public_auction_selectors import public_auction, public_auction_get, public_auctions
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
+from core.public_api import PublicAPIView
 from licences.ocds import auction_releases, release_package
 
 

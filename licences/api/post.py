@@ -10,8 +10,8 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from auctions.constants import LeaseKind
 from bidders.permissions import IsRegulator
+from blocks.constants import LeaseKind
 from core.api import UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
 from core.authentication import TokenAuthentication
 from core.pagination import KeysetCursorPagination

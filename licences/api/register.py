@@ -26,13 +26,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auctions.api.public import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
-from auctions.constants import LeaseKind
 from bidders.api.views import AUTH, ERRORS_READ
 from bidders.permissions import IsFirmMember
 from bidders.roles import firm_of
+from blocks.constants import LeaseKind
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
+from core.public_api import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
 from licences import register_selectors as sel
 from licences.filters import LicenceFilter
 from licences.models import Deadline, Licence, Obligation

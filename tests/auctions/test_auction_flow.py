@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from auctions import auction_services as svc
-from auctions.models import Auction, Block, Participation
+from auctions.models import Auction, Participation
+from blocks.models import Block
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from ledger.models import Entry
 from ledger.services import ledger_verify
@@ -45,7 +46,7 @@ def test_notifying_a_tranche_creates_one_auction_per_block_with_its_terms(regula
 
 
 def test_a_state_block_cannot_be_put_in_a_central_tranche(regulator):
-    from auctions.services import block_create
+    from blocks.services import block_create
     from tests.factories import square_boundary
 
     block_create(actor=None, code="OD-LS-01", name="Limestone", state="Odisha", minerals=["limestone"],

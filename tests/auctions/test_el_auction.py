@@ -9,10 +9,11 @@ import pytest
 import time_machine
 
 from auctions import auction_services as svc
-from auctions.models import Auction, Block, Participation, Tranche
+from auctions.models import Auction, Participation, Tranche
 from auctions.public_auction_selectors import public_auction, public_auction_get
 from auctions.replay import SETTLED, replay
 from bidders.models import Firm
+from blocks.models import Block
 from core.errors import ApplicationError, Conflict
 from core.money import CRORE
 from ledger.models import Entry

@@ -6,7 +6,8 @@ from decimal import Decimal as D
 import pytest
 
 from auctions import rules
-from auctions.rules import ASCENDING, DESCENDING, AuctionParams, MineralFacts
+from auctions.rules import ASCENDING, DESCENDING, AuctionParams
+from blocks.rules import MineralFacts
 
 CRORE = D("10000000")
 GOLD = MineralFacts("Gold", part_d=False, seventh_schedule=True)

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from auctions import auction_services as svc
 from auctions.models import Auction, Participation, Tranche
-from auctions.services import block_create
 from bidders.models import Affiliation, Membership
+from blocks.services import block_create
 from tests.factories import MembershipFactory, UserFactory, square_boundary
 from tests.factories.auction_flow import (
     SCHEDULE,

@@ -8,10 +8,10 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from auctions import services as block_services
-from auctions.models import Block
+from blocks import services as block_services
+from blocks.models import Block
 from core.models import IdempotencyRecord
-from tests.auctions.test_regulator_api import LIST, body
+from tests.blocks.test_regulator_api import LIST, body
 
 
 def _waiting(event: str) -> int:

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from auctions.models import Auction, Block
+from auctions.models import Auction
+from blocks.models import Block
 from core.sql import ModelRow, ModelWrite, quote
 from tests.factories import UserFactory
 from tests.factories.auction_flow import notified_auction

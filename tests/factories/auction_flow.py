@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from auctions import auction_services as svc
 from auctions.models import Auction
-from auctions.services import block_create
+from blocks.services import block_create
 from tests.factories import FirmFactory, MembershipFactory, UserFactory, square_boundary
 
 T0 = datetime(2027, 1, 4, 4, 30, tzinfo=UTC)  # 10:00 IST, the notice is prepared

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from auctions.models import Block, BlockResource, Mineral
+from blocks.models import Block, BlockResource, Mineral
 
 
 def square_boundary(lon: float, lat: float, size: float = 0.01) -> dict:

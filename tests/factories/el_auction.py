@@ -12,7 +12,7 @@ import time_machine
 
 from auctions import auction_services as svc
 from auctions.models import Auction, Tranche
-from auctions.services import block_create
+from blocks.services import block_create
 from core.money import CRORE
 from tests.factories import FirmFactory, MembershipFactory, UserFactory, square_boundary
 from tests.factories.auction_flow import SCHEDULE, T0, open_with_bids

@@ -19,8 +19,9 @@ import time_machine
 from django.utils import timezone
 
 from auctions import auction_services as auction_svc
-from auctions.models import Auction, Block
+from auctions.models import Auction
 from bidders.models import Membership
+from blocks.models import Block
 from licences import post_services as svc
 from licences.models import Licence, Obligation
 from tests.factories import MembershipFactory, UserFactory

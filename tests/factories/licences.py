@@ -5,8 +5,8 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-from auctions.models import Block, Mineral
 from auctions.rules import AuctionParams
+from blocks.models import Block, Mineral
 from core.geo import parse_boundary
 from licences.models import Licence
 from tests.factories.auctions import BlockFactory, square_boundary

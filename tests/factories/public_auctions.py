@@ -13,7 +13,7 @@ import time_machine
 
 from auctions import auction_services as svc
 from auctions.models import Auction
-from auctions.services import block_create
+from blocks.services import block_create
 from tests.factories import square_boundary
 from tests.factories.auction_flow import SCHEDULE, T0, bidder, submit_bids
 

@@ -2,7 +2,7 @@
 
 import itertools
 
-from auctions.services import block_create
+from blocks.services import block_create
 from tests.factories.auctions import square_boundary
 
 _slots = itertools.count()

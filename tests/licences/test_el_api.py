@@ -9,8 +9,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auctions.models import Block
 from bidders.models import Membership
+from blocks.models import Block
 from licences import el_services as svc
 from licences.models import AreaProposal, Licence
 from tests.factories import MembershipFactory, UserFactory

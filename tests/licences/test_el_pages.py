@@ -10,8 +10,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from auctions.models import Block
 from bidders.models import Membership
+from blocks.models import Block
 from licences import el_services as svc
 from licences.models import AreaProposal, Licence
 from tests.factories import MembershipFactory, UserFactory

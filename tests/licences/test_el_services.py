@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 
-from auctions.models import Block, Mineral
 from bidders.models import Membership
+from blocks.models import Block, Mineral
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from ledger.models import Entry
 from licences import el_services as svc

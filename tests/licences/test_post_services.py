@@ -13,7 +13,7 @@ import pytest
 import time_machine
 
 from auctions import auction_services as auction_svc
-from auctions.models import Block, Mineral
+from blocks.models import Block, Mineral
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from ledger.models import Entry
 from licences import post_services as svc

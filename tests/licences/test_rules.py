@@ -7,7 +7,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from auctions.rules import AuctionParams, MineralFacts
+from auctions.rules import AuctionParams
+from blocks.rules import MineralFacts
 from licences import rules
 from tests.core.test_geo import quadrangle_area_m2
 

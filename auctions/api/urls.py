@@ -1,8 +1,0 @@
-from django.urls import path
-
-from auctions.api import regulator
-
-urlpatterns = [
-    path("blocks", regulator.BlockListCreateApi.as_view(), name="api-regulator-blocks"),
-    path("blocks/<str:code>", regulator.BlockDetailApi.as_view(), name="api-regulator-block"),
-]

@@ -1,0 +1,146 @@
+"""The public API: anonymous, read-only, cacheable (ARCHITECTURE.md "APIs"; RULES.md section 6).
+
+Nobody authenticates here: a signed-in regulator gets exactly what an anonymous citizen gets.
+"""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+
+from blocks.api.serializers import BlockDetailSerializer, BlockSerializer, MineralSerializer
+from blocks.filters import BlockFilter, MineralFilter
+from blocks.selectors import block_detail, block_list_queryset, mineral_list
+from core.api import ErrorSerializer
+from core.pagination import KeysetCursorPagination
+from core.public_api import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
+
+
+class PublicBlockPagination(KeysetCursorPagination):
+    page_size = 50
+
+
+@extend_schema(
+    tags=["public"],
+    summary="The mineral catalogue",
+    description="Every mineral with its schedule flags (RULES.md s.1). Use a mineral's slug to filter blocks.",
+    responses={200: MineralSerializer(many=True), 400: BAD_FILTER},
+)
+class MineralListView(PublicAPIView, generics.ListAPIView):
+    serializer_class = MineralSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MineralFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        return mineral_list()
+
+
+@extend_schema(
+    tags=["public"],
+    summary="Blocks of the registry",
+    description=(
+        "Every registered block, filtered and ordered, a page at a time. Follow `next` until it is null to read "
+        "the whole list; the cursor keeps your place even while blocks are added."
+    ),
+    responses={200: BlockSerializer(many=True), 400: BAD_FILTER},
+)
+class BlockListView(PublicAPIView, generics.ListAPIView):
+    serializer_class = BlockSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = BlockFilter
+    pagination_class = PublicBlockPagination
+
+    def get_queryset(self):
+        return block_list_queryset()
+
+
+@extend_schema(
+    tags=["public"],
+    summary="One block",
+    description="Everything the registry publishes about a block: boundary (GeoJSON), land split, resources, VER.",
+    responses={200: BlockDetailSerializer, 404: OpenApiResponse(ErrorSerializer, description="No such block code.")},
+)
+class BlockDetailView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = BlockDetailSerializer
+    lookup_field = "code"
+
+    def get_object(self):
+        return block_detail(code=self.kwargs["code"])
+
+
+CSV_COLUMNS = [
+    "code", "name", "state", "district", "minerals", "exploration_stage", "auction_authority", "lease_kind",
+    "el_eligible", "area_hectares", "area_km2", "forest_land_ha", "government_land_ha", "other_land_ha",
+    "value_of_estimated_resources", "reserve_price_pct", "tender_fee", "status", "published_outcome",
+    "illustrative_fields", "source_url", "updated_at", "portal_url",
+]  # fmt: skip
+
+
+def _csv_lines(queryset, site):
+    writer = csv.writer(Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for block in queryset.iterator(chunk_size=1000):
+        yield writer.writerow(
+            [
+                csv_text(block.code),
+                csv_text(block.name),
+                block.state,
+                csv_text(block.district),
+                ";".join(m.slug for m in block.minerals.all()),
+                block.exploration_stage,
+                block.auction_authority,
+                block.lease_kind,
+                "true" if block.el_eligible else "false",
+                block.area_hectares if block.area_hectares is not None else "",
+                block.area_km2 if block.area_km2 is not None else "",
+                block.forest_land_ha,
+                block.government_land_ha,
+                block.other_land_ha,
+                block.value_of_estimated_resources,
+                "" if block.reserve_price_pct is None else block.reserve_price_pct,
+                "" if block.tender_fee is None else block.tender_fee,
+                block.status,
+                csv_text(block.published_outcome),
+                ";".join(block.illustrative_fields or []),
+                csv_text(block.source_url),
+                timezone.localtime(block.updated_at).isoformat(),
+                site + reverse("portal:block_detail", kwargs={"code": block.code}),
+            ]
+        )
+
+
+class BlockCSVView(PublicAPIView):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = BlockFilter
+    schema = FilteredSchema()
+
+    def get_queryset(self):
+        return block_list_queryset()
+
+    def perform_content_negotiation(self, request, force=False):
+        # The body is CSV whatever the client accepts; errors before it are JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        tags=["public"],
+        summary="Blocks of the registry as CSV",
+        description=(
+            "The filtered block list as a CSV file (UTF-8, header row first), streamed: the same filters and ordering "
+            "as /api/v1/public/blocks, every matching block, no pagination. Minerals and illustrative fields are "
+            "separated by semicolons."
+        ),
+        operation_id="public_blocks_csv",
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_FILTER},
+    )
+    def get(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        site = request.build_absolute_uri("/").rstrip("/")
+        response = StreamingHttpResponse(_csv_lines(queryset, site), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="khanij-blocks.csv"'
+        return response

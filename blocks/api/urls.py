@@ -1,0 +1,8 @@
+from django.urls import path
+
+from blocks.api import regulator
+
+urlpatterns = [
+    path("blocks", regulator.BlockListCreateApi.as_view(), name="api-regulator-blocks"),
+    path("blocks/<str:code>", regulator.BlockDetailApi.as_view(), name="api-regulator-block"),
+]

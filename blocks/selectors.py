@@ -1,0 +1,188 @@
+"""Reads of the block registry for the public portal and API: querysets shaped for their screen.
+
+RULES.md section 6: a block is public from its registration (this issue has no tenders or bids yet); the
+public sees the block's published data and nothing else, so these querysets feed serializers and templates
+that name every field they show.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+
+from blocks.constants import AuctionAuthority, LeaseKind
+from blocks.filters import BlockFilter, MineralFilter
+from blocks.models import Block, BlockResource, Mineral
+from core.errors import ApplicationError, NotFound
+
+# Statuses a citizen reads as "open now": the block is notified for auction or being auctioned.
+OPEN_STATUSES = (Block.Status.NOTIFIED, Block.Status.UNDER_AUCTION)
+
+
+def _minerals_prefetch() -> Prefetch:
+    return Prefetch("minerals", queryset=Mineral.objects.order_by("name"))
+
+
+def block_list_queryset() -> QuerySet[Block]:
+    """Every registered block with what a row of the list shows: two queries whatever the number of rows."""
+    return Block.objects.defer("boundary").prefetch_related(_minerals_prefetch()).order_by("code")
+
+
+def _invalid_filters(filterset) -> ApplicationError:
+    fields = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+    first_field, first_messages = next(iter(fields.items()))
+    return ApplicationError(f"{first_field}: {first_messages[0]}", fields=fields)
+
+
+def block_list(*, filters=None) -> QuerySet[Block]:
+    """The public block list narrowed by the filters of blocks.filters.BlockFilter (a QueryDict or dict).
+
+    Raises ApplicationError naming the allowed values when a filter value is unknown.
+    """
+    filterset = BlockFilter(filters if filters is not None else {}, queryset=block_list_queryset())
+    if not filterset.is_valid():
+        raise _invalid_filters(filterset)
+    return filterset.qs
+
+
+def block_detail(*, code: str) -> Block:
+    """One block with its minerals and resources, for the detail page and API."""
+    block = (
+        Block.objects.prefetch_related(
+            _minerals_prefetch(),
+            Prefetch("resources", queryset=BlockResource.objects.select_related("mineral").order_by("mineral__name")),
+        )
+        .filter(code=code)
+        .first()
+    )
+    if block is None:
+        raise NotFound(
+            f"No block has the code {code}. Check the code, or find the block at /api/v1/public/blocks?search=...",
+            fields={"code": [f"No block has the code {code}."]},
+        )
+    return block
+
+
+def block_code_suggestions(*, code: str, limit: int = 5) -> list[Block]:
+    """Blocks resembling a code that was not found, for the friendly 404 page: the code itself is searched,
+    then the code without its last segments (CG-LI-2023-99, then CG-LI-2023, then CG-LI)."""
+    term = code.strip()[:40]
+    while len(term) >= 2:
+        found = list(block_list(filters={"search": term})[:limit])
+        if found:
+            return found
+        term = term.rpartition("-")[0]
+    return []
+
+
+def block_neighbours(*, block: Block, margin: float = 0.5) -> list[Block]:
+    """Other blocks with a boundary whose bounding box meets the block's box widened by `margin` of its size."""
+    if block.min_lon is None:
+        return []
+    pad_lon = (block.max_lon - block.min_lon) * margin
+    pad_lat = (block.max_lat - block.min_lat) * margin
+    return list(
+        Block.objects.filter(
+            boundary__isnull=False,
+            min_lon__lte=block.max_lon + pad_lon,
+            max_lon__gte=block.min_lon - pad_lon,
+            min_lat__lte=block.max_lat + pad_lat,
+            max_lat__gte=block.min_lat - pad_lat,
+        )
+        .exclude(pk=block.pk)
+        .only("code", "name", "boundary")
+        .order_by("code")[:50]
+    )
+
+
+def mineral_list(*, filters=None) -> QuerySet[Mineral]:
+    filterset = MineralFilter(filters if filters is not None else {}, queryset=Mineral.objects.order_by("name"))
+    if not filterset.is_valid():
+        raise _invalid_filters(filterset)
+    return filterset.qs
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def block_routing_explanation(block: Block) -> list[str]:
+    """Who auctions the block, which lease it offers and whether an EL may be granted, in words (RULES.md s.1).
+
+    Uses the block's prefetched minerals; the decision itself was taken by auctions.rules when it was saved.
+    """
+    minerals = list(block.minerals.all())
+    part_d = [m.name.lower() for m in minerals if m.part_d]
+    seventh = [m.name.lower() for m in minerals if m.seventh_schedule]
+    sentences = []
+    if block.auction_authority == AuctionAuthority.CENTRAL:
+        if part_d:
+            verb = "is a Part D mineral" if len(part_d) == 1 else "are Part D minerals"
+            sentences.append(
+                f"Auctioned by the Central Government because {_join(part_d)} {verb} (MMDR Act s.11D); "
+                f"the revenue goes to the State of {block.state}."
+            )
+        else:
+            sentences.append("Auctioned by the Central Government.")
+    else:
+        listed = _join([m.name.lower() for m in minerals])
+        reason = f"none of its minerals ({listed}) is a Part D mineral" if listed else "it has no Part D mineral"
+        sentences.append(f"Auctioned by the Government of {block.state} because {reason}.")
+    code, _, name = block.get_exploration_stage_display().partition(" ")
+    stage = f"{code} ({name.lower()})" if name else code
+    if block.lease_kind == LeaseKind.ML:
+        sentences.append(
+            f"Offered as a mining lease (ML) because exploration has reached {stage}; an ML needs G2 or better."
+        )
+    elif block.lease_kind == LeaseKind.CL:
+        sentences.append(
+            f"Offered as a composite licence (CL, prospecting licence-cum-mining lease) because exploration has "
+            f"reached only {stage}; the holder must explore to G2 before mining."
+        )
+    if block.el_eligible and seventh:
+        verb = "is a Seventh Schedule mineral" if len(seventh) == 1 else "are Seventh Schedule minerals"
+        sentences.append(
+            f"An exploration licence (EL) may be granted for it because {_join(seventh)} {verb} (Act s.10BA)."
+        )
+    elif not block.el_eligible:
+        sentences.append("No exploration licence can be granted: none of its minerals is in the Seventh Schedule.")
+    return sentences
+
+
+@dataclass(frozen=True)
+class PortalFigures:
+    total_blocks: int
+    total_ver: Decimal
+    total_area_hectares: Decimal
+    by_status: list  # (value, label, count), every status in order
+    by_authority: list  # (value, label, count)
+    by_mineral: list  # Mineral with .block_count
+    open_now: list  # Block
+    open_count: int
+
+
+def portal_figures(*, top_minerals: int = 12, open_limit: int = 10) -> PortalFigures:
+    """Key figures of the registry for the portal's home page: six queries whatever its size."""
+    blocks = Block.objects.order_by()
+    totals = blocks.aggregate(n=Count("pk"), ver=Sum("value_of_estimated_resources"), area=Sum("area_hectares"))
+    status_counts = dict(blocks.values_list("status").annotate(n=Count("pk")))
+    authority_counts = dict(blocks.values_list("auction_authority").annotate(n=Count("pk")))
+    by_mineral = list(
+        Mineral.objects.annotate(block_count=Count("blocks"))
+        .filter(block_count__gt=0)
+        .order_by("-block_count", "name")[:top_minerals]
+    )
+    open_qs = block_list_queryset().filter(status__in=OPEN_STATUSES)
+    open_now = list(open_qs.order_by("-updated_at", "code")[:open_limit])
+    return PortalFigures(
+        total_blocks=totals["n"],
+        total_ver=totals["ver"] or Decimal("0"),
+        total_area_hectares=totals["area"] or Decimal("0"),
+        by_status=[(value, label, status_counts.get(value, 0)) for value, label in Block.Status.choices],
+        by_authority=[(value, label, authority_counts.get(value, 0)) for value, label in AuctionAuthority.choices],
+        by_mineral=by_mineral,
+        open_now=open_now,
+        open_count=sum(status_counts.get(s, 0) for s in OPEN_STATUSES),
+    )

@@ -55,8 +55,6 @@ def test_the_registrys_old_admin_urls_are_gone(admin_client, url):
 @pytest.mark.django_db
 def test_the_regulators_group_holds_the_registrys_permissions_under_the_blocks_label():
     """Granted by blocks' migration 0003 (and after every migrate): view the registry, edit the minerals."""
-    perms = set(
-        Group.objects.get(name="regulators").permissions.values_list("content_type__app_label", "codename")
-    )
+    perms = set(Group.objects.get(name="regulators").permissions.values_list("content_type__app_label", "codename"))
     assert {("blocks", "view_block"), ("blocks", "view_blockimport"), ("blocks", "change_mineral")} <= perms
     assert ("blocks", "change_block") not in perms

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from bidders import rules
 from bidders.validators import validate_cin, validate_pan
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -33,9 +34,9 @@ class Firm(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        ADMIN = "admin", "Administrator"
-        BIDDER = "bidder", "Authorised bidder"
-        VIEWER = "viewer", "Viewer"
+        ADMIN = rules.ADMIN, "Administrator"
+        BIDDER = rules.BIDDER, "Authorised bidder"
+        VIEWER = rules.VIEWER, "Viewer"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="memberships")

@@ -1,0 +1,27 @@
+"""API tokens for programs, issued to the account whose credentials are given."""
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from bidders.services.input import FieldErrors
+from core.errors import ApplicationError
+
+
+def auth_token_issue(*, username: str, password: str, request=None) -> Token:
+    """The API token of the account with these credentials (created on first use)."""
+    errors = FieldErrors()
+    if not username:
+        errors.add("username", "Enter your username.")
+    if not password:
+        errors.add("password", "Enter your password.")
+    errors.raise_if_any()
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        raise ApplicationError(
+            "The username or password is wrong (passwords are case-sensitive). Check both and try again.",
+            code="invalid_credentials",
+        )
+    with transaction.atomic():
+        token, _ = Token.objects.get_or_create(user=user)
+    return token

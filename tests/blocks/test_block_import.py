@@ -113,7 +113,7 @@ def test_a_boundaries_file_that_is_not_a_feature_collection_is_refused_at_once(s
 
 
 def test_too_many_rows_are_refused(start, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(imports.files, "MAX_ROWS", 3)
     with pytest.raises(ApplicationError, match="more than 3 rows"):
         start(csv_text([block_row(f"R{i}") for i in range(4)]), geojson_text())
 

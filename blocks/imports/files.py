@@ -1,38 +1,22 @@
-"""Bulk import of blocks: a CSV of block data plus a GeoJSON FeatureCollection of their boundaries.
-
-The flow (each step one service; the slow ones run in Celery tasks, see auctions.tasks):
-1. block_import_start: the files are read and their shape checked at once (columns, JSON); a BlockImport job
-   is stored with the files, and the check is queued.
-2. block_import_validate (task): every row goes through the same validation as block_create
-   (services.block_validate), plus two checks across the file: a code given twice and boundaries that overlap
-   each other. Progress is written to the job as rows are checked.
-3. block_import_confirm: the regulator imports all rows (only when none was rejected) or the valid rows only;
-   block_import_cancel abandons the job. Nothing is written to the registry before this step.
-4. block_import_run (task): each row is registered through block_create, with progress.
-
-Tasks claim their job with a conditional UPDATE of its status, so a redelivered task does nothing twice.
-"""
+"""Reading an import's files: the CSV's columns, the GeoJSON's boundaries, each row turned into a block's data
+and checked as block_create would check it, plus the checks across the file (a code twice, overlapping
+boundaries), and the templates a regulator downloads."""
 
 import csv
 import io
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.utils import timezone
-
 from blocks import services
 from blocks.constants import ExplorationStage
-from blocks.models import Block, BlockImport, BlockResource, Mineral
+from blocks.models import Block, BlockResource, Mineral
 from core import geo
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_GEOJSON_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 5000
 RESOURCE_PARTS = ("mineral", "quantity_tonnes", "grade", "price_per_tonne", "price_basis")
-# How often (in rows) a task writes its progress: about 50 updates per job, at least every row for small files.
-_PROGRESS_STEPS = 50
 # Cell size in degrees of the grid that pre-filters overlaps between rows of one file.
 _GRID = 0.25
 
@@ -137,7 +121,7 @@ class ParsedFiles:
     notes: list
 
 
-def _decode(data: bytes | str, what: str, field: str) -> str:
+def decode(data: bytes | str, what: str, field: str) -> str:
     if isinstance(data, str):
         return data
     try:
@@ -337,7 +321,7 @@ def _reason(fields: dict) -> str:
     return "; ".join(f"{field_label(f)}: {' '.join(messages)}" for f, messages in fields.items())
 
 
-def _rejection(number: int, code: str, fields: dict) -> dict:
+def rejection(number: int, code: str, fields: dict) -> dict:
     return {"row": number, "code": code, "reason": _reason(fields), "fields": fields}
 
 
@@ -406,7 +390,7 @@ def check_rows(files: ParsedFiles, *, progress=None) -> list:
             else:
                 grid.add(number, code, boundary)
         if fields:
-            rejections.append(_rejection(number, code, fields))
+            rejections.append(rejection(number, code, fields))
         if progress:
             progress(done)
     return rejections
@@ -458,174 +442,3 @@ def template_geojson() -> str:
 
     features = [square("EX-LI-01", 82.68, 22.35, 0.01), square("EX-AU-02", 76.60, 16.20, 0.008)]
     return json.dumps({"type": "FeatureCollection", "features": features}, indent=2) + "\n"
-
-
-# --- Services ----------------------------------------------------------------------------------------------------
-
-
-def _progress_writer(job_id: int, field: str, total: int):
-    step = max(1, total // _PROGRESS_STEPS)
-
-    def write(done: int):
-        if done % step == 0 or done == total:
-            BlockImport.objects.filter(pk=job_id).update(**{field: done})
-
-    return write
-
-
-def _claim(job_id: int, *, from_status: str, to_status: str) -> bool:
-    """Move the job from one status to the next; True only for the one caller that changed the row."""
-    return BlockImport.objects.filter(pk=job_id, status=from_status).update(status=to_status) == 1
-
-
-def _fail(job_id: int, exc: BaseException) -> None:
-    BlockImport.objects.filter(pk=job_id).update(
-        status=BlockImport.Status.FAILED,
-        error=f"An unexpected error stopped the job ({exc.__class__.__name__}: {exc}). Upload the files again; "
-        "if it happens again, tell the administrators.",
-        finished_at=timezone.now(),
-    )
-
-
-def block_import_start(*, actor, csv_name: str, csv_data, geojson_name: str, geojson_data) -> BlockImport:
-    """Check the files' shape, store the job and queue the check of every row."""
-    from blocks import tasks
-
-    errors, texts, message = {}, {}, None
-    for field, what, data, limit in (
-        ("csv_file", "CSV file", csv_data, MAX_CSV_BYTES),
-        ("geojson_file", "GeoJSON file", geojson_data, MAX_GEOJSON_BYTES),
-    ):
-        if len(data) > limit:
-            errors[field] = [f"The {what} is larger than {limit // (1024 * 1024)} MB; split it into smaller files."]
-            continue
-        try:
-            texts[field] = _decode(data, what, field)
-        except ApplicationError as exc:
-            errors.update(exc.fields)
-            message = message or exc.message
-    if not errors:
-        try:
-            files = read_files(texts["csv_file"], texts["geojson_file"])
-        except ApplicationError as exc:
-            errors.update(exc.fields)
-            message = exc.message
-    if errors:
-        raise ApplicationError(
-            message or f"The files were not accepted: {next(iter(errors.values()))[0]}", fields=errors
-        )
-    with transaction.atomic():
-        job = BlockImport.objects.create(
-            uploaded_by=actor,
-            csv_name=csv_name[:255],
-            csv_text=texts["csv_file"],
-            geojson_name=geojson_name[:255],
-            geojson_text=texts["geojson_file"],
-            total_rows=len(files.rows),
-            notes=files.notes,
-        )
-        tasks.block_import_validate.delay_on_commit(job.pk)
-    return job
-
-
-def block_import_validate(*, job_id: int) -> None:
-    """Check every row of a queued job (the Celery task's body). Does nothing unless it claims the job."""
-    if not _claim(job_id, from_status=BlockImport.Status.QUEUED, to_status=BlockImport.Status.VALIDATING):
-        return
-    try:
-        job = BlockImport.objects.get(pk=job_id)
-        files = read_files(job.csv_text, job.geojson_text)
-        rejections = check_rows(files, progress=_progress_writer(job_id, "validated_rows", len(files.rows)))
-        BlockImport.objects.filter(pk=job_id, status=BlockImport.Status.VALIDATING).update(
-            status=BlockImport.Status.VALIDATED,
-            total_rows=len(files.rows),
-            validated_rows=len(files.rows),
-            rejected_rows=rejections,
-        )
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job for the regulator to see
-        _fail(job_id, exc)
-        raise
-
-
-def block_import_confirm(*, actor, job: BlockImport, valid_only: bool) -> BlockImport:
-    """The regulator's decision: import every row (none rejected) or, when asked, the valid rows only."""
-    from blocks import tasks
-
-    job.refresh_from_db()
-    if job.status != BlockImport.Status.VALIDATED:
-        raise Conflict(
-            f"This import is {job.get_status_display().lower()}, not waiting for a decision; nothing was changed."
-        )
-    if job.rejected_count and not valid_only:
-        raise ApplicationError(
-            f"{job.rejected_count} row(s) of this file were rejected, so it cannot be imported whole. Import the "
-            f"{job.valid_count} valid row(s) only, or cancel and upload corrected files."
-        )
-    if not job.valid_count:
-        raise ApplicationError("No row of this file is valid: there is nothing to import. Correct the files and "
-                               "upload them again.")  # fmt: skip
-    with transaction.atomic():
-        claimed = BlockImport.objects.filter(pk=job.pk, status=BlockImport.Status.VALIDATED).update(
-            status=BlockImport.Status.IMPORT_QUEUED,
-            valid_only=valid_only,
-            decided_by=actor,
-            decided_at=timezone.now(),
-            rows_to_import=job.valid_count,
-        )
-        if claimed != 1:
-            raise Conflict("Someone else has just decided on this import; nothing was changed.")
-        tasks.block_import_run.delay_on_commit(job.pk)
-    job.refresh_from_db()
-    return job
-
-
-def block_import_cancel(*, actor, job: BlockImport) -> BlockImport:
-    """Abandon a checked import: nothing is imported."""
-    cancelled = BlockImport.objects.filter(
-        pk=job.pk, status__in=(BlockImport.Status.QUEUED, BlockImport.Status.VALIDATED)
-    ).update(
-        status=BlockImport.Status.CANCELLED, decided_by=actor, decided_at=timezone.now(), finished_at=timezone.now()
-    )
-    job.refresh_from_db()
-    if cancelled != 1:
-        raise Conflict(f"This import is {job.get_status_display().lower()}; it can no longer be cancelled.")
-    return job
-
-
-def block_import_run(*, job_id: int) -> None:
-    """Register the chosen rows through block_create (the Celery task's body). Does nothing unless it claims."""
-    if not _claim(job_id, from_status=BlockImport.Status.IMPORT_QUEUED, to_status=BlockImport.Status.IMPORTING):
-        return
-    try:
-        job = BlockImport.objects.get(pk=job_id)
-        files = read_files(job.csv_text, job.geojson_text)
-        rejected = {r["row"] for r in job.rejected_rows}
-        chosen = [(number, row) for number, row in files.rows if number not in rejected]
-        lookup = mineral_slugs_by_name()
-        step = max(1, len(chosen) // _PROGRESS_STEPS)
-        created, failures = list(job.created_codes), list(job.import_failures)
-        for done, (number, row) in enumerate(chosen, start=1):
-            data, fields = row_to_block_data(row, files, lookup)
-            if not fields:
-                try:
-                    created.append(services.block_create(actor=job.decided_by, **data).code)
-                except ApplicationError as exc:
-                    fields = exc.fields or {"non_field_errors": [exc.message]}
-            if fields:
-                # Valid when checked, refused now: the registry changed in between (e.g. an overlapping block).
-                failures.append(_rejection(number, data["code"], fields))
-            if done % step == 0 or done == len(chosen):
-                BlockImport.objects.filter(pk=job_id).update(
-                    imported_rows=done, created_codes=created, import_failures=failures
-                )
-        BlockImport.objects.filter(pk=job_id, status=BlockImport.Status.IMPORTING).update(
-            status=BlockImport.Status.IMPORTED, finished_at=timezone.now()
-        )
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job for the regulator to see
-        _fail(job_id, exc)
-        raise
-
-
-def block_import_list(*, limit: int = 20):
-    """Past imports, newest first, for the import page."""
-    return BlockImport.objects.select_related("uploaded_by", "decided_by").defer("csv_text", "geojson_text")[:limit]

@@ -1,5 +1,10 @@
-"""Every write to blocks: one function per use case, one short transaction each (HackSoft style)."""
+"""Every write to blocks: one function per use case, one short transaction each (HackSoft style).
 
+Each registration and each edit is recorded on the block's stream of the public ledger (`block:<pk>`), with the
+fields it set; a status a regulator changes by hand goes through the block's table (blocks.lifecycle).
+"""
+
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -7,11 +12,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 
-from blocks import rules
+from blocks import lifecycle, rules
 from blocks.constants import INDIAN_STATES, ExplorationStage
 from blocks.models import Block, BlockResource, Mineral
 from core import geo
-from core.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, Conflict, NotFound
+from ledger.chain import canonical_json, normalise_payload
+from ledger.services import ledger_append
 
 # A constant key for the advisory lock that serialises boundary writers on PostgreSQL, so two
 # overlapping blocks cannot both pass the overlap check at once. SQLite's IMMEDIATE transactions
@@ -30,6 +37,12 @@ class ResourceInput:
     grade: str = ""
 
 
+# The fields of a block the ledger records (with its minerals, resources and the boundary's hash).
+_LEDGER_FIELDS = (
+    "code", "name", "state", "district", "exploration_stage", "area_hectares", "forest_land_ha", "government_land_ha",
+    "other_land_ha", "auction_authority", "lease_kind", "el_eligible", "value_of_estimated_resources",
+    "reserve_price_pct", "tender_fee", "status", "illustrative_fields", "source_url", "published_outcome",
+)  # fmt: skip
 BLOCK_FIELDS = (
     "code", "name", "state", "district", "minerals", "exploration_stage", "boundary", "forest_land_ha",
     "government_land_ha", "other_land_ha", "resources", "reserve_price_pct", "tender_fee", "status",
@@ -322,6 +335,7 @@ def block_create(*, actor, **data) -> Block:
             if "resources" in values:
                 _store_resources(block, values["resources"])
                 block.save(update_fields=["value_of_estimated_resources"])
+            ledger_append(stream=lifecycle.stream(block.pk), kind="registered", payload=_snapshot(block))
     except IntegrityError as exc:
         # Two requests registering the same code at once: the unique index decides, the loser is told why.
         if Block.objects.filter(code=values["code"]).exists():
@@ -336,6 +350,14 @@ def block_update(*, actor, block: Block, **data) -> Block:
     try:
         with transaction.atomic():
             block = Block.objects.select_for_update().get(pk=block.pk)
+            before = _snapshot(block)
+            to = values.pop("status", block.status)
+            if block.status in lifecycle.LIVE:
+                problem = lifecycle.move_error(block.status, lifecycle.WITHDRAWN, by_hand=True)
+                raise Conflict(f"Block {block.code} was not changed. {problem}", code="block_in_auction")
+            problem = lifecycle.move_error(block.status, to, by_hand=True)
+            if problem:
+                raise ApplicationError(f"The block was not saved: {problem}", fields={"status": [problem]})
             if values.get("boundary"):
                 _lock_boundaries()
                 check_overlap(values["boundary"], exclude_id=block.pk)
@@ -343,7 +365,7 @@ def block_update(*, actor, block: Block, **data) -> Block:
                 "boundary" not in values
                 and block.boundary
                 and block.status not in Block.ACTIVE_STATUSES
-                and values.get("status") in Block.ACTIVE_STATUSES
+                and to in Block.ACTIVE_STATUSES
             ):
                 # A withdrawn block's ground may have been given to another block since: reactivating it must not
                 # create an overlap that no new boundary would be allowed to.
@@ -358,11 +380,37 @@ def block_update(*, actor, block: Block, **data) -> Block:
             if "resources" in values:
                 _store_resources(block, values["resources"])
                 block.save(update_fields=["value_of_estimated_resources"])
+            _record_edit(block, before)
+            if lifecycle.block_move(block_id=block.pk, to=to, reason="edited by a regulator"):
+                block.refresh_from_db(fields=["status"])
     except IntegrityError as exc:
         if "code" in values and Block.objects.filter(code=values["code"]).exclude(pk=block.pk).exists():
             raise _duplicate_code(values["code"]) from exc
         raise
     return block
+
+
+def _snapshot(block: Block) -> dict:
+    """What the ledger records of a block: its registry fields as stored (the boundary by its hash, so that the
+    chain stays small and anyone holding the GeoJSON can check it)."""
+    boundary = hashlib.sha256(canonical_json(block.boundary).encode()).hexdigest() if block.boundary else None
+    resources = [
+        {"mineral": r.mineral.slug, "quantity_tonnes": r.quantity_tonnes, "grade": r.grade,
+         "price_per_tonne": r.price_per_tonne, "price_basis": r.price_basis, "value": r.value}
+        for r in block.resources.select_related("mineral").order_by("mineral__slug")
+    ]  # fmt: skip
+    fields = {name: getattr(block, name) for name in _LEDGER_FIELDS}
+    fields.update(minerals=sorted(m.slug for m in block.minerals.all()), resources=resources, boundary_sha256=boundary)
+    return normalise_payload(fields)
+
+
+def _record_edit(block: Block, before: dict) -> None:
+    """One ledger entry naming the fields an edit changed, with their old and new values; none if nothing did."""
+    after = _snapshot(block)
+    changed = {name: {"from": before.get(name), "to": new} for name, new in after.items() if before.get(name) != new}
+    if changed:
+        payload = {"code": block.code, "changed": changed}
+        ledger_append(stream=lifecycle.stream(block.pk), kind="edited", payload=payload)
 
 
 def block_get(*, code: str) -> Block:

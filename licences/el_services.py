@@ -22,6 +22,7 @@ from django.utils import timezone
 from auctions.rules import AuctionParams
 from bidders.models import Membership
 from bidders.roles import firm_of
+from blocks import lifecycle as block_lifecycle
 from blocks import rules as block_rules
 from blocks import services as registry
 from blocks.constants import INDIAN_STATES
@@ -651,7 +652,7 @@ def el_discovery_report(*, actor, licence_id, stage_reached: str, summary: str, 
         # The registry's own update: the stage and lease kind are recomputed there. The block takes the area the
         # licence holds now (after any relinquishment), checked for overlap like any other boundary, unless its
         # surveyed land split would no longer fit in it: then the regulator redraws both before the auction.
-        changes = {"exploration_stage": stage, "status": Block.Status.IDENTIFIED, "published_outcome": outcome[:200]}
+        changes = {"exploration_stage": stage, "published_outcome": outcome[:200]}
         redraw = ""
         if licence.boundary != block.boundary:
             land = block.forest_land_ha + block.government_land_ha + block.other_land_ha
@@ -663,6 +664,7 @@ def el_discovery_report(*, actor, licence_id, stage_reached: str, summary: str, 
                     "licence kept, with its land split, before notifying the auction."
                 )
         registry.block_update(actor=actor, block=block, **changes)
+        block_lifecycle.block_move(block_id=block.pk, to=Block.Status.IDENTIFIED, reason=outcome)
         obligation_add(
             licence=licence,
             kind=Kind.DISCOVERY_AUCTION,

@@ -249,6 +249,11 @@ class BlockDetailApi(APIView):
             200: OutputSerializer,
             **ERRORS,
             404: OpenApiResponse(ErrorSerializer, description="No block has this code."),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The block is held by a live auction (notified or under auction): nothing was changed; "
+                "it can be changed once that auction is settled or annulled.",
+            ),
         },
     )
     def patch(self, request, code):

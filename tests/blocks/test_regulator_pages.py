@@ -317,6 +317,7 @@ def test_an_unchanged_boundary_is_not_checked_again(as_regulator):
     )
     BlockFactory(
         code="OLD-2",
+        status=Block.Status.IDENTIFIED,  # in no auction: a notified block is held by its auction
         boundary=square_boundary(82.005, 21.0),
         min_lon=82.005,
         min_lat=21.0,

@@ -25,6 +25,6 @@ RUN mkdir -p /app/var/media /app/var/staticfiles && chown -R khanij:khanij /app/
 
 USER khanij
 EXPOSE 8000
-# gthread: the live rooms hold server-sent event streams on threads (auctions/room_stream.py); sync workers
+# gthread: the live rooms hold server-sent event streams on threads (auctions/room/stream.py); sync workers
 # would make every room fall back to polling.
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "32"]

@@ -1,5 +1,5 @@
 """Back office of the central auction: tranches, auctions, participations and offers, read-only. Every change
-goes through auctions.auction_services (on the regulator's pages or the API), which checks the rules and writes
+goes through auctions.services (on the regulator's pages or the API), which checks the rules and writes
 the ledger; an admin form would bypass both.
 
 Sealed offers: a participation's `sealed_offer` and `offer_nonce` are never shown, and its

@@ -87,7 +87,7 @@ def unseal(*, auction: int, firm: int, ciphertext: str, commitment: str) -> tupl
 
 def bidder_token(*, salt: str, auction: int, firm: int) -> str:
     """A bidder's pseudonym in the offer history: secret while the salt is, checkable by anyone once the salt
-    is published at the close (auction_services.bidder_token and auctions.replay both use this)."""
+    is published at the close (auctions.pseudonyms.bidder_token and auctions.replay both use this)."""
     return hashlib.sha256(f"{salt}|{auction}|{firm}".encode()).hexdigest()[:16]
 
 

@@ -3,10 +3,10 @@ the job's status, so that a task delivered twice does its work once."""
 
 from celery import shared_task
 
-from auctions import auction_services
+from auctions import services
 
 
 @shared_task(name="auctions.sweep")
 def auctions_sweep() -> dict:
     """Settle what time has decided: close bidding at the due date, declare results after the close."""
-    return auction_services.auctions_sweep()
+    return services.auctions_sweep()

@@ -83,7 +83,7 @@ def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from auctions import auction_services as svc
+    from auctions import services as svc
     from auctions.models import Auction
     from bidders.models import Firm, Membership
     from bidders.roles import REGULATORS_GROUP
@@ -668,7 +668,7 @@ def lock_hold(auction_id: int, *, offers: int = 200) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from auctions import auction_services as svc
+    from auctions import services as svc
     from auctions.models import Auction
 
     users = list(get_user_model().objects.filter(username__startswith="bench-bidder-").order_by("username")[:2])

@@ -196,7 +196,7 @@ CACHES = {
     )
 }
 
-# Live rooms (auctions/room_stream.py): server-sent event streams, one thread each, woken through Redis pub/sub.
+# Live rooms (auctions/room/stream.py): server-sent event streams, one thread each, woken through Redis pub/sub.
 # "auto" serves streams on threaded servers (runserver, gunicorn gthread) and tells sync workers' clients to poll.
 ROOM_STREAMS = env.str("ROOM_STREAMS", default="auto")  # auto | on | off
 ROOM_STREAMS_PER_PROCESS = env.int("ROOM_STREAMS_PER_PROCESS", default=64)
@@ -239,7 +239,7 @@ SPECTACULAR_SETTINGS = {
         "BlockStatusEnum": "blocks.models.Block.Status",
         "ParticipationStatusEnum": "auctions.models.Participation.Status",
         "TrancheStatusEnum": "auctions.models.Tranche.Status",
-        "AuctionPhaseEnum": "auctions.public_auction_selectors.PHASE_CHOICES",
+        "AuctionPhaseEnum": "auctions.selectors.phase.PHASE_CHOICES",
         "TrancheKindEnum": "auctions.models.Tranche.Kind",
         "LeaseKindEnum": "blocks.constants.LeaseKind",
         "ExplorationStageEnum": "blocks.constants.ExplorationStage",

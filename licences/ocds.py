@@ -1,7 +1,7 @@
 """The auctions and their licences as Open Contracting Data Standard releases (OCDS 1.1; RULES.md section 6).
 
 Pure-ish: every function takes objects already selected and returns plain JSON dicts (strings, ints, lists).
-What is public, and when, is decided in one place, `auctions.public_auction_selectors.public_auction`; these
+What is public, and when, is decided in one place, `auctions.selectors.public.public_auction`; these
 functions read only its answer (and the licence, public from its award), so the feed never shows more than the
 portal. One `ocid` per auction (`Auction.ocid`), and its releases in date order:
 

@@ -1,8 +1,8 @@
 """The e-auction room's API: its state (followed by every open room, as events or by polling) and the final
 price offers.
 
-Thin: the state comes from auctions.room, its events from auctions.room_stream, offers are placed by
-auctions.auction_services.offer_place.
+Thin: the state comes from auctions.room.state, its events from auctions.room.stream, offers are placed by
+auctions.services.offer_place.
 """
 
 import json
@@ -19,10 +19,11 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
-from auctions import room, room_stream
-from auctions.auction_selectors import Phase
-from auctions.auction_services import offer_place, offer_precheck
 from auctions.models import Auction
+from auctions.room import state as room
+from auctions.room import stream as room_stream
+from auctions.selectors.phase import Phase
+from auctions.services import offer_place, offer_precheck
 from core.api import ErrorSerializer
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 

@@ -1,6 +1,6 @@
 """The public OCDS 1.1 feed (RULES.md section 6): release packages of the auctions and their licences.
 
-Anonymous, read-only, cacheable. The auctions are read with `auctions.public_auction_selectors` and rendered with
+Anonymous, read-only, cacheable. The auctions are read with `auctions.selectors.public` and rendered with
 its `public_auction`, the one place that decides what is public at the moment of the request; `licences.ocds`
 turns that answer into releases. The serializers below document the answer (drf-spectacular); the answer itself
 is the builder's JSON.
@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from auctions.public_auction_selectors import public_auction, public_auction_get, public_auctions
+from auctions.selectors.public import public_auction, public_auction_get, public_auctions
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
 from core.public_api import PublicAPIView

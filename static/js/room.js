@@ -1,5 +1,5 @@
-/* The e-auction room (auctions/room_views.py): follows the room's state as server-sent events (one event per
-   change, auctions/room_stream.py), or polls it twice a second where the server keeps no stream open; counts
+/* The e-auction room (auctions/views/room.py): follows the room's state as server-sent events (one event per
+   change, auctions/room/stream.py), or polls it twice a second where the server keeps no stream open; counts
    down from the server's clock, and places final price offers with a fresh Idempotency-Key per click. Plain
    JavaScript. */
 (function () {

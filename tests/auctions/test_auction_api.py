@@ -480,7 +480,7 @@ def test_list_endpoints_do_not_grow_with_the_rows(regulator, api_as):
     for i in range(2, 5):
         make_block(code=f"C-{i}", lon=90 + i * 0.1, lat=25)
         with time_machine.travel(T0, tick=False):
-            from auctions import auction_services as svc
+            from auctions import services as svc
 
             tranche = svc.tranche_create(actor=regulator, name=f"T{i}", blocks=[f"C-{i}"], **SCHEDULE)
             svc.tranche_notify(actor=regulator, tranche_id=tranche.pk)

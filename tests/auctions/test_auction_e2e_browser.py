@@ -20,7 +20,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from auctions.flow_forms import SCHEDULE_LABELS
+from auctions.forms import SCHEDULE_LABELS
 from auctions.models import Auction, Participation
 from tests.browser import submit
 from tests.factories.auction_flow import bidder, live_auction, make_block

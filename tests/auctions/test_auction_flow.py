@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction, Participation
 from blocks.models import Block
 from core.errors import ApplicationError, Conflict, PermissionDenied

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from auctions.auction_selectors import Phase, auction_phase, bids_are_closed
+from auctions.selectors.phase import Phase, auction_phase, bids_are_closed
 from tests.factories.auction_flow import SCHEDULE, bidder, opened_auction
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction, Participation, Tranche
-from auctions.public_auction_selectors import public_auction, public_auction_get
 from auctions.replay import SETTLED, replay
+from auctions.selectors.public import public_auction, public_auction_get
 from bidders.models import Firm
 from blocks.models import Block
 from core.errors import ApplicationError, Conflict

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from drf_spectacular.generators import SchemaGenerator
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction, Participation, Tranche
 from bidders.models import Membership
 from core.money import CRORE

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction, Participation, Tranche
 from bidders.models import Affiliation, Membership
 from blocks.services import block_create

@@ -1,7 +1,7 @@
 """20 qualified firms x 50 offers from 20 threads against one live e-auction on PostgreSQL (issue 3).
 
 Each thread has its own database connection and offers slightly above the best it last saw, through
-auction_services.offer_place; refusals are expected. Nothing accepted may be lost, every accepted offer
+services.offer_place; refusals are expected. Nothing accepted may be lost, every accepted offer
 must beat the one before it, and the close must be extended exactly as the rule says. The e-auction runs
 on the real clock (threads cannot share time-machine's), with its close a few minutes away so that every
 offer falls in the last 8 minutes and extends it.
@@ -18,8 +18,8 @@ import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
-from auctions import auction_services as svc
 from auctions import rules
+from auctions import services as svc
 from auctions.models import Auction, Offer
 from auctions.replay import replay
 from core.errors import ApplicationError, Conflict

@@ -9,9 +9,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction
-from auctions.public_auction_selectors import public_auction, public_auction_get
+from auctions.pseudonyms import bidder_token
+from auctions.selectors.public import public_auction, public_auction_get
 from tests.factories.auction_flow import SCHEDULE, T0
 from tests.factories.public_auctions import SEALED_IPOS, moment, notified, staged, three_firms
 
@@ -121,7 +122,7 @@ def test_after_the_close_the_history_is_anonymous_and_the_winner_and_salt_are_pu
         (2, "93.61", "Bidder 2"),
     ]
     history = json.dumps(result["offers"])
-    assert "Ltd" not in history and svc.bidder_token(auction, firms[0].memberships.get().firm_id) not in history
+    assert "Ltd" not in history and bidder_token(auction, firms[0].memberships.get().firm_id) not in history
     assert result["bidder_salt"] == auction.bidder_salt
 
 

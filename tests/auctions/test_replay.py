@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.replay import ANNULLED, IN_PROGRESS, SETTLED, replay
 from ledger import chain
 from ledger.models import Entry

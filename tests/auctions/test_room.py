@@ -10,10 +10,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.api.room import RoomStateSerializer
 from auctions.models import Auction, Offer
+from auctions.pseudonyms import bidder_token
 from bidders.models import Membership
+from core.errors import PermissionDenied
 from core.models import IdempotencyRecord
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.auction_flow import bidder, close_and_evaluate, notified_auction, opened_auction, submit_bids
@@ -149,7 +151,7 @@ def test_a_qualified_firm_sees_the_best_offer_its_standing_and_an_anonymous_hist
     for name in ("Asha", "Bharat", "Chitra"):
         assert name not in body  # never another firm's identity, nor its own in the shared parts
     for user in firms.values():
-        assert svc.bidder_token(auction, user.memberships.get().firm_id) not in body
+        assert bidder_token(auction, user.memberships.get().firm_id) not in body
 
 
 def test_labels_are_the_same_for_every_viewer_and_standing_follows_the_best_offer(auction, firms, api_as):
@@ -235,7 +237,7 @@ def test_after_the_close_everyone_sees_the_anonymised_history_and_the_result(auc
         "annulment_reason": "",
     }
     assert closed["next_valid_offer"] is None
-    chitra_token = svc.bidder_token(auction, firms["Chitra"].memberships.get().firm_id)
+    chitra_token = bidder_token(auction, firms["Chitra"].memberships.get().firm_id)
     assert [(h["bidder"], h["bidder_token"], h["firm"]) for h in closed["history"]][0] == (
         "Bidder 2",
         chitra_token,
@@ -289,7 +291,7 @@ def test_a_regulator_who_is_also_a_member_of_a_qualified_firm_cannot_offer_even_
 ):
     asha_firm = Membership.objects.get(user=firms["Asha"]).firm
     MembershipFactory(user=regulator, firm=asha_firm, role=Membership.Role.ADMIN)
-    with live(auction), pytest.raises(svc.PermissionDenied, match="read-only"):
+    with live(auction), pytest.raises(PermissionDenied, match="read-only"):
         svc.offer_place(actor=regulator, auction_id=auction.pk, value=Decimal("14.05"))
     assert not Offer.objects.exists()
 

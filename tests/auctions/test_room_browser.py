@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from tests.browser import log_in
 from tests.factories.auction_flow import bidder, live_auction
 

@@ -11,9 +11,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auctions import auction_services as svc
-from auctions import room_stream
+from auctions import services as svc
 from auctions.api.room import RoomStateSerializer
+from auctions.room import stream as room_stream
 from tests.auctions.test_room import live, place, room_url
 from tests.factories.auction_flow import bidder, close_and_evaluate, notified_auction, submit_bids
 

@@ -24,7 +24,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction, Participation
 from bidders.models import Membership
 from tests.factories import MembershipFactory, UserFactory

@@ -6,7 +6,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction
 from blocks.services import block_create
 from tests.factories import FirmFactory, MembershipFactory, UserFactory, square_boundary

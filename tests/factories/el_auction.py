@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import time_machine
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction, Tranche
 from blocks.services import block_create
 from core.money import CRORE

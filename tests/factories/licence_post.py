@@ -18,7 +18,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from auctions import auction_services as auction_svc
+from auctions import services as auction_svc
 from auctions.models import Auction
 from bidders.models import Membership
 from blocks.models import Block

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import time_machine
 
-from auctions import auction_services as svc
+from auctions import services as svc
 from auctions.models import Auction
 from blocks.services import block_create
 from tests.factories import square_boundary

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from auctions import auction_services as auction_svc
+from auctions import services as auction_svc
 from blocks.models import Block, Mineral
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from ledger.models import Entry

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from auctions import public_auction_views as views
+from auctions.views import public as views
 
 app_name = "public_auctions"
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
-from auctions import room
+from auctions.room import state as room
 from auctions.wording import words
 from core.errors import ApplicationError, NotFound, PermissionDenied
 

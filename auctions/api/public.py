@@ -1,6 +1,6 @@
 """The public API of tranches and auctions: anonymous, read-only, filterable, cursor-paginated.
 
-Every answer is rendered from auctions.public_auction_selectors.public_auction, the one place that decides what
+Every answer is rendered from auctions.selectors.public.public_auction, the one place that decides what
 is public at the moment of the request (RULES.md section 6); a section that is not public yet is null.
 """
 
@@ -12,10 +12,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from auctions.flow_forms import PARAM_LABELS
+from auctions.forms import PARAM_LABELS
 from auctions.models import Auction, Tranche
-from auctions.public_auction_selectors import (
-    PHASE_CHOICES,
+from auctions.rules import AuctionParams
+from auctions.selectors.phase import PHASE_CHOICES
+from auctions.selectors.public import (
     phase_q,
     public_auction,
     public_auction_get,
@@ -24,7 +25,6 @@ from auctions.public_auction_selectors import (
     public_tranche_get,
     public_tranches,
 )
-from auctions.rules import AuctionParams
 from blocks.constants import LeaseKind
 from blocks.filters import mineral_filter, state_filter
 from blocks.models import Block
@@ -49,7 +49,7 @@ ANNULMENT_REASONS = 'The published reason: "no bid", "fewer than 3 TQB" (the min
 
 
 def replay_path(auction_id: int) -> str:
-    """The replay endpoint (auctions/api/replay_urls.py) recomputes a settled auction from its ledger."""
+    """The replay endpoint (auctions/api/urls/replay.py) recomputes a settled auction from its ledger."""
     return f"/api/v1/public/auctions/{auction_id}/replay"
 
 

@@ -1,6 +1,6 @@
 """The e-auction room (round 2, RULES.md s.3 items 8-10): what each viewer may see of it now.
 
-Open rooms follow it over server-sent events (auctions.room_stream: one event per change, no poll), or poll it
+Open rooms follow it over server-sent events (auctions.room.stream: one event per change, no poll), or poll it
 twice a second where a server cannot keep streams open; so a poll must cost almost nothing:
 
 - one query reads the auction row (its `offer_count`, `closes_at` and status make the room's `version`);
@@ -28,11 +28,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from auctions import rules
-from auctions.auction_selectors import Phase, auction_phase
-from auctions.auction_services import bidder_token
 from auctions.models import Auction, Offer, Participation
+from auctions.pseudonyms import bidder_token
+from auctions.selectors.phase import Phase, auction_phase
 from bidders.models import Membership
 from bidders.roles import is_regulator
+from bidders.rules import may_act
 from core.errors import NotFound, PermissionDenied
 from core.money import round_half_up
 
@@ -196,7 +197,7 @@ def _access(auction: Auction, user) -> Access:
             signed_in=True,
             refusal=f"{firm} is not a qualified bidder of this e-auction. {not_qualified}",
         )
-    if membership["role"] not in (Membership.Role.ADMIN, Membership.Role.BIDDER):
+    if not may_act(membership["role"]):
         return Access(
             viewer=Viewer.BIDDER,
             signed_in=True,

@@ -2,7 +2,7 @@
 
 `public_auction(auction, now=...)` is everything the public may know of an auction at that moment; the public
 pages and the public API both render it, so one function decides what is published. The moments follow
-from the clock through auctions.auction_selectors, so a reader past a deadline sees what it makes public even
+from the clock through auctions.selectors.phase, so a reader past a deadline sees what it makes public even
 when the sweeper has not yet settled it in the database:
 
 - from the notification: the terms, the block, the schedule, and an annulment with its reason;
@@ -17,8 +17,9 @@ when the sweeper has not yet settled it in the database:
 The querysets here never load a sealed offer (`sealed_offer` is deferred); an IPO and its nonce are read from
 the database only once the opening has written them, and returned only when `offers_are_open`.
 
-The second half of the module is what signed-in readers see of bids: a firm its own bid (its receipt, never its
-offer before the opening), a regulator every bid for the evaluation (never an offer before the opening).
+What signed-in readers see of bids is in auctions.selectors.firm (a firm its own bid: its receipt, never its offer
+before the opening) and auctions.selectors.regulator (every bid for the evaluation, never an offer before the
+opening; every tranche, drafts included).
 """
 
 from datetime import datetime
@@ -26,10 +27,9 @@ from datetime import datetime
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from auctions.auction_selectors import Phase, auction_phase, bids_are_closed, history_is_public, offers_are_open
 from auctions.models import Auction, Offer, Participation, Tranche
-from blocks.models import Block
-from core.errors import Conflict, NotFound
+from auctions.selectors.phase import Phase, auction_phase, bids_are_closed, history_is_public, offers_are_open
+from core.errors import NotFound
 
 SCHEDULE_FIELDS = (
     "document_sale_starts_at",
@@ -40,7 +40,6 @@ SCHEDULE_FIELDS = (
     "opening_at",
     "e_auction_starts_at",
 )
-PHASE_CHOICES = list(Phase.LABELS.items())
 
 # The columns of a participation that any public reading needs; the sealed offer is never among them.
 PUBLIC_PARTICIPATION_FIELDS = (
@@ -57,6 +56,8 @@ PUBLIC_PARTICIPATION_FIELDS = (
     "rank",
     "qualified",
 )
+# A participation as its firm or a regulator may read it: every column but the sealed offer.
+BID_FIELDS_DEFERRED = ("sealed_offer",)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -392,144 +393,3 @@ def public_calendar(*, now: datetime | None = None) -> list[dict]:
             )
     events.sort(key=lambda e: (e["at"], e["block_code"], e["attempt"], e["kind"]))
     return events
-
-
-# --- What signed-in readers see of bids -------------------------------------------------------------------------
-
-# A participation as its firm or a regulator may read it: every column but the sealed offer.
-BID_FIELDS_DEFERRED = ("sealed_offer",)
-
-
-def firm_participations(*, firm) -> QuerySet[Participation]:
-    """The firm's own participations, newest auction first."""
-    return (
-        Participation.objects.filter(firm=firm)
-        .defer(*BID_FIELDS_DEFERRED)
-        .select_related("auction__block", "auction__tranche")
-        .order_by("-auction__bid_due_at", "-id")
-    )
-
-
-def firm_participation_get(*, firm, auction_id) -> Participation:
-    participation = firm_participations(firm=firm).filter(auction_id=auction_id).first()
-    if participation is None:
-        if not Auction.objects.filter(pk=auction_id).exists():
-            raise NotFound(f"There is no auction {auction_id}.")
-        raise NotFound(
-            f"{firm.legal_name} has no bid in auction {auction_id}: buy its tender document first.",
-            code="no_bid",
-        )
-    return participation
-
-
-def own_bid(participation: Participation, *, now: datetime | None = None) -> dict:
-    """A firm's own bid: its receipt and that it submitted; its offer only once the opening has published it."""
-    auction = participation.auction
-    opened = offers_are_open(auction)
-    evaluated = participation.technically_qualified is not None
-    return {
-        "auction_id": auction.pk,
-        "block_code": auction.block.code,
-        "block_name": auction.block.name,
-        "attempt": auction.attempt,
-        "phase": auction_phase(auction, _now(now)),
-        "status": participation.status,
-        "tender_fee_reference": participation.tender_fee_reference,
-        "tender_fee_paid_at": participation.tender_fee_paid_at,
-        "submitted_at": participation.submitted_at,
-        "commitment": participation.commitment or None,
-        "net_worth": participation.net_worth,
-        "bid_security_reference": participation.bid_security_reference,
-        "declared_affiliates": participation.declared_affiliates,
-        "has_technical_bid_document": bool(participation.technical_bid_document),
-        "technically_qualified": participation.technically_qualified if evaluated else None,
-        "evaluation_reason": participation.evaluation_reason if evaluated else "",
-        "initial_price_offer": participation.initial_price_offer if opened else None,
-        "offer_nonce": (participation.offer_nonce or None) if opened else None,
-        "rank": participation.rank if opened else None,
-        "qualified": participation.qualified if opened else None,
-    }
-
-
-def evaluation_bids(*, auction_id, now: datetime | None = None) -> tuple[Auction, list[Participation]]:
-    """Every bid of an auction for the regulator's evaluation, from the bid due date (before it, who is bidding
-    stays sealed too). Never the sealed offer."""
-    now = _now(now)
-    try:
-        auction = Auction.objects.select_related("block").get(pk=auction_id)
-    except (Auction.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no auction {auction_id}.") from None
-    if not bids_are_closed(auction, now):
-        raise Conflict(
-            f"Bids for {auction.block.code} are sealed until the bid due date, "
-            f"{timezone.localtime(auction.bid_due_at):%d %b %Y %H:%M} IST; the evaluation view opens then.",
-            code="bids_sealed",
-        )
-    rows = list(
-        Participation.objects.filter(auction=auction)
-        .defer(*BID_FIELDS_DEFERRED)
-        .select_related("firm")
-        .order_by("firm__legal_name", "id")
-    )
-    return auction, rows
-
-
-def evaluation_bid(participation: Participation, auction: Auction) -> dict:
-    opened = offers_are_open(auction)
-    firm = participation.firm
-    below = participation.net_worth is not None and participation.net_worth < auction.net_worth_threshold
-    return {
-        "id": participation.pk,
-        "firm": {"id": firm.pk, "name": firm.legal_name, "cin": firm.cin},
-        "status": participation.status,
-        "tender_fee_reference": participation.tender_fee_reference,
-        "tender_fee_paid_at": participation.tender_fee_paid_at,
-        "submitted_at": participation.submitted_at,
-        "commitment": participation.commitment or None,
-        "net_worth": participation.net_worth,
-        "net_worth_below_threshold": below,
-        "bid_security_reference": participation.bid_security_reference,
-        "declared_affiliates": participation.declared_affiliates,
-        "has_technical_bid_document": bool(participation.technical_bid_document),
-        "affiliate_flag": participation.affiliate_flag,
-        "technically_qualified": participation.technically_qualified,
-        "evaluation_reason": participation.evaluation_reason,
-        "evaluated_at": participation.evaluated_at,
-        "initial_price_offer": participation.initial_price_offer if opened else None,
-        "rank": participation.rank if opened else None,
-        "qualified": participation.qualified if opened else None,
-    }
-
-
-def regulator_tranches() -> QuerySet[Tranche]:
-    """Every tranche, drafts included, newest first, with its blocks and auctions (for the regulator)."""
-    auctions = Auction.objects.select_related("block").order_by("block__code", "attempt")
-    return Tranche.objects.prefetch_related(
-        Prefetch("blocks", queryset=Block.objects.order_by("code").only("id", "code", "name")),
-        Prefetch("auctions", queryset=auctions, to_attr="public_auction_rows"),
-    ).order_by("-created_at", "-id")
-
-
-def regulator_tranche(tranche: Tranche, *, now: datetime | None = None) -> dict:
-    """A tranche as the regulator sees it: the public notice, and for a draft its blocks and status."""
-    data = (
-        public_tranche(tranche, now=now)
-        if tranche.status == Tranche.Status.NOTIFIED
-        else {
-            "id": tranche.pk,
-            "name": tranche.name,
-            "kind": tranche.kind,
-            "notified_at": None,
-            "tender_fee": tranche.tender_fee,
-            "net_worth_threshold": tranche.net_worth_threshold,
-            "params": tranche.params,
-            "schedule": {name: getattr(tranche, name) for name in SCHEDULE_FIELDS},
-            "auctions": [],
-        }
-    )
-    return {
-        **data,
-        "status": tranche.status,
-        "created_at": tranche.created_at,
-        "blocks": [b.code for b in tranche.blocks.all()],
-    }

@@ -42,9 +42,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from auctions import room
-from auctions.auction_selectors import Phase, auction_phase
 from auctions.models import Auction
+from auctions.room import state as room
+from auctions.selectors.phase import Phase, auction_phase
 from core.errors import ApplicationError, NotFound
 
 logger = logging.getLogger(__name__)

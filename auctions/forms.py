@@ -1,5 +1,5 @@
-"""Forms of the auction pages (auctions/flow_views.py): they read what a person typed, in IST; the services in
-auctions.auction_services decide whether it is acceptable. Field names are the services' argument names, so a
+"""Forms of the auction pages (auctions/views/regulator.py, firm.py): they read what a person typed, in IST; the
+services in auctions.services decide whether it is acceptable. Field names are the services' argument names, so a
 service's per-field message lands next to its field."""
 
 from dataclasses import fields as dataclass_fields

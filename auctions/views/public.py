@@ -1,6 +1,6 @@
 """Public pages of tranches and auctions: anyone may read them, no account needed (RULES.md section 6).
 
-Thin: each page renders what auctions.public_auction_selectors decides is public at the moment of the request,
+Thin: each page renders what auctions.selectors.public decides is public at the moment of the request,
 the same dictionaries the public API serializes.
 """
 
@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions.api.public_auctions import replay_path
-from auctions.public_auction_selectors import (
+from auctions.api.public import replay_path
+from auctions.selectors.public import (
     public_auction,
     public_auction_get,
     public_calendar,

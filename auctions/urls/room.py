@@ -1,6 +1,6 @@
 from django.urls import path
 
-from auctions import room_views
+from auctions.views import room as room_views
 
 app_name = "room"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from auctions.api import public_auctions as views
+from auctions.api import public as views
 
 app_name = "public_auctions_api"
 

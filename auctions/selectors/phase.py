@@ -1,12 +1,11 @@
-"""Reads of auctions. State that follows from time is derived here, for every reader at once; the sweeper
-settles it in the database within seconds (ARCHITECTURE.md, Time)."""
+"""The phase of an auction every reader sees now, and what it makes public. State that follows from time is derived
+here, for every reader at once; the sweeper settles it in the database within seconds (ARCHITECTURE.md, Time)."""
 
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from auctions.models import Auction, Participation
+from auctions.models import Auction
 
 
 class Phase:
@@ -29,6 +28,10 @@ class Phase:
         SETTLED: "Preferred bidder declared",
         ANNULLED: "Annulled",
     }
+
+
+# The phases as choices, for the serializers and the schema's AuctionPhaseEnum (config/settings.py).
+PHASE_CHOICES = list(Phase.LABELS.items())
 
 
 def auction_phase(auction: Auction, now: datetime | None = None) -> str:
@@ -64,13 +67,4 @@ def history_is_public(auction: Auction, now: datetime | None = None) -> bool:
     """The anonymised offer history is public after the e-auction closes."""
     return auction_phase(auction, now) in (Phase.CLOSED, Phase.SETTLED) or (
         auction.status == Auction.Status.ANNULLED and auction.opened_at is not None
-    )
-
-
-def auctions_list() -> QuerySet[Auction]:
-    return (
-        Auction.objects.select_related("block", "tranche", "best_participation__firm")
-        .prefetch_related("block__minerals")
-        .annotate(submitted=Count("participations", filter=Q(participations__status=Participation.Status.SUBMITTED)))
-        .order_by("bid_due_at", "block__code", "attempt")
     )

@@ -42,7 +42,7 @@ test: install
 	$(BIN)/python -m pytest -p no:xdist -m "serial$${mark:+ and ($$mark)}" $(PYTEST_ARGS) || serial=$$?; \
 	if [ $$serial -eq 5 ]; then echo "make test: no serial tests ran (pytest exit status 5), which is fine"; serial=0; fi; \
 	echo "make test: serial phase took $$(( $$(date +%s) - start )) s, exit status $$serial"; \
-	[ $$status -eq 0 ] && [ $$serial -eq 0 ]
+	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$serial
 
 lint: install
 	$(BIN)/ruff check .

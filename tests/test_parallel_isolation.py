@@ -92,16 +92,32 @@ def test_a_task_sent_here_is_taken_by_this_workers_celery_worker_only(tmp_path):
     # Another xdist worker of this run, one that does not exist (gwN for N workers), so that its Celery worker
     # takes nothing of a real one; outside xdist, gw0, which shares this process's Redis database.
     other = f"gw{os.environ.get('PYTEST_XDIST_WORKER_COUNT', '0')}"
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    queue, other_queue = settings.CELERY_TASK_DEFAULT_QUEUE, parallel_tests.worker_celery_queue(other)
+    # The Celery workers never touch a real database: the probe needs none.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    }
     env_other = {**env, "PYTEST_XDIST_WORKER": other}
     probe = f"khanij.test.isolation-probe-{uuid.uuid4().hex[:8]}"  # a task no worker knows: it has no effect
     client = redis.Redis.from_url(settings.REDIS_URL)
+    other_client = redis.Redis.from_url(
+        parallel_tests.worker_redis_url(
+            os.environ["REDIS_URL"], other, parallel_tests.server_databases(settings.REDIS_URL)
+        )
+    )
+    # The tasks this worker's earlier tests sent (on commit) and that no Celery worker of theirs took, and what an
+    # earlier run left in the other queue: nothing will run them, and the Celery workers here must not.
+    client.delete(queue)
+    other_client.delete(other_queue)
     try:
-        with celery_worker(env_other, tmp_path / "other.log", queue=parallel_tests.worker_celery_queue(other)):
+        with celery_worker(env_other, tmp_path / "other.log", queue=other_queue):
             app.send_task(probe)  # routed as every task this process sends: to its default queue
             time.sleep(3)  # a Celery worker waiting on a queue takes a message within milliseconds
-            assert client.llen(queue) == 1, f"the task left {queue}"
+            waiting = client.lrange(queue, 0, -1)
+            assert len(waiting) == 1 and probe.encode() in waiting[0], f"the task left {queue}: {waiting}"
             assert probe not in (tmp_path / "other.log").read_text()
         with celery_worker(env, tmp_path / "mine.log", queue=queue):
             deadline = time.monotonic() + 30
@@ -112,3 +128,4 @@ def test_a_task_sent_here_is_taken_by_this_workers_celery_worker_only(tmp_path):
     finally:
         client.delete(queue)
         client.close()
+        other_client.close()

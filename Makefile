@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# `make test` runs the suite in PYTEST_WORKERS processes (pytest-xdist): by default one per CPU this process may use.
+# The tests mostly wait on PostgreSQL, Redis, Chromium and the servers they start, but those run on the same CPUs,
+# so more workers than CPUs only adds contention. PYTEST_WORKERS=0 runs the whole suite in one process.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())')
 
 .PHONY: run test install lint format bench-api clean
 
@@ -26,8 +30,20 @@ run: install
 	@echo ""
 	@DEBUG=true PORT=$(PORT) exec $(BIN)/honcho -f Procfile.dev start
 
+# Two phases, each given PYTEST_ARGS: every test not marked `serial`, in parallel (it must pass tests), then the tests
+# marked `serial`, one at a time without xdist (none at all is not a failure: pytest's exit status 5). Both phases
+# always run; make test fails when either fails. Each prints how long it took. Select by marker with PYTEST_MARK
+# (e.g. PYTEST_MARK=browser), not with -m in PYTEST_ARGS, which would replace the phases' own selection.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@workers=$(PYTEST_WORKERS); mark='$(PYTEST_MARK)'; status=0; serial=0; \
+	start=$$(date +%s); \
+	$(BIN)/python -m pytest -n $$workers -m "not serial$${mark:+ and ($$mark)}" $(PYTEST_ARGS) || status=$$?; \
+	echo "make test: parallel phase ($$workers workers) took $$(( $$(date +%s) - start )) s, exit status $$status"; \
+	start=$$(date +%s); \
+	$(BIN)/python -m pytest -p no:xdist -m "serial$${mark:+ and ($$mark)}" $(PYTEST_ARGS) || serial=$$?; \
+	if [ $$serial -eq 5 ]; then echo "make test: no serial tests ran (pytest exit status 5), which is fine"; serial=0; fi; \
+	echo "make test: serial phase took $$(( $$(date +%s) - start )) s, exit status $$serial"; \
+	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$serial
 
 lint: install
 	$(BIN)/ruff check .

@@ -91,3 +91,25 @@ def get(url: str, opener=None, data: bytes | None = None) -> tuple[int, str, str
 def browser() -> urllib.request.OpenerDirector:
     """An opener that keeps cookies, as a browser does (sessions, CSRF)."""
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict, log: Path, *, queue: str, timeout: float = 60):
+    """A real Celery worker (`celery -A config worker`, solo pool) in `env`, consuming `queue` only; yields the
+    process once it is ready, and always stops it."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", f"--queues={queue}",
+        f"--hostname=test-{queue}-{os.getpid()}@%h",
+    ]  # fmt: skip
+    with log.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while " ready." not in log.read_text():
+            assert process.poll() is None, f"the Celery worker stopped:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"the Celery worker was not ready in {timeout}s:\n{log.read_text()}"
+            time.sleep(0.2)
+        yield process
+    finally:
+        stop(process)

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from blocks import imports
@@ -55,6 +56,8 @@ def celery_worker_process(postgres, transactional_db):
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            # Only this xdist worker's queue (config/parallel_tests.py): never another worker's import.
+            f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
             f"--hostname=test-import-{uuid.uuid4().hex[:8]}@%h",
         ],
         cwd=BASE_DIR,

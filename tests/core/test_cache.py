@@ -1,18 +1,18 @@
 """core/cache.py on a real Redis: Django's cache API round-trips values (ints, dicts, Decimals), the backend keeps
 one `redis.Redis` client instead of building one per call, and that client serves several threads at once.
 
-Needs Redis (REDIS_URL): skipped on a laptop without it, fails in CI. The tests use database 14 of that server
-and a key prefix of their own, and delete their keys when they end.
+Needs Redis (REDIS_URL): skipped on a laptop without it, fails in CI. The tests use the test process's own database
+(settings.REDIS_URL: under pytest-xdist, the worker's) and a key prefix of their own, and delete their keys when
+they end.
 """
 
-import os
 import threading
 import uuid
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 
@@ -27,9 +27,8 @@ ROUNDS = 50
 
 @pytest.fixture
 def location():
-    url = os.environ.get("REDIS_URL", "")
-    require_service(bool(url), "needs Redis: set REDIS_URL=redis://... (CI does)")
-    return urlunsplit(urlsplit(url)._replace(path="/14"))  # a spare database of the same server
+    require_service(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://... (CI does)")
+    return settings.REDIS_URL
 
 
 @pytest.fixture

@@ -168,6 +168,11 @@ def term_end(
     return end
 
 
+def last_day_of_month(day: date) -> date:
+    """The last day of `day`'s calendar month (s.3(35)): 28 or 29 February, 30 April, 31 December."""
+    return _check_day(day, "The day") + relativedelta(day=31)
+
+
 def days_between(first: date, last: date) -> int:
     """Days from `first` to `last`, `first` excluded (s.9): 1 March to 15 April is 45. Negative when `last` is
     before `first`."""

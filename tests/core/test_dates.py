@@ -13,6 +13,7 @@ from core.dates import (
     Counting,
     Term,
     days_between,
+    last_day_of_month,
     roll_to_open_day,
     shift_months,
     term_end,
@@ -176,6 +177,19 @@ def test_shift_months_moves_by_calendar_months_either_way(day, months, expected)
 )
 def test_days_between_excludes_the_first_day(first, last, expected):
     assert days_between(first, last) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2025, 2, 10), date(2025, 2, 28)),
+        (date(2024, 2, 1), date(2024, 2, 29)),
+        (date(2025, 4, 30), date(2025, 4, 30)),
+        (date(2025, 12, 1), date(2025, 12, 31)),
+    ],
+)
+def test_last_day_of_month(day, expected):
+    assert last_day_of_month(day) == expected
 
 
 def test_weekday_names_and_numbers_are_read():

@@ -47,11 +47,11 @@ class ClosedCalendar:
     Anything with `in` will do where a calendar is taken (a set of dates too); this one also answers for weekly
     closures without listing every Sunday."""
 
-    dates: frozenset[date] = field(default_factory=frozenset)
+    dates: Container[date] = field(default_factory=frozenset)
     weekdays: frozenset[int] = field(default_factory=frozenset)
 
     def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and (day in self.dates or day.weekday() in self.weekdays)
+        return isinstance(day, date) and (day.weekday() in self.weekdays or day in self.dates)
 
 
 NO_CLOSED_DAYS = ClosedCalendar()

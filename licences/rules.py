@@ -386,7 +386,9 @@ def late_interest(
     amount = to_decimal(amount)
     late = days_between(due_on, paid_on)
     grace = params.late_interest_after_days
-    grace_ends = TERMS[TermKind.LATE_INTEREST_GRACE].last_day(due_on, days=grace, closed=closed)
+    grace_ends = TERMS[TermKind.LATE_INTEREST_GRACE].last_day(due_on, days=grace)
+    if paid_on > grace_ends:  # the calendar is asked only about a payment after the grace's own last day
+        grace_ends = TERMS[TermKind.LATE_INTEREST_GRACE].last_day(due_on, days=grace, closed=closed)
     days = 0 if paid_on <= grace_ends else late - grace
     cite = "(RULES.md s.3 item 14; MCR rule 49: interest from the sixtieth day after the due date until payment)"
     if days == 0:

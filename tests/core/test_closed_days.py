@@ -34,3 +34,14 @@ def test_an_empty_calendar_closes_nothing(settings):
     calendar = closed_days(start=date(2025, 1, 1))
     assert not calendar.dates and not calendar.weekdays
     assert date(2025, 6, 1) not in calendar
+
+
+def test_the_calendar_is_read_once_and_only_when_asked(settings, django_assert_num_queries):
+    settings.OFFICE_CLOSED_WEEKDAYS = ["sunday"]
+    ClosedDay.objects.create(date=date(2025, 8, 15), description="Independence Day")
+    with django_assert_num_queries(0):
+        calendar = closed_days(start=date(2025, 1, 1))
+        assert date(2025, 6, 1) in calendar  # a Sunday: answered by the setting
+    with django_assert_num_queries(1):
+        assert date(2025, 8, 15) in calendar
+        assert date(2025, 8, 16) not in calendar

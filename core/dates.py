@@ -179,6 +179,19 @@ def days_between(first: date, last: date) -> int:
     return (_check_day(last, "The last day") - _check_day(first, "The first day")).days
 
 
+def months_and_days(first: date, last: date) -> tuple[int, int]:
+    """How long a term from `first` to `last` is: the whole calendar months m such that m months from `first` end on
+    or before `last` (as `term_end` counts them, s.9 and s.3(35)), and the days left over; (0, 0) when `last` is not
+    after `first`. One month from 31 January ends on 28 February, so 31 Jan to 28 Feb is (1, 0), and a term from
+    29 Feb 2028 to 28 Feb 2029 is a year, (12, 0)."""
+    if _check_day(last, "The last day") <= _check_day(first, "The first day"):
+        return 0, 0
+    months = (last.year - first.year) * 12 + last.month - first.month
+    while months > 0 and first + relativedelta(months=months) > last:
+        months -= 1
+    return months, (last - (first + relativedelta(months=months))).days
+
+
 def weekday_numbers(names) -> frozenset[int]:
     """Weekday names ("sunday", "Sun") or numbers (0 = Monday ... 6 = Sunday) as weekday numbers, for the weekly
     closures of a `ClosedCalendar`. Raises ValueError naming what it cannot read."""

@@ -14,6 +14,7 @@ from core.dates import (
     Term,
     days_between,
     last_day_of_month,
+    months_and_days,
     roll_to_open_day,
     shift_months,
     term_end,
@@ -190,6 +191,23 @@ def test_days_between_excludes_the_first_day(first, last, expected):
 )
 def test_last_day_of_month(day, expected):
     assert last_day_of_month(day) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (date(2025, 4, 1), date(2030, 4, 1), (60, 0)),  # 5 years from 1 April 2025
+        (date(2025, 4, 1), date(2030, 3, 31), (59, 30)),  # 1 March 2030 + 30 days
+        (date(2025, 1, 31), date(2025, 2, 28), (1, 0)),  # one month from 31 January ends on 28 February
+        (date(2025, 1, 31), date(2025, 2, 27), (0, 27)),
+        (date(2024, 2, 29), date(2025, 2, 28), (12, 0)),
+        (date(2025, 4, 30), date(2025, 5, 31), (1, 1)),  # a month from 30 April ends on 30 May
+        (date(2025, 6, 1), date(2025, 6, 1), (0, 0)),
+        (date(2025, 6, 2), date(2025, 6, 1), (0, 0)),
+    ],
+)
+def test_months_and_days_is_the_length_term_end_counts(first, last, expected):
+    assert months_and_days(first, last) == expected
 
 
 def test_weekday_names_and_numbers_are_read():

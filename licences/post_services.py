@@ -259,7 +259,7 @@ def licence_create_from_auction(*, auction: Auction, winner: Participation) -> L
 # --- Payments ---------------------------------------------------------------------------------------------------
 
 
-def amount_due(obligation: Obligation, paid_on: datetime.date, params: AuctionParams | None = None):
+def amount_due(obligation: Obligation, paid_on: datetime.date, params: AuctionParams | None = None, *, closed=None):
     """(total, interest, interest basis) of a money obligation paid on `paid_on`: its amount, plus 24% a year
     simple interest for the days beyond 60 after the due date (RULES.md s.3 item 14); none on a guarantee."""
     amount = obligation.amount or Decimal("0")
@@ -267,7 +267,11 @@ def amount_due(obligation: Obligation, paid_on: datetime.date, params: AuctionPa
         return amount, Decimal("0.00"), ""
     params = params or params_of(obligation.licence)
     interest, basis = rules.late_interest(
-        amount, obligation.due_on, paid_on, params, closed=closed_days(start=obligation.due_on)
+        amount,
+        obligation.due_on,
+        paid_on,
+        params,
+        closed=closed_days(start=obligation.due_on) if closed is None else closed,
     )
     interest = inr(interest)
     return inr(amount + interest), interest, basis if interest else ""

@@ -136,6 +136,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True
+# Weekdays the offices that receive filings and payments close every week (names or 0 = Monday ... 6 = Sunday),
+# besides the calendar of closed days (core.ClosedDay): a deadline falling on one moves to the next open day
+# (General Clauses Act s.10, core.dates). None by default, so no deadline moves until the calendar says so.
+OFFICE_CLOSED_WEEKDAYS = env.list("OFFICE_CLOSED_WEEKDAYS", default=[])
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

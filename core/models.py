@@ -26,3 +26,20 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key} ({self.owner})"
+
+
+class ClosedDay(models.Model):
+    """A day the offices that receive filings and payments are closed (a gazetted holiday, a local closure).
+
+    General Clauses Act s.10: a filing or payment whose last day falls on a closed day may be made on the next open
+    day (`core.dates`). Weekly closures are the setting `OFFICE_CLOSED_WEEKDAYS`, not rows. With no row and no
+    weekly closure, no deadline moves."""
+
+    date = models.DateField(unique=True)
+    description = models.CharField(max_length=200, help_text="Why the offices are closed, e.g. Independence Day.")
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%d %b %Y}: {self.description}"

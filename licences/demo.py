@@ -48,6 +48,7 @@ from blocks.services import block_create
 from core import geo
 from core.errors import ApplicationError
 from core.money import format_inr
+from core.selectors import closed_days
 from licences import el_services, post_services, rules
 from licences.models import AreaProposal, Licence, Obligation, Payment, PremiumReturn, Report
 from licences.services import (
@@ -279,8 +280,10 @@ def _first_dues(licence: Licence, params: AuctionParams) -> tuple[Obligation, Ob
     """The first instalment and the performance security, due 45 days after the declaration, with the amounts and
     bases `licence_create_from_auction` gives them."""
     ver = licence.value_of_estimated_resources
-    due = rules.first_payment_due(licence.declared_on, params)
-    due_basis = f"{rules.first_payment_basis(licence.declared_on, params)}."
+    due = rules.first_payment_due(licence.declared_on, params, closed=closed_days(start=licence.declared_on))
+    due_basis = (
+        f"{rules.first_payment_basis(licence.declared_on, params, closed=closed_days(start=licence.declared_on))}."
+    )
     url = _pages(licence)["payments"]
     first = obligation_add(
         licence=licence,

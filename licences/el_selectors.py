@@ -178,7 +178,7 @@ def el_overview(licence: Licence, *, today: datetime.date) -> ELOverview:
         expires_on=licence.expires_on,
         extended_to=licence.extended_to,
         ends_on=ends,
-        extension_latest=rules.add_years(original, params.el_extension_max_years) if original else None,
+        extension_latest=rules.el_extension_latest(granted, params) if original else None,
         extension_request=(licence.details or {}).get("extension_request"),
         can_extend=licence.status == Licence.Status.ACTIVE and licence.extended_to is None,
         relinquishment_opens=opens,

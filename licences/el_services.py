@@ -30,6 +30,7 @@ from blocks.models import Block, Mineral
 from blocks.rules import MineralFacts
 from core import geo
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.selectors import closed_days
 from licences import lifecycle, rules
 from licences.el_selectors import licences_in_force_overlapping
 from licences.models import AreaProposal, Licence, Obligation, Report
@@ -226,7 +227,7 @@ def _seventh_schedule_names() -> list[str]:
 
 
 def _report_obligations(licence: Licence, granted: datetime.date, ends: datetime.date, params: AuctionParams):
-    dates = rules.el_report_due_dates(granted, ends, params)
+    dates = rules.el_report_due_dates(granted, ends, params, closed=closed_days(start=granted))
     for number, due in enumerate(dates, start=1):
         obligation_add(
             licence=licence,
@@ -284,7 +285,7 @@ def el_grant_record(*, licence: Licence, granted: datetime.date, params: Auction
     every year, the relinquishment at 3 years, the expiry) with their deadlines. Runs in the caller's
     transaction; `el_grant` calls it for today, the demo seed for a past date."""
     expires = rules.el_expiry(granted, params)
-    relinquish_on = rules.el_relinquishment_due(granted, params)
+    relinquish_on = rules.el_relinquishment_due(granted, params, closed=closed_days(start=granted))
     holder = licence.holder
     licence_move(
         licence=licence,

@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from bidders.models import Membership
 from bidders.roles import is_regulator
 from core.errors import NotFound, PermissionDenied
+from core.selectors import closed_days
 from licences import lifecycle
 from licences.models import Licence, Obligation, Payment, PremiumShare
 from licences.post_services import (
@@ -66,13 +67,13 @@ def obligations_with_payments(licence: Licence):
     ).order_by("due_on", "id")
 
 
-def obligation_row(obligation: Obligation, *, on: datetime.date, params) -> dict:
+def obligation_row(obligation: Obligation, *, on: datetime.date, params, closed=None) -> dict:
     """An obligation as the pages and the API show it: with the amount due on `on` (interest included) while
     it is open, and how that was computed."""
     due_now = interest = None
     interest_basis = ""
     if obligation.amount is not None and obligation.status in (ObStatus.PENDING, ObStatus.SUBMITTED):
-        due_now, interest, interest_basis = amount_due(obligation, on, params)
+        due_now, interest, interest_basis = amount_due(obligation, on, params, closed=closed)
     return {
         "obligation": obligation,
         "id": obligation.pk,
@@ -98,13 +99,13 @@ def obligation_row(obligation: Obligation, *, on: datetime.date, params) -> dict
 
 
 def obligation_rows(licence: Licence, *, kinds=None, exclude=()) -> list[dict]:
-    on, params = today(), params_of(licence)
+    on, params, closed = today(), params_of(licence), closed_days()
     rows = obligations_with_payments(licence)
     if kinds is not None:
         rows = rows.filter(kind__in=kinds)
     if exclude:
         rows = rows.exclude(kind__in=exclude)
-    return [obligation_row(o, on=on, params=params) for o in rows]
+    return [obligation_row(o, on=on, params=params, closed=closed) for o in rows]
 
 
 def payments_awaiting(licence: Licence):
@@ -141,7 +142,7 @@ def premium_returns(licence: Licence):
 def premium_months(licence: Licence) -> list[dict]:
     """Per month: the premium due, what was paid (confirmed) and what is outstanding today (interest included
     once a due is more than 60 days late), with the returns of the month."""
-    on, params = today(), params_of(licence)
+    on, params, closed = today(), params_of(licence), closed_days()
     confirmed = Prefetch("payments", queryset=Payment.objects.order_by("paid_on", "id"))
     obligations = licence.obligations.filter(kind=Kind.PREMIUM).prefetch_related(confirmed).order_by("-period", "-id")
     returns = {r.obligation_id: r for r in premium_returns(licence)}
@@ -155,7 +156,7 @@ def premium_months(licence: Licence) -> list[dict]:
         row["due"] += o.amount or 0
         row["paid"] += sum((p.amount for p in o.payments.all() if p.status == Payment.Status.CONFIRMED), Decimal(0))
         if o.status in (ObStatus.PENDING, ObStatus.SUBMITTED):
-            total, interest, basis = amount_due(o, on, params)
+            total, interest, basis = amount_due(o, on, params, closed=closed)
             row["outstanding"] += total
             row["overdue"] = row["overdue"] or o.due_on < on
             row.setdefault("interest_bases", []).extend([basis] if basis else [])

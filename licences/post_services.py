@@ -20,6 +20,7 @@ from auctions.rules import AuctionParams
 from blocks.models import Block, Mineral
 from core.errors import ApplicationError, Conflict, NotFound
 from core.money import format_inr, inr
+from core.selectors import closed_days
 from licences import rules
 from licences.models import Licence, Obligation, Payment, PremiumReturn, PremiumShare
 from licences.services import (
@@ -218,8 +219,8 @@ def licence_create_from_auction(*, auction: Auction, winner: Participation) -> L
                 url=f"/licences/{licence.pk}/",
             )
             return licence
-        due = rules.first_payment_due(declared_on, params)
-        due_basis = f"{rules.first_payment_basis(declared_on, params)}."
+        due = rules.first_payment_due(declared_on, params, closed=closed_days(start=declared_on))
+        due_basis = f"{rules.first_payment_basis(declared_on, params, closed=closed_days(start=declared_on))}."
         first = rules.upfront_instalments(ver, params)[0]
         url = _pages(licence)["payments"]
         obligation_add(
@@ -259,14 +260,20 @@ def licence_create_from_auction(*, auction: Auction, winner: Participation) -> L
 # --- Payments ---------------------------------------------------------------------------------------------------
 
 
-def amount_due(obligation: Obligation, paid_on: datetime.date, params: AuctionParams | None = None):
+def amount_due(obligation: Obligation, paid_on: datetime.date, params: AuctionParams | None = None, *, closed=None):
     """(total, interest, interest basis) of a money obligation paid on `paid_on`: its amount, plus 24% a year
     simple interest for the days beyond 60 after the due date (RULES.md s.3 item 14); none on a guarantee."""
     amount = obligation.amount or Decimal("0")
     if obligation.kind in NO_INTEREST_KINDS:
         return amount, Decimal("0.00"), ""
     params = params or params_of(obligation.licence)
-    interest, basis = rules.late_interest(amount, obligation.due_on, paid_on, params)
+    interest, basis = rules.late_interest(
+        amount,
+        obligation.due_on,
+        paid_on,
+        params,
+        closed=closed_days(start=obligation.due_on) if closed is None else closed,
+    )
     interest = inr(interest)
     return inr(amount + interest), interest, basis if interest else ""
 
@@ -539,7 +546,7 @@ def loi_record(*, licence: Licence, loi_on: datetime.date, actor=None, note_pref
         awarded_on=loi_on,
     )
     created = []
-    for milestone in rules.milestones(licence.kind, loi_on, params):
+    for milestone in rules.milestones(licence.kind, loi_on, params, closed=closed_days(start=loi_on)):
         amount, basis = None, milestone.basis
         if milestone.kind in money:
             number, amount = money[milestone.kind]
@@ -707,7 +714,7 @@ def execution_record(*, licence: Licence, executed_on: datetime.date, actor=None
     """The deed executed on `executed_on` in the register: in force for 50 years (s.8A(2) of the Act), the
     execution milestone met (with its penalty if late; `meet` replaces how), the expiry registered. Runs in the
     caller's transaction."""
-    expires_on = rules.add_months(executed_on, LEASE_PERIOD_YEARS * 12)
+    expires_on = rules.lease_expiry(executed_on, LEASE_PERIOD_YEARS)
     term_basis = (
         f"The lease period is {LEASE_PERIOD_YEARS} years from the execution of the deed under s.8A(2) of the "
         f"Act: executed {_d(executed_on)}, expires {_d(expires_on)}."
@@ -920,7 +927,7 @@ def premium_return_file(*, actor, licence_id, month, mineral, quantity_tonnes, p
                 fields={"month": ["Already filed for this mineral."]},
                 code="duplicate_return",
             )
-        due_on = rules.premium_return_due(month)
+        due_on = rules.premium_return_due(month, closed=closed_days(start=month))
         computation = rules.premium_due(
             fpo_pct=licence.winning_offer_pct,
             quantity_tonnes=quantity,

@@ -15,6 +15,7 @@ from django.http import QueryDict
 
 from bidders.roles import firm_of, is_regulator
 from blocks.models import Mineral
+from core.dates import months_and_days
 from core.errors import ApplicationError, NotFound
 from ledger.services import ledger_verify
 from licences.deadlines import deadlines_for_firm
@@ -110,21 +111,9 @@ def licence_detail(*, licence_id: int) -> Licence:
 
 
 def months_between(start: datetime.date, end: datetime.date) -> tuple[int, int]:
-    """Whole months from `start` to `end`, and the days left over (pure; `end` before `start` gives (0, 0))."""
-    if end <= start:
-        return 0, 0
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
-    year, month = divmod(start.month - 1 + months, 12)
-    month_end = _month_length(start.year + year, month + 1)
-    anchor = datetime.date(start.year + year, month + 1, min(start.day, month_end))
-    return months, (end - anchor).days
-
-
-def _month_length(year: int, month: int) -> int:
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return (following - datetime.timedelta(days=1)).day
+    """Whole calendar months from `start` to `end`, and the days left over, as terms are counted
+    (`core.dates.months_and_days`; pure; `end` before `start` gives (0, 0))."""
+    return months_and_days(start, end)
 
 
 def _plural(n: int, word: str) -> str:

@@ -7,19 +7,24 @@ tranche's `params`. Money is `Decimal`, rounded half-up to the paisa by `core.mo
 
 Conventions, in one place:
 
-- Months are calendar months counted from the starting date with `dateutil.relativedelta`; a day that does not
-  exist in the target month becomes that month's last day (31 Jan + 1 month = 28 Feb, or 29 Feb in a leap
-  year). A date N months on is always computed from the starting date, never step by step, so month-end
-  clamping does not accumulate (31 Aug + 6 months = 28/29 Feb, but 31 Aug + 24 months = 31 Aug).
-- A period "within N years of" a date runs from the day after it to its Nth anniversary inclusive (General
-  Clauses Act 1897 s.9: the first day is excluded, the last included).
+- Every term and due date is counted by `core.dates` (RULES.md "Dates and terms", General Clauses Act 1897), by
+  the rule its kind names in `TERMS` below: months are calendar months counted from the starting date, a day
+  missing from the target month becoming that month's last day (31 Jan + 1 month = 28 Feb, or 29 Feb in a leap
+  year), never step by step, so clamping does not accumulate (31 Aug + 6 months = 28/29 Feb, but 31 Aug + 24
+  months = 31 Aug).
+- A period "within N years of" a date runs from the day after it to its Nth anniversary inclusive (s.9: the
+  first day is excluded, the last included).
+- A deadline for paying or filing whose last day the office is closed moves to the next open day (s.10). The
+  functions that compute one take `closed` (a calendar from `core.selectors.closed_days`); without it, nothing
+  moves.
 - Every figure shown to a person comes with a one-line `basis` that says how it was computed and cites RULES.md.
 """
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
@@ -32,6 +37,7 @@ from auctions.rules import (  # noqa: F401  (re-exported: one law, used by the a
     el_ceiling_error,
     is_percentage,
 )
+from core.dates import NO_CLOSED_DAYS, Counting, Term, days_between, last_day_of_month, shift_months
 from core.geo import BoundaryError, geodesic_area_hectares, parse_boundary
 from core.money import CRORE, HUNDRED, format_inr, inr, percent_of, round_half_up, to_decimal
 
@@ -82,18 +88,93 @@ def _crore(value) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Dates.
+# Dates: the kinds of term and how each is counted (RULES.md "Dates and terms"; core.dates).
 # ---------------------------------------------------------------------------------------------------------
+
+# The lease period of s.8A(2) of the Act.
+LEASE_TERM_YEARS = 50
+
+
+class TermKind(StrEnum):
+    FIRST_PAYMENT = "first_payment"
+    MILESTONE = "milestone"
+    MILESTONE_PAYMENT = "milestone_payment"
+    DELAY_MONTH = "delay_month"
+    LATE_INTEREST_GRACE = "late_interest_grace"
+    PREMIUM_CONCESSION = "premium_concession"
+    PREMIUM_RETURN = "premium_return"
+    LEASE = "lease"
+    EL_TERM = "el_term"
+    EL_EXTENSION = "el_extension"
+    EL_RELINQUISHMENT = "el_relinquishment"
+    EL_REPORT = "el_report"
+    DISCOVERY_AUCTION = "discovery_auction"
+
+
+# Every term after an auction names its rule here, once. FROM: General Clauses Act s.9, the first day excluded (no
+# instrument of this regime says "commencing on"); next_open_day: a paying or filing deadline in an office, moved
+# past the office's closed days (s.10). A term that is the instrument's own span, or an act of an authority, does
+# not move.
+TERMS: dict[TermKind, Term] = {
+    TermKind.FIRST_PAYMENT: Term(
+        Counting.FROM,
+        next_open_day=True,
+        rule="first instalment and performance security: 45 days from the declaration (RULES.md s.3 item 12)",
+    ),
+    TermKind.MILESTONE: Term(
+        Counting.FROM,
+        rule="mining plan, environment clearance, development agreement, execution, G2: within N "
+        "months of the LoI (s.3 item 13); approvals and the instrument's own acts, not filings",
+    ),
+    TermKind.MILESTONE_PAYMENT: Term(
+        Counting.FROM,
+        next_open_day=True,
+        rule="second and third upfront instalments, due by execution (s.3 items 11 and 13)",
+    ),
+    TermKind.DELAY_MONTH: Term(Counting.FROM, rule="each month or part of a month of delay, from the due date"),
+    TermKind.LATE_INTEREST_GRACE: Term(
+        Counting.FROM, next_open_day=True, rule="60 days from a due date before interest runs (s.3 item 14)"
+    ),
+    TermKind.PREMIUM_CONCESSION: Term(Counting.FROM, rule="within 5 (ML) or 7 (CL) years of the LoI (s.3 item 14)"),
+    TermKind.PREMIUM_RETURN: Term(
+        Counting.FROM, next_open_day=True, rule="a month's premium return and payment, on a fixed day of the next month"
+    ),
+    TermKind.LEASE: Term(Counting.FROM, rule="50 years from the execution of the deed (Act s.8A(2))"),
+    TermKind.EL_TERM: Term(Counting.FROM, rule="5 years from the grant (RULES.md s.4)"),
+    TermKind.EL_EXTENSION: Term(Counting.FROM, rule="up to 2 years beyond the original expiry (s.4)"),
+    TermKind.EL_RELINQUISHMENT: Term(
+        Counting.FROM, next_open_day=True, rule="relinquishment filed after the first 3 years from the grant (s.4)"
+    ),
+    TermKind.EL_REPORT: Term(
+        Counting.FROM, next_open_day=True, rule="a work-programme report every 12 months from the grant"
+    ),
+    TermKind.DISCOVERY_AUCTION: Term(
+        Counting.FROM, rule="the State auctions a lease within 1 year of a geological report (s.4); the State's act"
+    ),
+}
 
 
 def add_months(d: date, months: int) -> date:
-    """`d` plus `months` calendar months; a day missing from the target month becomes its last day."""
-    return d + relativedelta(months=months)
+    """`d` plus `months` calendar months (negative: back); a day missing from the target month becomes its last
+    day (`core.dates.shift_months`)."""
+    return shift_months(d, months)
 
 
 def add_years(d: date, years: int) -> date:
     """`d` plus `years` years; 29 Feb becomes 28 Feb in a common year."""
-    return add_months(d, 12 * years)
+    return shift_months(d, 12 * years)
+
+
+def _moved(due: date, last_day: date) -> str:
+    """What a basis adds when a deadline moved past closed days (General Clauses Act s.10)."""
+    if due == last_day:
+        return ""
+    return f" (the last day, {_day(last_day)}, the office is closed: the next open day, General Clauses Act s.10)"
+
+
+def lease_expiry(executed_on: date, years: int = LEASE_TERM_YEARS) -> date:
+    """The last day of a mining lease: `years` (50, Act s.8A(2)) from the execution of the deed."""
+    return TERMS[TermKind.LEASE].last_day(executed_on, years=years)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -155,16 +236,19 @@ def performance_security_basis(ver, params: AuctionParams) -> str:
     )
 
 
-def first_payment_due(declared_on: date, params: AuctionParams) -> date:
+def first_payment_due(declared_on: date, params: AuctionParams, *, closed: Container[date] = NO_CLOSED_DAYS) -> date:
     """The first instalment and the performance security are due 45 days after the preferred bidder is
-    declared (RULES.md s.3 item 12); day 1 is the day after the declaration."""
-    return declared_on + timedelta(days=params.preferred_bidder_payment_days)
+    declared (RULES.md s.3 item 12); day 1 is the day after the declaration (s.9), and a last day on which the
+    office is closed moves to the next open day (s.10)."""
+    return TERMS[TermKind.FIRST_PAYMENT].last_day(declared_on, days=params.preferred_bidder_payment_days, closed=closed)
 
 
-def first_payment_basis(declared_on: date, params: AuctionParams) -> str:
+def first_payment_basis(declared_on: date, params: AuctionParams, *, closed: Container[date] = NO_CLOSED_DAYS) -> str:
+    due = first_payment_due(declared_on, params, closed=closed)
+    moved = _moved(due, first_payment_due(declared_on, params))
     return (
         f"Within {params.preferred_bidder_payment_days} days of being declared preferred bidder on "
-        f"{_day(declared_on)}: by {_day(first_payment_due(declared_on, params))} (RULES.md s.3 item 12)"
+        f"{_day(declared_on)}: by {_day(due)}{moved} (RULES.md s.3 item 12)"
     )
 
 
@@ -180,18 +264,21 @@ class Milestone:
     basis: str
 
 
-def milestones(lease_kind: str, loi_on: date, params: AuctionParams) -> list[Milestone]:
+def milestones(
+    lease_kind: str, loi_on: date, params: AuctionParams, *, closed: Container[date] = NO_CLOSED_DAYS
+) -> list[Milestone]:
     """The milestones of an ML or CL after its Letter of Intent, each counted from the LoI date.
 
     ML: mining plan approved within 6 months; environment clearance 18 months after that (LoI + 24 months);
     the lease executed 12 months after that (LoI + 36 months), which is also when the development agreement
     and the second and third upfront instalments fall due. CL: executed within 12 months (with the agreement
-    and the two instalments); G2 reached within 36 months of the LoI."""
+    and the two instalments); G2 reached within 36 months of the LoI. The two instalments are payments: their
+    due date moves past the office's `closed` days (s.10); the other milestones do not."""
     cite = "(RULES.md s.3 item 13)"
     loi = f"LoI {_day(loi_on)}"
 
     def at(months: int) -> date:
-        return add_months(loi_on, months)
+        return TERMS[TermKind.MILESTONE].last_day(loi_on, months=months)
 
     if lease_kind == ML:
         plan = params.ml_mining_plan_months
@@ -224,11 +311,13 @@ def milestones(lease_kind: str, loi_on: date, params: AuctionParams) -> list[Mil
     else:
         raise ValueError(f"Milestones are for a mining lease (ML) or composite licence (CL), not {lease_kind!r}.")
     due = at(execution)
+    paid_by = TERMS[TermKind.MILESTONE_PAYMENT].last_day(loi_on, months=execution, closed=closed)
+    paid_basis = f"{execution_basis}{_moved(paid_by, due)}"
     result += [
         Milestone("mdpa", due, f"Development agreement signed by execution: {execution_basis} {cite}"),
-        Milestone("upfront_2", due, f"Second upfront instalment, due by execution: {execution_basis} {cite}"),
+        Milestone("upfront_2", paid_by, f"Second upfront instalment, due by execution: {paid_basis} {cite}"),
         Milestone("execution", due, f"Executed {what}: {execution_basis} {cite}"),
-        Milestone("upfront_3", due, f"Balance of the upfront payment, due at execution: {execution_basis} {cite}"),
+        Milestone("upfront_3", paid_by, f"Balance of the upfront payment, due at execution: {paid_basis} {cite}"),
     ]
     if lease_kind == CL:
         months = params.cl_g2_months
@@ -251,15 +340,16 @@ def milestones(lease_kind: str, loi_on: date, params: AuctionParams) -> list[Mil
 def months_or_part_late(due_on: date, done_on: date) -> int:
     """How many months or parts of a month `done_on` is after `due_on`; 0 when on or before the due date.
 
-    Month k of the delay ends on `add_months(due_on, k)` (always counted from the due date), and a month
-    that has begun counts in full: due 31 Jan, met 28 Feb = 1 (the first month ends on 28 Feb); met 1 Mar
-    = 2. Due 29 Feb 2028 (a leap year): met 29 Mar 2028 = 1, met 30 Mar 2028 = 2; met 28 Feb 2029 = 12
-    (the twelfth month ends on 28 Feb 2029, there being no 29 Feb), met 1 Mar 2029 = 13. A month from a
-    month's last day ends on the same day number, not at the next month's end: due 30 Apr, met 31 May = 2."""
+    Month k of the delay ends k calendar months from the due date (`TERMS`: always counted from the due date,
+    never month by month), and a month that has begun counts in full: due 31 Jan, met 28 Feb = 1 (the first
+    month ends on 28 Feb); met 1 Mar = 2. Due 29 Feb 2028 (a leap year): met 29 Mar 2028 = 1, met 30 Mar 2028
+    = 2; met 28 Feb 2029 = 12 (the twelfth month ends on 28 Feb 2029, there being no 29 Feb), met 1 Mar 2029 =
+    13. A month from a month's last day ends on the same day number, not at the next month's end: due 30 Apr,
+    met 31 May = 2."""
     if done_on <= due_on:
         return 0
     months = max(1, (done_on.year - due_on.year) * 12 + done_on.month - due_on.month - 1)
-    while add_months(due_on, months) < done_on:
+    while TERMS[TermKind.DELAY_MONTH].last_day(due_on, months=months) < done_on:
         months += 1
     return months
 
@@ -281,23 +371,31 @@ def delay_penalty(performance_security, due_on: date, done_on: date, params: Auc
     )
 
 
-def late_interest(amount, due_on: date, paid_on: date, params: AuctionParams) -> tuple[Decimal, str]:
+def late_interest(
+    amount, due_on: date, paid_on: date, params: AuctionParams, *, closed: Container[date] = NO_CLOSED_DAYS
+) -> tuple[Decimal, str]:
     """24% simple interest a year on a due unpaid beyond 60 days (RULES.md s.3 item 14).
 
     MCR rule 49 is read as: interest runs from the sixtieth day after the due date until payment, counted
     from the day after the 60 days' grace, so the first 60 days after the due date are free and each day
     after them bears interest: paid 60 days late, none; 61 days late, one day's. The day count is
     actual/365: every calendar day counts (29 Feb too), and a day's interest is 1/365 of the yearly rate, in
-    a leap year as in any other. Rounded once, half-up to the paisa."""
+    a leap year as in any other. Rounded once, half-up to the paisa. When the grace's last day the office is
+    `closed`, a payment on the next open day is within it (General Clauses Act s.10); a later payment bears
+    interest from the grace's own last day."""
     amount = to_decimal(amount)
-    late = (paid_on - due_on).days
-    days = max(0, late - params.late_interest_after_days)
+    late = days_between(due_on, paid_on)
     grace = params.late_interest_after_days
+    grace_ends = TERMS[TermKind.LATE_INTEREST_GRACE].last_day(due_on, days=grace)
+    if paid_on > grace_ends:  # the calendar is asked only about a payment after the grace's own last day
+        grace_ends = TERMS[TermKind.LATE_INTEREST_GRACE].last_day(due_on, days=grace, closed=closed)
+    days = 0 if paid_on <= grace_ends else late - grace
     cite = "(RULES.md s.3 item 14; MCR rule 49: interest from the sixtieth day after the due date until payment)"
     if days == 0:
         when = "by the due date" if late <= 0 else f"{late} day{'s' if late > 1 else ''} after the due date"
+        moved = _moved(grace_ends, TERMS[TermKind.LATE_INTEREST_GRACE].last_day(due_on, days=grace))
         return inr(0), (
-            f"Paid on {_day(paid_on)}, {when} {_day(due_on)}: within the {grace} days' grace, no interest {cite}"
+            f"Paid on {_day(paid_on)}, {when} {_day(due_on)}: within the {grace} days' grace{moved}, no interest {cite}"
         )
     interest = inr(amount * params.late_interest_pct_per_year * days / (HUNDRED * DAYS_IN_YEAR))
     unit = "day" if days == 1 else "days"
@@ -326,7 +424,7 @@ def concession_ends(loi_on: date, lease_kind: str, params: AuctionParams) -> dat
     years = {ML: params.premium_concession_years_ml, CL: params.premium_concession_years_cl}.get(lease_kind)
     if years is None:
         raise ValueError(f"Premium is paid on a mining lease (ML) or composite licence (CL), not {lease_kind!r}.")
-    return add_years(loi_on, years)
+    return TERMS[TermKind.PREMIUM_CONCESSION].last_day(loi_on, years=years)
 
 
 def premium_due(
@@ -343,7 +441,7 @@ def premium_due(
     if quantity < 0 or price < 0:
         raise ValueError("The quantity despatched and the price cannot be negative.")
     first_day = month.replace(day=1)
-    last_day = first_day + relativedelta(day=31)
+    last_day = last_day_of_month(first_day)
     if last_day < loi_on:
         raise ValueError(f"No premium is due for {first_day:%B %Y}: the Letter of Intent came on {_day(loi_on)}.")
     ends = concession_ends(loi_on, lease_kind, params)
@@ -369,12 +467,14 @@ def premium_due(
     )
 
 
-def premium_return_due(month: date) -> date:
-    """A month's premium return and payment are due on the 10th of the following month.
+def premium_return_due(month: date, *, closed: Container[date] = NO_CLOSED_DAYS) -> date:
+    """A month's premium return and payment are due on the 10th of the following month, or the next day the
+    office is open when it is `closed` on the 10th (General Clauses Act s.10).
 
     An assumption: the Rules require a monthly premium but this system has no gazetted due day; the 10th
     follows the practice for monthly royalty and can be changed here in one place."""
-    return month.replace(day=1) + relativedelta(months=1, day=PREMIUM_DUE_DAY)
+    tenth = month.replace(day=1) + relativedelta(months=1, day=PREMIUM_DUE_DAY)
+    return TERMS[TermKind.PREMIUM_RETURN].last_day(tenth, closed=closed)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -425,8 +525,14 @@ def el_application_errors(
 
 
 def el_expiry(granted_on: date, params: AuctionParams) -> date:
-    """An exploration licence runs 5 years from its grant (RULES.md s.4)."""
-    return add_years(granted_on, params.el_term_years)
+    """An exploration licence runs 5 years from its grant (RULES.md s.4), to the fifth anniversary inclusive
+    (s.9)."""
+    return TERMS[TermKind.EL_TERM].last_day(granted_on, years=params.el_term_years)
+
+
+def el_extension_latest(granted_on: date, params: AuctionParams) -> date:
+    """The latest expiry an extension may give: 2 years beyond the original expiry (RULES.md s.4)."""
+    return TERMS[TermKind.EL_EXTENSION].last_day(el_expiry(granted_on, params), years=params.el_extension_max_years)
 
 
 def el_extension_error(
@@ -442,7 +548,7 @@ def el_extension_error(
     is in force (`on`, the day of the request, when given, must not be after the current expiry) and to a date
     later than the current expiry. None when the extension can be granted."""
     original = el_expiry(granted_on, params)
-    latest = add_years(original, params.el_extension_max_years)
+    latest = el_extension_latest(granted_on, params)
     if already_extended:
         return "The licence has already been extended once; an exploration licence can be extended only once."
     if on is not None and on > expires_on:
@@ -457,23 +563,32 @@ def el_extension_error(
     return None
 
 
-def el_relinquishment_due(granted_on: date, params: AuctionParams) -> date:
-    """After the first 3 years the holder keeps at most 25% of the original area (RULES.md s.4)."""
-    return add_years(granted_on, params.el_relinquishment_after_years)
+def el_relinquishment_due(granted_on: date, params: AuctionParams, *, closed: Container[date] = NO_CLOSED_DAYS) -> date:
+    """After the first 3 years the holder keeps at most 25% of the original area (RULES.md s.4): the third
+    anniversary of the grant. Given the office's `closed` days, the filing's due date moves to the next open day
+    (s.10); without them it is the day relinquishment opens."""
+    return TERMS[TermKind.EL_RELINQUISHMENT].last_day(
+        granted_on, years=params.el_relinquishment_after_years, closed=closed
+    )
 
 
-def el_report_due_dates(granted_on: date, expires_on: date, params: AuctionParams) -> list[date]:
-    """An annual work-programme report every 12 months from the grant, up to and including the expiry."""
+def el_report_due_dates(
+    granted_on: date, expires_on: date, params: AuctionParams, *, closed: Container[date] = NO_CLOSED_DAYS
+) -> list[date]:
+    """An annual work-programme report every 12 months from the grant, up to and including the expiry; a due date
+    on which the office is `closed` moves to the next open day (s.10), even past the expiry."""
+    report = TERMS[TermKind.EL_REPORT]
     dates, k = [], 1
-    while (due := add_months(granted_on, k * params.el_report_interval_months)) <= expires_on:
-        dates.append(due)
+    while (year_ends := report.last_day(granted_on, months=k * params.el_report_interval_months)) <= expires_on:
+        dates.append(report.last_day(year_ends, closed=closed))
         k += 1
     return dates
 
 
 def discovery_auction_due(report_on: date, params: AuctionParams) -> date:
-    """After a geological report the State must auction an ML or CL within 1 year (RULES.md s.4)."""
-    return add_months(report_on, params.el_discovery_auction_months)
+    """After a geological report the State must auction an ML or CL within 1 year (RULES.md s.4). The State's
+    act, not a filing: it does not move past closed days."""
+    return TERMS[TermKind.DISCOVERY_AUCTION].last_day(report_on, months=params.el_discovery_auction_months)
 
 
 @dataclass(frozen=True)

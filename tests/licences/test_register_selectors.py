@@ -129,9 +129,15 @@ def test_an_unknown_licence_is_not_found_with_where_to_look():
     [
         (D(2027, 4, 1), D(2032, 4, 1), (60, 0)),
         (D(2027, 4, 1), D(2032, 3, 31), (59, 30)),  # 1 Mar 2032 + 30 days
-        (D(2027, 1, 31), D(2027, 2, 28), (0, 28)),  # no 31 Feb: a month from 31 Jan has not passed on 28 Feb
+        # Corrected (was (0, 28)): RULES.md "Dates and terms", s.3(35): one month from 31 Jan ends on 28 Feb (the
+        # month's last day), as every term and delay penalty counts it, so a month has passed on 28 Feb.
+        (D(2027, 1, 31), D(2027, 2, 28), (1, 0)),
+        (D(2027, 1, 31), D(2027, 2, 27), (0, 27)),
         (D(2027, 1, 31), D(2027, 3, 31), (2, 0)),
-        (D(2028, 2, 29), D(2029, 2, 28), (11, 30)),  # leap day: 29 Jan 2029 + 30 days
+        # Corrected (was (11, 30)): RULES.md "Dates and terms": a year from 29 Feb 2028 ends on 28 Feb 2029 (no 29
+        # Feb), so an EL granted on 29 Feb 2028 and expiring on 28 Feb 2033 shows its 5 years.
+        (D(2028, 2, 29), D(2029, 2, 28), (12, 0)),
+        (D(2028, 2, 29), D(2029, 2, 27), (11, 29)),  # 29 Jan 2029 + 29 days
         (D(2027, 6, 1), D(2027, 6, 1), (0, 0)),
         (D(2027, 6, 2), D(2027, 6, 1), (0, 0)),
     ],
@@ -146,6 +152,7 @@ def test_months_between(start, end, expected):
         (D(2027, 4, 1), D(2032, 4, 1), "5 years"),
         (D(2027, 4, 1), D(2034, 4, 1), "7 years"),
         (D(2028, 4, 1), D(2078, 4, 1), "50 years"),
+        (D(2028, 2, 29), D(2033, 2, 28), "5 years"),  # an EL granted on a leap day (rules.el_expiry)
         (D(2027, 4, 1), D(2028, 5, 1), "1 year 1 month"),
         (D(2027, 4, 1), D(2029, 10, 3), "2 years 6 months 2 days"),
         (D(2027, 4, 1), D(2027, 4, 2), "1 day"),

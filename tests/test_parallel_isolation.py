@@ -67,7 +67,7 @@ def test_this_process_has_its_workers_settings():
         expected = parallel_tests.worker_redis_url(base, WORKER, parallel_tests.server_databases(base))
         assert settings.REDIS_URL == settings.CELERY_BROKER_URL == settings.CACHES["default"]["LOCATION"] == expected
 
-        from auctions import room_stream
+        from auctions.room import stream as room_stream
 
         assert room_stream.channel() == f"khanij:{parallel_tests.redis_database(expected)}:room-changes"
 

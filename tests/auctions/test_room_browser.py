@@ -65,7 +65,7 @@ def test_two_firms_outbid_each_other_and_each_sees_the_other_within_a_second(pag
         expect(page.locator("#offer-message")).to_contain_text("the smallest valid offer is 14.15%")
         expect(page.locator("#offer-value")).to_have_value("14.15")
         expect(page_b.locator("#room-count")).to_have_text("2")
-        # Each room followed the server's events (auctions/room_stream.py) and never had to poll the state.
+        # Each room followed the server's events (auctions/room/stream.py) and never had to poll the state.
         assert requests.count(f"{auction.pk}/room/events") >= 2
         assert not [r for r in requests if r.startswith(f"{auction.pk}/room/state")]
     auction.refresh_from_db()

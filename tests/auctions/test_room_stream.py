@@ -1,4 +1,4 @@
-"""The e-auction room as server-sent events (auctions/room_stream.py): who may follow it, what each event holds,
+"""The e-auction room as server-sent events (auctions/room/stream.py): who may follow it, what each event holds,
 that an accepted offer wakes a waiting stream at once, and that streams share their reads."""
 
 import json

@@ -6,6 +6,7 @@ ends with a unique key, so that equal values keep one order on every page.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django_filters import rest_framework as filters
 
@@ -56,9 +57,11 @@ class FilterForm(forms.Form):
             allowed = [str(value) for value, _label in choices if str(value) != ""]
             refused = [v for v in _given_values(self.data, name) if v not in allowed] or _given_values(self.data, name)
             label = str(field.label or name).lower()
-            self.errors[name] = self.error_class(
-                [f"{', '.join(refused)} is not a known {label}. Allowed values: {', '.join(allowed)}."]
-            )
+            # The values a person typed go in as params, never into the message itself: Django and DRF format
+            # a message with %, and a typed "%" would otherwise break the answer into a server error.
+            message = "%(refused)s is not a known %(label)s. Allowed values: %(allowed)s."
+            params = {"refused": ", ".join(refused), "label": label, "allowed": ", ".join(allowed)}
+            self.errors[name] = self.error_class([ValidationError(message, code="invalid_choice", params=params)])
         return cleaned
 
 

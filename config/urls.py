@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.views import after_login, healthz
 
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
+
 admin.site.site_header = "Khanij back office"
 admin.site.site_title = "Khanij"
 

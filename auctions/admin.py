@@ -7,6 +7,7 @@ Sealed offers: a participation's `sealed_offer` and `offer_nonce` are never show
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from auctions.models import Auction, Offer, Participation, Tranche
@@ -82,7 +83,9 @@ class ParticipationAdmin(ReadOnly):
     exclude = NEVER_SHOWN
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer(*NEVER_SHOWN)
+        """Before an auction's bid due date, who is bidding is sealed too (RULES.md s.6): its bids are not listed,
+        found or opened here, as the API refuses them (409 bids_sealed), by the same server clock."""
+        return super().get_queryset(request).defer(*NEVER_SHOWN).filter(auction__bid_due_at__lte=timezone.now())
 
     def get_fields(self, request, obj=None):
         opened = obj is not None and obj.auction.opened_at is not None

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from bidders import rules
 from bidders.validators import validate_cin, validate_pan
@@ -27,6 +28,10 @@ class Firm(models.Model):
 
     class Meta:
         ordering = ["legal_name"]
+        constraints = [
+            # Two firms never share a name, whatever its case: a bidder's name is what the public reads.
+            models.UniqueConstraint(Lower("legal_name"), name="firm_unique_legal_name"),
+        ]
 
     def __str__(self):
         return self.legal_name

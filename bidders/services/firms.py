@@ -33,6 +33,12 @@ def _clean_firm(data: dict, errors: FieldErrors, *, firm: Firm | None = None) ->
             errors.add("legal_name", "Enter the firm's legal name as registered with the Registrar of Companies.")
         elif len(name) > 200:
             errors.add("legal_name", f"The legal name has at most 200 characters; this one has {len(name)}.")
+        elif Firm.objects.filter(legal_name__iexact=name).exclude(pk=getattr(firm, "pk", None)).exists():
+            errors.add(
+                "legal_name",
+                f"A firm named {name} is already registered on Khanij. If it is yours, ask its administrator to "
+                "add you as a member; otherwise enter your firm's full legal name as the Registrar records it.",
+            )
         cleaned["legal_name"] = name
     if "cin" in data:
         cin = normalise_identifier(data["cin"])
@@ -143,7 +149,7 @@ def firm_register(
             return Membership.objects.create(user=user, firm=firm, role=Membership.Role.ADMIN)
     except IntegrityError as exc:
         raise Conflict(
-            "Another registration with the same CIN, PAN or username was saved a moment ago. "
+            "Another registration with the same name, CIN, PAN or username was saved a moment ago. "
             "Reload the page and check whether your firm is registered already."
         ) from exc
 
@@ -169,5 +175,5 @@ def firm_update(*, actor, firm: Firm, **changes) -> Firm:
                 setattr(firm, name, value)
             firm.save(update_fields=list(fields))
     except IntegrityError as exc:
-        raise Conflict("Another firm registered the same CIN or PAN a moment ago; check the numbers.") from exc
+        raise Conflict("Another firm registered the same name, CIN or PAN a moment ago; check them.") from exc
     return firm

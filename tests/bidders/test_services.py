@@ -523,3 +523,24 @@ def test_auth_token_issue_refuses_wrong_credentials(firm_user):
 
 def test_firm_fields_constant_matches_the_model():
     assert set(services.FIRM_FIELDS) <= {f.name for f in Firm._meta.get_fields()}
+
+
+@pytest.mark.django_db
+def test_a_firm_cannot_take_another_firms_name_whatever_its_case(firm_user):
+    """Issue 12: a firm could rename itself to another firm's exact name; the public would read two of them."""
+    other = FirmFactory(legal_name="Bharat Rare Earths Ltd")
+    firm = firm_of(firm_user)
+    with pytest.raises(ApplicationError) as refused:
+        services.firm_update(actor=firm_user, firm=firm, legal_name="  bharat rare earths LTD ")
+    assert "A firm named bharat rare earths LTD is already registered" in refused.value.fields["legal_name"][0]
+    firm.refresh_from_db()
+    assert firm.legal_name != other.legal_name
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_firm_of_the_same_name():
+    from django.db import IntegrityError, transaction
+
+    FirmFactory(legal_name="Odisha Nickel Ltd")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FirmFactory(legal_name="ODISHA NICKEL LTD")

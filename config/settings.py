@@ -160,6 +160,8 @@ WHITENOISE_USE_FINDERS = True
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/ so that
 # the worker and beat really run with nothing installed.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds a Redis call (cache, room events) may take to connect or answer before it is given up.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
@@ -194,7 +196,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 CACHES = {
     "default": (
-        {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis is a cache here: a call that does not answer within REDIS_TIMEOUT seconds answers "not cached",
+            # and the process leaves Redis alone for REDIS_RETRY_AFTER seconds (core/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "retry_after": env.float("REDIS_RETRY_AFTER", default=1.0),
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

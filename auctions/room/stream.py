@@ -281,7 +281,9 @@ def _redis():
     """The publisher's client: short timeouts, so that Redis down never holds up a request."""
     global _client
     if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        _client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=settings.REDIS_TIMEOUT, socket_connect_timeout=settings.REDIS_TIMEOUT
+        )
     return _client
 
 

@@ -191,6 +191,9 @@ CELERY_BEAT_SCHEDULE = {
     "licences-el-sweep": {"task": "licences.el_sweep", "schedule": 3600.0},
     # Idempotency-Key records past their 24 hours are deleted (every offer leaves one).
     "core-idempotency-purge": {"task": "core.idempotency_purge", "schedule": 3600.0},
+    # What could not go to the broker right after its commit (core.outbox) is relayed within seconds.
+    "core-outbox-relay": {"task": "core.outbox_relay", "schedule": 5.0},
+    "core-outbox-purge": {"task": "core.outbox_purge", "schedule": 3600.0},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

@@ -43,3 +43,28 @@ class ClosedDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%d %b %Y}: {self.description}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the transaction of the act that causes it (core.outbox).
+
+    The act and its message commit together or not at all; the message is then relayed to the broker at least once
+    (at once after the commit, else by the worker's relay), and each task is idempotent, so a broker that is down
+    delays what goes out and never fails or loses the act."""
+
+    task = models.CharField(max_length=100, help_text="The Celery task's name, e.g. notifications.email.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    available_at = models.DateTimeField(help_text="Not relayed before this time (backoff after a failed relay).")
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["available_at"], name="outbox_unsent_idx", condition=models.Q(sent_at__isnull=True))
+        ]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)} ({'sent' if self.sent_at else 'waiting'})"

@@ -2,27 +2,21 @@
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 
+from core.outbox import outbox_enqueue
 from notifications.models import Notification
 
 
 def notification_send(*, users, title: str, body: str = "", url: str = "") -> list[Notification]:
-    """Record an in-app notice for each user now; email them once the surrounding transaction commits."""
+    """Record an in-app notice for each user in the caller's transaction; email them once it commits (core.outbox)."""
     notices = Notification.objects.bulk_create(
         [Notification(user=user, title=title[:200], body=body, url=url[:300]) for user in users]
     )
     ids = [n.pk for n in notices if n.pk]
     if ids:
-        transaction.on_commit(lambda: _email(ids))
+        outbox_enqueue("notifications.email", args=[ids])
     return notices
-
-
-def _email(ids):
-    from notifications.tasks import email_notifications
-
-    email_notifications.delay(ids)
 
 
 def notifications_email(*, ids) -> int:

@@ -17,6 +17,7 @@ from blocks.imports.files import (
 )
 from blocks.models import BlockImport
 from core.errors import ApplicationError, Conflict
+from core.outbox import outbox_enqueue
 
 # How often (in rows) a task writes its progress: about 50 updates per job, at least every row for small files.
 PROGRESS_STEPS = 50
@@ -48,8 +49,6 @@ def _fail(job_id: int, exc: BaseException) -> None:
 
 def block_import_start(*, actor, csv_name: str, csv_data, geojson_name: str, geojson_data) -> BlockImport:
     """Check the files' shape, store the job and queue the check of every row."""
-    from blocks import tasks
-
     errors, texts, message = {}, {}, None
     for field, what, data, limit in (
         ("csv_file", "CSV file", csv_data, MAX_CSV_BYTES),
@@ -83,7 +82,7 @@ def block_import_start(*, actor, csv_name: str, csv_data, geojson_name: str, geo
             total_rows=len(files.rows),
             notes=files.notes,
         )
-        tasks.block_import_validate.delay_on_commit(job.pk)
+        outbox_enqueue("auctions.block_import_validate", args=[job.pk])
     return job
 
 
@@ -108,8 +107,6 @@ def block_import_validate(*, job_id: int) -> None:
 
 def block_import_confirm(*, actor, job: BlockImport, valid_only: bool) -> BlockImport:
     """The regulator's decision: import every row (none rejected) or, when asked, the valid rows only."""
-    from blocks import tasks
-
     job.refresh_from_db()
     if job.status != BlockImport.Status.VALIDATED:
         raise Conflict(
@@ -133,7 +130,7 @@ def block_import_confirm(*, actor, job: BlockImport, valid_only: bool) -> BlockI
         )
         if claimed != 1:
             raise Conflict("Someone else has just decided on this import; nothing was changed.")
-        tasks.block_import_run.delay_on_commit(job.pk)
+        outbox_enqueue("auctions.block_import_run", args=[job.pk])
     job.refresh_from_db()
     return job
 

@@ -5,9 +5,7 @@ and stops or pauses it while offers are placed through the API. Marked `serial`:
 time after the parallel suite.
 """
 
-import os
 import signal
-import subprocess
 import time
 from decimal import Decimal
 
@@ -16,45 +14,11 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from auctions.models import Auction, Offer
-from tests.conftest import require_service
 from tests.factories.auction_flow import bidder, live_auction
-from tests.processes import free_port
 
 pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-REDIS_SERVER = "/usr/bin/redis-server"
 TIMEOUT = 0.3  # REDIS_TIMEOUT for these tests: a call that does not answer in 0.3 s is given up
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis of this test's own, on a free loopback port; yields (url, process), always stopped."""
-    require_service(os.path.exists(REDIS_SERVER), "needs redis-server (Debian's redis-server package; CI installs it)")
-    port = free_port()
-    process = subprocess.Popen(
-        [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    import redis
-
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=0.2).ping()
-            break
-        except redis.RedisError:
-            assert time.monotonic() < deadline, "the test's own Redis did not start"
-            time.sleep(0.05)
-    try:
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGCONT)
-            process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

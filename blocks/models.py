@@ -86,6 +86,14 @@ class Block(models.Model):
     )
     source_url = models.URLField(max_length=500, blank=True)
     published_outcome = models.CharField(max_length=200, blank=True)
+    import_job = models.ForeignKey(
+        "BlockImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="blocks",
+        help_text="The bulk import that registered the block: a resumed import skips the blocks it already made.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -183,6 +191,9 @@ class BlockImport(models.Model):
         default=list, blank=True, help_text="[{row, code, reason, fields}] for rows refused when importing."
     )
     error = models.TextField(blank=True, help_text="Why the job failed, when it did.")
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker on the job; a stale one may be taken over."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

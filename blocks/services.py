@@ -319,15 +319,17 @@ def block_validate(**data) -> dict:
     return values
 
 
-def block_create(*, actor, **data) -> Block:
-    """Register a block. Every field is validated; the boundary must not overlap an active block."""
+def block_create(*, actor, import_job=None, **data) -> Block:
+    """Register a block. Every field is validated; the boundary must not overlap an active block.
+
+    `import_job`: the bulk import registering it (blocks.imports), so that a resumed import knows it is done."""
     values = _validated(data)
     try:
         with transaction.atomic():
             if values.get("boundary"):
                 _lock_boundaries()
                 check_overlap(values["boundary"])
-            block = Block(status=Block.Status.IDENTIFIED)
+            block = Block(status=Block.Status.IDENTIFIED, import_job=import_job)
             _apply(block, values)
             _derive(block, values["minerals"])
             block.save()

@@ -18,3 +18,9 @@ def block_import_validate(job_id: int) -> None:
 @shared_task(name="auctions.block_import_run")
 def block_import_run(job_id: int) -> None:
     imports.block_import_run(job_id=job_id)
+
+
+@shared_task(name="blocks.import_sweep")
+def block_import_sweep() -> int:
+    """Send again the import jobs whose worker died or whose task was lost; they resume where they stopped."""
+    return imports.block_import_sweep()

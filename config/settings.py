@@ -194,7 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     # What could not go to the broker right after its commit (core.outbox) is relayed within seconds.
     "core-outbox-relay": {"task": "core.outbox_relay", "schedule": 5.0},
     "core-outbox-purge": {"task": "core.outbox_purge", "schedule": 3600.0},
+    # Block imports whose worker died are taken over and resumed (blocks.imports.jobs).
+    "blocks-import-sweep": {"task": "blocks.import_sweep", "schedule": 60.0},
 }
+# Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
+BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 CACHES = {

@@ -29,6 +29,7 @@ from blocks.imports.jobs import (
     block_import_list,
     block_import_run,
     block_import_start,
+    block_import_sweep,
     block_import_validate,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "block_import_list",
     "block_import_run",
     "block_import_start",
+    "block_import_sweep",
     "block_import_validate",
     "check_rows",
     "field_label",

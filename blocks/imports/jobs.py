@@ -1,7 +1,15 @@
 """The import job, step by step: start, validate (task), confirm or cancel, run (task). Each task claims its
-job with a conditional UPDATE of its status, so a redelivered task does nothing twice."""
+job with a conditional UPDATE of its status, so a redelivered task does nothing twice.
 
+A worker that dies leaves its job without a heartbeat: after BLOCK_IMPORT_STALE_AFTER seconds the sweeper
+(`block_import_sweep`, a beat task) sends the task again, which takes the job over and resumes it; each block
+records the import that registered it, so no row is registered twice."""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from blocks import services
@@ -15,7 +23,7 @@ from blocks.imports.files import (
     rejection,
     row_to_block_data,
 )
-from blocks.models import BlockImport
+from blocks.models import Block, BlockImport
 from core.errors import ApplicationError, Conflict
 from core.outbox import outbox_enqueue
 
@@ -28,14 +36,23 @@ def _progress_writer(job_id: int, field: str, total: int):
 
     def write(done: int):
         if done % step == 0 or done == total:
-            BlockImport.objects.filter(pk=job_id).update(**{field: done})
+            BlockImport.objects.filter(pk=job_id).update(**{field: done, "heartbeat_at": timezone.now()})
 
     return write
 
 
+def _stale_before():
+    """A job whose worker gave no sign of life since this moment is taken to be abandoned (the worker died)."""
+    return timezone.now() - timedelta(seconds=settings.BLOCK_IMPORT_STALE_AFTER)
+
+
 def _claim(job_id: int, *, from_status: str, to_status: str) -> bool:
-    """Move the job from one status to the next; True only for the one caller that changed the row."""
-    return BlockImport.objects.filter(pk=job_id, status=from_status).update(status=to_status) == 1
+    """Take the job: move it from `from_status` to `to_status`, or take over a job left in `to_status` by a worker
+    that stopped giving signs of life. True only for the one caller that changed the row."""
+    waiting = Q(status=from_status)
+    abandoned = Q(status=to_status) & (Q(heartbeat_at__lt=_stale_before()) | Q(heartbeat_at__isnull=True))
+    taken = BlockImport.objects.filter(Q(pk=job_id) & (waiting | abandoned))
+    return taken.update(status=to_status, heartbeat_at=timezone.now()) == 1
 
 
 def _fail(job_id: int, exc: BaseException) -> None:
@@ -159,20 +176,27 @@ def block_import_run(*, job_id: int) -> None:
         chosen = [(number, row) for number, row in files.rows if number not in rejected]
         lookup = mineral_slugs_by_name()
         step = max(1, len(chosen) // PROGRESS_STEPS)
-        created, failures = list(job.created_codes), list(job.import_failures)
+        # A job taken over from a worker that died resumes: each block records the import that made it, so the
+        # rows already registered are skipped (never registered twice), and the refusals recorded are kept.
+        made = set(Block.objects.filter(import_job_id=job_id).values_list("code", flat=True))
+        failures = {f["row"]: f for f in job.import_failures}
         for done, (number, row) in enumerate(chosen, start=1):
             data, fields = row_to_block_data(row, files, lookup)
-            if not fields:
-                try:
-                    created.append(services.block_create(actor=job.decided_by, **data).code)
-                except ApplicationError as exc:
-                    fields = exc.fields or {"non_field_errors": [exc.message]}
-            if fields:
-                # Valid when checked, refused now: the registry changed in between (e.g. an overlapping block).
-                failures.append(rejection(number, data["code"], fields))
+            if number not in failures and data.get("code") not in made:
+                if not fields:
+                    try:
+                        made.add(services.block_create(actor=job.decided_by, import_job=job, **data).code)
+                    except ApplicationError as exc:
+                        fields = exc.fields or {"non_field_errors": [exc.message]}
+                if fields:
+                    # Valid when checked, refused now: the registry changed in between (e.g. an overlapping block).
+                    failures[number] = rejection(number, data["code"], fields)
             if done % step == 0 or done == len(chosen):
                 BlockImport.objects.filter(pk=job_id).update(
-                    imported_rows=done, created_codes=created, import_failures=failures
+                    imported_rows=done,
+                    created_codes=_in_file_order(made, files),
+                    import_failures=sorted(failures.values(), key=lambda f: f["row"]),
+                    heartbeat_at=timezone.now(),
                 )
         BlockImport.objects.filter(pk=job_id, status=BlockImport.Status.IMPORTING).update(
             status=BlockImport.Status.IMPORTED, finished_at=timezone.now()
@@ -180,6 +204,30 @@ def block_import_run(*, job_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job for the regulator to see
         _fail(job_id, exc)
         raise
+
+
+def _in_file_order(codes: set, files) -> list:
+    order = {row.get("code", "").strip(): number for number, row in files.rows}
+    return sorted(codes, key=lambda code: (order.get(code, 0), code))
+
+
+def block_import_sweep() -> int:
+    """Send again the jobs whose worker died or whose task was lost (the beat task's body); returns how many.
+
+    A job waiting for its task, or being worked on without a sign of life, for longer than
+    BLOCK_IMPORT_STALE_AFTER seconds gets its task again; the task takes the job over (`_claim`) and resumes."""
+    stale = _stale_before()
+    S = BlockImport.Status
+    tasks = {S.QUEUED: "auctions.block_import_validate", S.VALIDATING: "auctions.block_import_validate",
+             S.IMPORT_QUEUED: "auctions.block_import_run", S.IMPORTING: "auctions.block_import_run"}  # fmt: skip
+    waiting = Q(status__in=[S.QUEUED, S.IMPORT_QUEUED]) & Q(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+    waiting &= Q(Q(decided_at__lt=stale) | Q(decided_at__isnull=True, uploaded_at__lt=stale))
+    working = Q(status__in=[S.VALIDATING, S.IMPORTING]) & Q(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+    jobs = list(BlockImport.objects.filter(waiting | working).values_list("pk", "status"))
+    with transaction.atomic():
+        for pk, status in jobs:
+            outbox_enqueue(tasks[status], args=[pk])
+    return len(jobs)
 
 
 def block_import_list(*, limit: int = 20):

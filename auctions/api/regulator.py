@@ -218,7 +218,10 @@ class TrancheNotifyApi(RegulatorAct):
         summary="Notify a draft tranche",
         description="Publishes the notice and creates one auction (attempt 1) per block, each on the ledger.",
         bad="`invalid`: the bid due date has passed; change the schedule first.",
-        conflict="`conflict`: already notified, or a block was offered elsewhere since the draft.",
+        conflict=(
+            "`conflict`: already notified, or a block was offered elsewhere since the draft; `block_in_auction`: a "
+            "block of the draft is held by another live auction (named in the message): nothing was notified."
+        ),
     )
 
     def answer(self, pk, result):
@@ -370,7 +373,10 @@ class SecondAttemptApi(RegulatorAct):
             "qualified bidder. Send a new schedule, or nothing: the first attempt's schedule moved to start now."
         ),
         bad=INVALID.description,
-        conflict="`conflict`: the auction is not an annulled first attempt, or its second attempt exists.",
+        conflict=(
+            "`conflict`: the auction is not an annulled first attempt, or its second attempt exists; "
+            "`block_in_auction`: another live auction (named in the message) has taken the block since the annulment."
+        ),
     )
 
     def answer(self, pk, result):

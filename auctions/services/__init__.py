@@ -3,7 +3,9 @@ phase of the Rules: `notice`, `bidding`, `evaluation`, `e_auction` (with its SQL
 
 One function per use case, keyword-only, one short transaction each; the auction row is locked
 (`select_for_update`) to serialise concurrent writers of one auction; every step appends to the auction's
-ledger stream in the same transaction; notices go out on commit. The law itself is in auctions.rules.
+ledger stream in the same transaction; every status change (of a tranche, an auction, a technical bid, and of the
+auction's block) goes through its table in auctions.lifecycle (blocks.lifecycle for the block), so a repeated move
+writes nothing; notices go out on commit. The law itself is in auctions.rules.
 Callers read `from auctions import services; services.offer_place(...)`.
 """
 

@@ -3,10 +3,11 @@ ledger says why, and every bidder's members are told."""
 
 from django.contrib.auth import get_user_model
 
+from auctions import lifecycle
 from auctions.models import Auction
 from auctions.services.guards import now
-from blocks.models import Block
-from ledger.services import ledger_append
+from blocks.lifecycle import ANNULLED as BLOCK_ANNULLED
+from blocks.lifecycle import block_move
 from notifications.services import notification_send
 
 
@@ -14,13 +15,24 @@ def members_of(firm_ids):
     return list(get_user_model().objects.filter(memberships__firm_id__in=firm_ids).distinct())
 
 
-def annul(auction: Auction, reason: str) -> None:
-    auction.status = Auction.Status.ANNULLED
-    auction.annulment_reason = reason
-    auction.settled_at = now()
-    auction.save(update_fields=["status", "annulment_reason", "settled_at"])
-    Block.objects.filter(pk=auction.block_id).update(status=Block.Status.ANNULLED)
-    ledger_append(stream=auction.stream, kind="annulled", payload={"reason": reason, "attempt": auction.attempt})
+def annul(auction: Auction, reason: str) -> bool:
+    """Annul the (locked) auction and free its block, in the caller's transaction. False when it already was
+    annulled: nothing is written and nobody is told twice."""
+    moved = lifecycle.auction_move(
+        auction=auction,
+        to=lifecycle.ANNULLED,
+        payload={"reason": reason, "attempt": auction.attempt},
+        annulment_reason=reason,
+        settled_at=now(),
+    )
+    if not moved:
+        return False
+    block_move(
+        block_id=auction.block_id,
+        to=BLOCK_ANNULLED,
+        reason=f"auction {auction.pk} (attempt {auction.attempt}) annulled: {reason}",
+        payload={"auction": auction.pk},
+    )
     firms = list(auction.participations.values_list("firm_id", flat=True))
     notification_send(
         users=members_of(firms),
@@ -28,3 +40,4 @@ def annul(auction: Auction, reason: str) -> None:
         body=f"The auction of {auction.block.name} (attempt {auction.attempt}) was annulled: {reason}.",
         url=f"/auctions/{auction.pk}/",
     )
+    return True

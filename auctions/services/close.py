@@ -3,6 +3,7 @@ what time has decided."""
 
 from django.db import transaction
 
+from auctions import lifecycle
 from auctions.models import Auction, Participation
 from auctions.room import stream
 from auctions.services.annulment import annul, members_of
@@ -10,32 +11,31 @@ from auctions.services.evaluation import auction_close_bidding
 from auctions.services.guards import locked_auction, now, utc
 from auctions.signals import auction_settled
 from auctions.wording import words
-from blocks.models import Block
-from ledger.services import ledger_append
+from blocks.lifecycle import AUCTIONED, block_move
+from core.errors import NotFound
 from notifications.services import notification_send
 
 
 def auction_settle(*, auction_id) -> bool:
-    """After the close: declare the preferred bidder, or annul for no final offer. Idempotent: claims the
-    auction with a conditional update, so a second sweeper (or a redelivered task) does nothing."""
+    """After the close: declare the preferred bidder, or annul for no final offer. Idempotent: the auction is locked
+    and moved through its table only while it is opened and past its close, so a second sweeper (or a redelivered
+    task) does nothing and writes nothing."""
     with transaction.atomic():
         moment = now()
-        claimed = Auction.objects.filter(pk=auction_id, status=Auction.Status.OPENED, closes_at__lte=moment).update(
-            status=Auction.Status.SETTLED, settled_at=moment
-        )
-        if claimed != 1:
+        try:
+            auction = locked_auction(auction_id)
+        except NotFound:
+            return False
+        if auction.status != lifecycle.OPENED or auction.closes_at is None or auction.closes_at > moment:
             return False
         # Open rooms show the result at once rather than at their next refresh.
         transaction.on_commit(lambda: _room_announce(auction_id))
-        auction = locked_auction(auction_id)
         if auction.offer_count == 0:
-            annul(auction, "no final offer")
-            return True
+            return annul(auction, "no final offer")
         winner = Participation.objects.select_related("firm").get(pk=auction.best_participation_id)
-        Block.objects.filter(pk=auction.block_id).update(status=Block.Status.AUCTIONED)
-        ledger_append(
-            stream=auction.stream,
-            kind="closed",
+        lifecycle.auction_move(
+            auction=auction,
+            to=lifecycle.SETTLED,
             payload={
                 "closed_at": utc(auction.closes_at),
                 "offers": auction.offer_count,
@@ -44,6 +44,13 @@ def auction_settle(*, auction_id) -> bool:
                 "winning_offer": auction.best_offer,
                 "bidder_salt": auction.bidder_salt,
             },
+            settled_at=moment,
+        )
+        block_move(
+            block_id=auction.block_id,
+            to=AUCTIONED,
+            reason=f"auction {auction.pk}: {winner.firm.legal_name} declared preferred bidder",
+            payload={"auction": auction.pk},
         )
         auction_settled.send(sender=Auction, auction=auction, winner=winner)
         participants = list(auction.participations.filter(qualified=True).values_list("firm_id", flat=True))

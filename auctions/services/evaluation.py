@@ -6,14 +6,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from auctions import rules, sealing
+from auctions import lifecycle, rules, sealing
 from auctions.models import Auction, Participation
 from auctions.services.annulment import annul, members_of
 from auctions.services.guards import locked_auction, now, require_regulator, utc
 from auctions.wording import words
 from bidders.selectors import affiliated_pairs
 from core.errors import ApplicationError, Conflict, NotFound
-from ledger.services import ledger_append
 from notifications.services import notification_send
 
 # --- The bid due date: bidding closes, commitments are published ------------------------------------------
@@ -22,23 +21,24 @@ from notifications.services import notification_send
 def auction_close_bidding(*, auction_id) -> bool:
     """At the bid due date: lock the bids, publish their number and commitments, flag affiliates.
 
-    Idempotent (the sweeper may call it twice): it acts only on the auction that is still taking bids.
+    Idempotent (the sweeper may call it twice): the auction is locked and moved through its table only while it is
+    still taking bids and past its due date; otherwise nothing is written and it returns False.
     """
     with transaction.atomic():
         moment = now()
-        claimed = Auction.objects.filter(pk=auction_id, status=Auction.Status.NOTIFIED, bid_due_at__lte=moment).update(
-            status=Auction.Status.EVALUATION, bids_closed_at=moment
-        )
-        if claimed != 1:
+        try:
+            auction = locked_auction(auction_id)
+        except NotFound:
             return False
-        auction = locked_auction(auction_id)
+        if auction.status != lifecycle.NOTIFIED or auction.bid_due_at > moment:
+            return False
         bids = list(auction.participations.filter(status=Participation.Status.SUBMITTED).select_related("firm"))
-        auction.bid_count = len(bids)
-        auction.save(update_fields=["bid_count"])
-        ledger_append(
-            stream=auction.stream,
-            kind="bids_closed",
+        lifecycle.auction_move(
+            auction=auction,
+            to=lifecycle.EVALUATION,
             payload={"bid_count": len(bids), "commitments": sorted(p.commitment for p in bids)},
+            bids_closed_at=moment,
+            bid_count=len(bids),
         )
         flags: dict[int, list[str]] = {}
         names = {p.firm_id: p.firm.legal_name for p in bids}
@@ -58,7 +58,10 @@ def auction_close_bidding(*, auction_id) -> bool:
 
 
 def participation_evaluate(*, actor, participation_id, qualified: bool, reason: str = "") -> Participation:
-    """The regulator qualifies or disqualifies a technical bid, with a reason, before the opening."""
+    """The regulator qualifies or disqualifies a technical bid, with a reason, before the opening.
+
+    A re-evaluation that changes the verdict is a move of its own, ledgered once; the verdict the bid already has,
+    given again, changes nothing and writes nothing (auctions.lifecycle.EVALUATION_MOVES)."""
     require_regulator(actor)
     reason = (reason or "").strip()
     try:
@@ -93,21 +96,20 @@ def participation_evaluate(*, actor, participation_id, qualified: bool, reason: 
             raise ApplicationError(
                 "Give the reason for disqualifying the bid; it is published.", fields={"reason": ["Required."]}
             )
-        participation.technically_qualified = qualified
-        participation.evaluation_reason = reason[:300]
-        participation.evaluated_by = actor
-        participation.evaluated_at = now()
-        participation.save(update_fields=["technically_qualified", "evaluation_reason", "evaluated_by", "evaluated_at"])
-        ledger_append(
-            stream=auction.stream,
-            kind="evaluated",
+        lifecycle.participation_move(
+            auction=auction,
+            participation=participation,
+            to=lifecycle.QUALIFIED if qualified else lifecycle.DISQUALIFIED,
             payload={
                 "firm": participation.firm.legal_name,
                 "cin": participation.firm.cin,
                 "commitment": participation.commitment,
                 "technically_qualified": qualified,
-                "reason": participation.evaluation_reason,
+                "reason": reason[:300],
             },
+            evaluation_reason=reason[:300],
+            evaluated_by=actor,
+            evaluated_at=now(),
         )
     return participation
 
@@ -167,16 +169,13 @@ def auction_open(*, actor, auction_id) -> Auction:
             p.rank = ranks[p.pk]
             p.qualified = p.pk in qualified
             p.save(update_fields=["initial_price_offer", "offer_nonce", "rank", "qualified"])
-        auction.floor_price = rules.floor_price([offers[pk] for pk in qualified], auction.direction)
+        floor_price = rules.floor_price([offers[pk] for pk in qualified], auction.direction)
         moment = now()
-        auction.opened_at = moment
-        auction.starts_at = max(auction.e_auction_starts_at, moment)
-        auction.closes_at = auction.starts_at + timedelta(minutes=params.duration_minutes)
-        auction.status = Auction.Status.OPENED
-        auction.save()
-        ledger_append(
-            stream=auction.stream,
-            kind="opened",
+        starts_at = max(auction.e_auction_starts_at, moment)
+        closes_at = starts_at + timedelta(minutes=params.duration_minutes)
+        lifecycle.auction_move(
+            auction=auction,
+            to=lifecycle.OPENED,
             payload={
                 "technically_qualified": [
                     {
@@ -191,10 +190,14 @@ def auction_open(*, actor, auction_id) -> Auction:
                     }
                     for p in sorted(tqb, key=lambda p: (p.rank, p.firm.legal_name))
                 ],
-                "floor_price": auction.floor_price,
-                "starts_at": utc(auction.starts_at),
-                "closes_at": utc(auction.closes_at),
+                "floor_price": floor_price,
+                "starts_at": utc(starts_at),
+                "closes_at": utc(closes_at),
             },
+            floor_price=floor_price,
+            opened_at=moment,
+            starts_at=starts_at,
+            closes_at=closes_at,
         )
         notification_send(
             users=members_of([p.firm_id for p in tqb if p.qualified]),

@@ -7,11 +7,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from auctions import rules
+from auctions import lifecycle, rules
 from auctions.models import Auction, Tranche
 from auctions.services.guards import locked_auction, now, require_regulator, utc
+from blocks.lifecycle import LIVE as BLOCK_LIVE
+from blocks.lifecycle import NOTIFIED as BLOCK_NOTIFIED
+from blocks.lifecycle import block_move
 from blocks.models import Block
-from core.errors import ApplicationError, Conflict, NotFound
+from core.errors import ApplicationError, Conflict
 from core.money import format_inr
 from ledger.services import ledger_append
 
@@ -201,32 +204,71 @@ def _new_auction(*, tranche: Tranche, block: Block, schedule: dict, attempt: int
         bidder_salt=secrets.token_hex(32),
         **{k: schedule.get(k) for k in SCHEDULE_FIELDS},
     )
-    Block.objects.filter(pk=block.pk).update(status=Block.Status.NOTIFIED)
     ledger_append(stream=auction.stream, kind="notified", payload=_auction_terms(auction))
+    _hold_block(auction)
     return auction
 
 
+def _hold_block(auction: Auction) -> None:
+    """Move the new auction's block to notified through the block's table. A block already notified, or under
+    auction, is held by another live auction: a block is never in two auctions at once, so the notice is refused
+    (the caller's transaction, and with it everything this notice wrote, is rolled back)."""
+    block = auction.block
+    try:
+        moved = block_move(
+            block_id=block.pk,
+            to=BLOCK_NOTIFIED,
+            reason=f"{auction.tranche.name}, attempt {auction.attempt}",
+            payload={"auction": auction.pk, "tranche": auction.tranche.name, "attempt": auction.attempt},
+        )
+    except Conflict as exc:
+        if not Block.objects.filter(pk=block.pk, status__in=BLOCK_LIVE).exists():
+            raise Conflict(f"Block {block.code} cannot be offered in {auction.tranche.name}: {exc.message}") from exc
+        moved = False
+    if not moved:
+        raise Conflict(_held_message(auction), code="block_in_auction")
+
+
+def _held_message(auction: Auction) -> str:
+    block, tranche = auction.block, auction.tranche
+    live = (
+        Auction.objects.filter(block_id=block.pk, status__in=lifecycle.LIVE)
+        .exclude(pk=auction.pk)
+        .select_related("tranche")
+        .order_by("-pk")
+        .first()
+    )
+    status = Block.objects.get(pk=block.pk).get_status_display().lower()
+    holder = (
+        f"the live auction of {live.tranche.name} (auction {live.pk}, attempt {live.attempt}: "
+        f"{live.get_status_display().lower()})"
+        if live
+        else f"a live auction (the block is {status})"
+    )
+    return (
+        f"Block {block.code} is already in {holder}; a block is in one auction at a time. Remove it from "
+        f"{tranche.name}, or notify once that auction is settled or annulled. Nothing was notified."
+    )
+
+
 def tranche_notify(*, actor, tranche_id) -> Tranche:
-    """Publish the notice: one auction (attempt 1) per block, each with the tranche's terms and parameters."""
+    """Publish the notice: one auction (attempt 1) per block, each with the tranche's terms and parameters.
+
+    Each block moves to notified through its table (blocks.lifecycle.block_move, which locks it); a block that
+    another live auction holds (two draft tranches may list the same block) refuses the whole notice, naming that
+    auction, and nothing is written."""
     require_regulator(actor)
     with transaction.atomic():
-        claimed = Tranche.objects.filter(pk=tranche_id, status=Tranche.Status.DRAFT).update(
-            status=Tranche.Status.NOTIFIED, notified_at=now()
-        )
-        tranche = Tranche.objects.filter(pk=tranche_id).first()
-        if tranche is None:
-            raise NotFound(f"There is no tranche {tranche_id}.")
-        if claimed != 1:
+        claimed = lifecycle.tranche_move(tranche_id=tranche_id, to=lifecycle.TRANCHE_NOTIFIED, notified_at=now())
+        tranche = Tranche.objects.get(pk=tranche_id)
+        if not claimed:
             raise Conflict(f"{tranche.name} was already notified on {tranche.notified_at:%d %b %Y}.")
         if tranche.document_sale_starts_at <= now() and tranche.bid_due_at <= now():
             raise ApplicationError(
                 f"The bid due date of {tranche.name} has passed; change its schedule before notifying it.",
                 fields={"bid_due_at": ["Must be in the future."]},
             )
-        blocks = list(tranche.blocks.select_for_update().order_by("code"))
-        taken = [b.code for b in blocks if b.status not in OFFERABLE_BLOCK_STATUSES]
-        if taken:
-            raise Conflict(f"Block(s) {', '.join(taken)} were offered elsewhere since this draft was made.")
+        blocks = list(tranche.blocks.order_by("code"))
         schedule = {k: getattr(tranche, k) for k in SCHEDULE_FIELDS}
         for block in blocks:
             _new_auction(tranche=tranche, block=block, schedule=schedule)

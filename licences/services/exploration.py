@@ -105,7 +105,7 @@ def el_grant_record(*, licence: Licence, granted: datetime.date, params: Auction
                     note_prefix: str = "", payload: dict | None = None):  # fmt: skip
     """The grant on `granted` in the register: the licence in force for its term, and its obligations (a report
     every year, the relinquishment at 3 years, the expiry) with their deadlines. Runs in the caller's
-    transaction; `el_grant` calls it for today, the demo seed for a past date."""
+    transaction; `el_grant` calls it for the day of the grant."""
     expires = rules.el_expiry(granted, params)
     relinquish_on = rules.el_relinquishment_due(granted, params, closed=closed_days(start=granted))
     holder = licence.holder

@@ -41,7 +41,7 @@ def loi_record(*, licence: Licence, loi_on: datetime.date, actor=None, note_pref
                payload: dict | None = None) -> list[Obligation]:  # fmt: skip
     """The Letter of Intent of `loi_on` in the register and the milestones it starts (RULES.md s.3 item 13),
     each an obligation with its due date, amount and basis. Runs in the caller's transaction; `licence_issue_loi`
-    calls it for today, the demo seed for a past date."""
+    calls it for the day of the letter."""
     params = params_of(licence)
     ver = licence.value_of_estimated_resources
     instalments = rules.upfront_instalments(ver, params)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from bidders.roles import firm_of
-from licences.register_selectors import firm_deadline_summary
+from licences.selectors.register import firm_deadline_summary
 
 
 def deadlines(request):

@@ -14,16 +14,17 @@ So that a person can try every licence screen at once, without waiting weeks for
    relinquishment is due, so ravi can draw the area it keeps on the exploration page.
 4. An area proposed by Demo Minerals for an EL auction, in the regulators' queue.
 
-How, honestly: no auction was held for these licences (the auction services need the clock to pass a schedule of
-weeks), and the grant, the Letter of Intent and the execution of the past cannot be done today by the services,
-which date them today. So each licence and its past are written with the register's primitives
-(`licence_number`, `licence_record`, `licence_move`, `obligation_add`, `obligation_settle`), every figure, due date
-and basis from `licences.rules` as the services compute them, and the history says it is demo data without an
-auction. What happens now goes through the real services, with their checks and notifications: the premium
-returns, the premium payment and its confirmation, the area proposal. Blocks are created through the registry's
-`block_create` (validation, overlap refusal, routing, VER). Everything is marked: licences carry
-`details["demo"] = True` and a history note, blocks are named "(fictional)" and their outcome says so, payment
-references start with DEMO-.
+How: no auction was held for these licences (the auction services need the clock to pass a schedule of weeks),
+so each licence is declared through `services.licence_create`, the same write the receiver of
+`auctions.signals.auction_settled` makes for an auction's winner (the record, its first history entry, the first
+dues within 45 days, the notice), with `auction=None` and a first history entry that says it is demo data. Its
+past then goes through the services themselves, on the past dates their date arguments take: the payments
+recorded by the holder's member and confirmed by the regulator, the Letter of Intent, each milestone met (the
+late one with its delay penalty), the development agreement, the execution, the EL's grant and its reports; and
+what happens now too: the premium returns, a premium payment and its confirmation, the area proposal. Blocks are
+created through the registry's `block_create` (validation, overlap refusal, routing, VER). Everything is marked:
+licences carry `details["demo"] = True` and a first history note, blocks are named "(fictional)" and their
+outcome says so, payment references start with DEMO-.
 
 Idempotent: a licence is found by its block's code, a premium return by its month (counted from the lease's
 execution, not from the clock), a payment by its obligation, the proposal by its firm and title; a second run
@@ -47,19 +48,8 @@ from blocks.models import Block
 from blocks.services import block_create
 from core import geo
 from core.errors import ApplicationError
-from core.money import format_inr
-from core.selectors import closed_days
-from licences import el_services, post_services, rules
+from licences import rules, services
 from licences.models import AreaProposal, Licence, Obligation, Payment, PremiumReturn, Report
-from licences.services import (
-    licence_move,
-    licence_number,
-    licence_record,
-    obligation_add,
-    obligation_settle,
-    params_of,
-)
-from notifications.services import notification_send
 
 Kind = Obligation.Kind
 ObStatus = Obligation.Status
@@ -68,7 +58,7 @@ IST = ZoneInfo("Asia/Kolkata")
 DEMO = "Demo data:"
 DEMO_NOTE = (
     "Demo data for trying the screens after the auction (manage.py seed_licences): no auction was held; the "
-    "licence and its past were written when the demo was seeded, with the figures of licences.rules."
+    "licence was declared and its past acts done through the services, on their dates, when the demo was seeded."
 )
 
 
@@ -212,58 +202,28 @@ def _block(area: DemoArea, status: str) -> Block:
     )
 
 
-# --- Licences: the record and its past ------------------------------------------------------------------------------
+# --- Licences: the record and its past, through the services ----------------------------------------------------
 
 
 def _licence(*, kind: str, block: Block, holder: Firm, offer: Decimal, declared_on: datetime.date,
              applied_on: datetime.date, params: AuctionParams) -> Licence:  # fmt: skip
-    """The licence record of a preferred bidder, as `post_services.licence_create_from_auction` writes it, but with
-    no auction: the history's first entry says so."""
-    ver = block.value_of_estimated_resources
-    is_lease = kind in post_services.LEASES
-    licence = Licence.objects.create(
-        number=licence_number(kind, declared_on.year),
+    """The licence record of a preferred bidder through `services.licence_create`, the write
+    `licence_create_from_auction` makes for an auction's winner, but with no auction: the history's first entry
+    says so."""
+    return services.licence_create(
         kind=kind,
         holder=holder,
         block=block,
-        auction=None,
-        state=block.state,
-        district=block.district,
-        boundary=block.boundary,
-        area_hectares=block.area_hectares,
-        original_boundary=block.boundary,
-        original_area_hectares=block.area_hectares,
         winning_offer_pct=offer,
-        value_of_estimated_resources=ver,
-        performance_security=rules.performance_security(ver, params) if is_lease else Decimal("0"),
-        upfront_payment=rules.upfront_payment(ver, params) if is_lease else Decimal("0"),
-        params=params.as_json(),
-        status=Licence.Status.PREFERRED_BIDDER,
-        applied_on=applied_on,
+        params=params,
         declared_on=declared_on,
+        applied_on=applied_on,
         details={"demo": True, "demo_note": DEMO_NOTE},
-    )
-    licence.minerals.set(block.minerals.all())
-    licence_record(
-        licence=licence,
-        kind="declared",
         note=f"{DEMO} no auction was held. {holder.legal_name} is recorded as preferred bidder at {offer}% for "
         f"{block.code} on {_d(declared_on)}, so that the screens after the auction can be tried; the figures follow "
         "licences.rules from the block's value of estimated resources.",
-        payload={
-            "demo": True,
-            "block": block.code,
-            "holder": holder.legal_name,
-            "holder_cin": holder.cin,
-            "kind": kind,
-            "winning_offer_pct": offer,
-            "value_of_estimated_resources": ver,
-            "performance_security": licence.performance_security,
-            "upfront_payment": licence.upfront_payment,
-        },
-        to_status=licence.status,
+        payload={"demo": True},
     )
-    return licence
 
 
 def _pages(licence: Licence) -> dict:
@@ -271,117 +231,29 @@ def _pages(licence: Licence) -> dict:
         "payments": f"/licences/{licence.pk}/payments/",
         "milestones": f"/licences/{licence.pk}/milestones/",
         "premium": f"/licences/{licence.pk}/premium/",
-        "exploration": el_services.exploration_url(licence),
+        "exploration": services.exploration_url(licence),
         "register": f"/licences/{licence.pk}/",
     }
 
 
-def _first_dues(licence: Licence, params: AuctionParams) -> tuple[Obligation, Obligation]:
-    """The first instalment and the performance security, due 45 days after the declaration, with the amounts and
-    bases `licence_create_from_auction` gives them."""
-    ver = licence.value_of_estimated_resources
-    due = rules.first_payment_due(licence.declared_on, params, closed=closed_days(start=licence.declared_on))
-    due_basis = (
-        f"{rules.first_payment_basis(licence.declared_on, params, closed=closed_days(start=licence.declared_on))}."
-    )
-    url = _pages(licence)["payments"]
-    first = obligation_add(
-        licence=licence,
-        kind=Kind.UPFRONT_1,
-        title=Kind.UPFRONT_1.label,
-        due_on=due,
-        amount=rules.upfront_instalments(ver, params)[0],
-        basis=f"{post_services.instalment_basis(1, ver, params)} {due_basis}",
-        url=url,
-    )
-    security = obligation_add(
-        licence=licence,
-        kind=Kind.PERFORMANCE_SECURITY,
-        title=Kind.PERFORMANCE_SECURITY.label,
-        due_on=due,
-        amount=licence.performance_security,
-        basis=f"{rules.performance_security_basis(ver, params)}. {due_basis}",
-        url=url,
-    )
-    return first, security
-
-
 def _paid(licence: Licence, obligation: Obligation, paid_on: datetime.date, people: People) -> Payment:
-    """A past payment, recorded by the holder and confirmed by the regulator: the amount due on that day (with any
-    late interest, as `payment_confirm` computes it); the obligation is met on the payment date."""
-    total, interest, interest_basis = post_services.amount_due(obligation, paid_on)
-    payment = Payment.objects.create(
-        licence=licence,
-        obligation=obligation,
-        amount=total,
-        reference=f"{licence.block.code}-{obligation.kind}".upper(),
-        paid_on=paid_on,
-        status=Payment.Status.CONFIRMED,
-        recorded_by=people.member_of(licence.holder),
-        decided_by=people.regulator,
-        decided_at=timezone.now(),
-        decision_note="Demo data: recorded and confirmed when the demo was seeded.",
-        interest=interest,
-        interest_basis=interest_basis,
-    )
-    obligation_settle(obligation=obligation, status=ObStatus.MET, met_on=paid_on)
-    licence_record(
-        licence=licence,
-        kind="payment_confirmed",
-        note=f"{DEMO} {obligation.title}: {format_inr(total)} paid on {_d(paid_on)} confirmed "
-        f"(reference {payment.reference}).",
-        payload={
-            "demo": True,
-            "payment": payment.pk,
-            "obligation": obligation.kind,
-            "amount": total,
-            "reference": payment.reference,
-            "paid_on": paid_on.isoformat(),
-        },  # fmt: skip
-    )
-    return payment
+    """A past payment of the amount due on that day, recorded by the holder's member (`payment_record`) and
+    confirmed by the regulator (`payment_confirm`): the obligation is met on the payment date."""
+    total, _interest, _basis = services.amount_due(obligation, paid_on)
+    payment = services.payment_record(
+        actor=people.member_of(licence.holder), licence_id=licence.pk, obligation_id=obligation.pk, amount=total,
+        reference=f"{licence.block.code}-{obligation.kind}".upper(), paid_on=paid_on,
+    )  # fmt: skip
+    return services.payment_confirm(actor=people.regulator, payment_id=payment.pk)
 
 
-def _met(licence: Licence, obligation: Obligation, met_on: datetime.date, act: str) -> Obligation:
-    """A past milestone met on `met_on`: late costs 1% of the performance security per month or part
-    (`rules.delay_penalty`), kept on the obligation with its basis, as `post_services` records it."""
-    penalty, basis = Decimal("0.00"), ""
-    if met_on > obligation.due_on:
-        penalty, basis = rules.delay_penalty(
-            licence.performance_security, obligation.due_on, met_on, params_of(licence)
-        )
-    obligation_settle(obligation=obligation, status=ObStatus.MET, met_on=met_on, penalty=penalty, penalty_basis=basis)
-    late = f" Delay penalty {format_inr(penalty)}: {basis}" if penalty else " On time."
-    licence_record(
-        licence=licence,
-        kind=act,
-        note=f"{DEMO} {obligation.title} met on {_d(met_on)} (due {_d(obligation.due_on)}).{late}",
-        payload={
-            "demo": True,
-            "obligation": obligation.kind,
-            "due_on": obligation.due_on.isoformat(),
-            "met_on": met_on.isoformat(),
-            "penalty": penalty,
-        },  # fmt: skip
-    )
-    return obligation
+def _met(obligation: Obligation, met_on: datetime.date, people: People) -> Obligation:
+    """A past milestone marked met by the regulator (`obligation_mark_met`): late costs the delay penalty."""
+    return services.obligation_mark_met(actor=people.regulator, obligation_id=obligation.pk, met_on=met_on)
 
 
-def _letter_of_intent(licence: Licence, loi_on: datetime.date, params: AuctionParams) -> dict[str, Obligation]:
-    """The Letter of Intent of `loi_on` and the milestones it starts, through `post_services.loi_record`."""
-    created = post_services.loi_record(licence=licence, loi_on=loi_on, note_prefix=f"{DEMO} ", payload={"demo": True})
-    return {o.kind: o for o in created}
-
-
-def _execute(licence: Licence, executed_on: datetime.date, execution: Obligation) -> None:
-    """The deed executed on `executed_on`: in force for 50 years, through `post_services.execution_record`."""
-    post_services.execution_record(
-        licence=licence,
-        executed_on=executed_on,
-        note_prefix=f"{DEMO} ",
-        payload={"demo": True},
-        meet=lambda obligation, licence, met_on, actor, act: _met(licence, obligation, met_on, act),
-    )
+def _dues(licence: Licence) -> dict[str, Obligation]:
+    return {o.kind: o for o in licence.obligations.exclude(kind=Kind.PREMIUM)}
 
 
 # --- 1. A preferred bidder with its first dues ------------------------------------------------------------------------
@@ -402,16 +274,6 @@ def seed_preferred_bidder(people: People, on: datetime.date, report: LicenceSeed
             kind="ML", block=block, holder=people.demo_minerals, offer=ML_PREFERRED_OFFER, declared_on=declared_on,
             applied_on=declared_on - datetime.timedelta(days=60), params=params,
         )  # fmt: skip
-        first, security = _first_dues(licence, params)
-        notification_send(
-            users=[people.meera],
-            title=f"Preferred bidder for {block.code} (demo): pay {format_inr(first.amount)} and furnish "
-            f"{format_inr(security.amount)} by {_d(first.due_on)}",
-            body=f"{people.demo_minerals.legal_name} is the preferred bidder ({licence.number}, demo data without an "
-            f"auction). By {_d(first.due_on)} pay the first instalment of the upfront payment and furnish the "
-            "performance security; record both on the payments page, and the regulator confirms them.",
-            url=_pages(licence)["payments"],
-        )
     report.created.append(licence.number)
     return licence
 
@@ -430,25 +292,24 @@ def seed_lease_in_force(people: People, on: datetime.date, report: LicenceSeedRe
     loi_on = rules.add_months(executed_on, -LOI_TO_EXECUTION_MONTHS)
     declared_on = loi_on - datetime.timedelta(days=40)
     with transaction.atomic():
-        block = _block(ML_IN_FORCE, Block.Status.LICENSED)
+        block = _block(ML_IN_FORCE, Block.Status.AUCTIONED)  # the execution of the deed licenses it
         licence = _licence(
             kind="ML", block=block, holder=people.example_metals, offer=ML_IN_FORCE_OFFER, declared_on=declared_on,
             applied_on=declared_on - datetime.timedelta(days=60), params=params,
         )  # fmt: skip
-        for obligation in _first_dues(licence, params):
+        for obligation in licence.obligations.all():
             _paid(licence, obligation, declared_on + datetime.timedelta(days=30), people)
-        due = _letter_of_intent(licence, loi_on, params)
+        services.licence_issue_loi(actor=people.regulator, licence_id=licence.pk, issued_on=loi_on)
+        due = _dues(licence)
         # The mining plan approved 20 days late: one month or part of delay, 1% of the security.
-        _met(licence, due[Kind.MINING_PLAN], due[Kind.MINING_PLAN].due_on + datetime.timedelta(days=20),
-             "milestone_met")  # fmt: skip
-        _met(licence, due[Kind.ENVIRONMENT_CLEARANCE], rules.add_months(loi_on, 20), "milestone_met")
+        _met(due[Kind.MINING_PLAN], due[Kind.MINING_PLAN].due_on + datetime.timedelta(days=20), people)
+        _met(due[Kind.ENVIRONMENT_CLEARANCE], rules.add_months(loi_on, 20), people)
         _paid(licence, due[Kind.UPFRONT_2], rules.add_months(loi_on, 27), people)
-        signed_on = rules.add_months(loi_on, 28)
-        licence_move(licence=licence, to=Licence.Status.MDPA_SIGNED, payload={"demo": True},
-                     note=f"{DEMO} Development agreement signed on {_d(signed_on)}.")  # fmt: skip
-        _met(licence, due[Kind.MDPA], signed_on, "mdpa_signed")
+        services.licence_sign_mdpa(
+            actor=people.regulator, licence_id=licence.pk, signed_on=rules.add_months(loi_on, 28)
+        )
         _paid(licence, due[Kind.UPFRONT_3], rules.add_months(loi_on, 29), people)
-        _execute(licence, executed_on, due[Kind.EXECUTION])
+        services.licence_execute(actor=people.regulator, licence_id=licence.pk, executed_on=executed_on)
     report.created.append(licence.number)
     return licence
 
@@ -468,7 +329,7 @@ def seed_premium(lease: Licence, people: People, report: LicenceSeedReport) -> N
         month = rules.add_months(execution_month, months_after)
         filed = PremiumReturn.objects.filter(licence=lease, month=month, mineral=mineral).first()
         if filed is None:
-            filed = post_services.premium_return_file(
+            filed = services.premium_return_file(
                 actor=people.ravi, licence_id=lease.pk, month=month, mineral=mineral.slug,
                 quantity_tonnes=quantity, price_per_tonne=price,
             )  # fmt: skip
@@ -476,60 +337,33 @@ def seed_premium(lease: Licence, people: People, report: LicenceSeedReport) -> N
         returns.append(filed)
     first = returns[0].obligation
     if not first.payments.exists():
-        total, _interest, _basis = post_services.amount_due(first, first.due_on)
-        post_services.payment_record(
+        total, _interest, _basis = services.amount_due(first, first.due_on)
+        services.payment_record(
             actor=people.ravi, licence_id=lease.pk, obligation_id=first.pk, amount=total,
             reference=f"{lease.block.code}-PREMIUM-{returns[0].month:%Y-%m}", paid_on=first.due_on,
         )  # fmt: skip
         report.acts.append(f"ravi recorded the premium payment of {lease.number} for {returns[0].month:%B %Y}")
     recorded = first.payments.filter(status=Payment.Status.RECORDED).first()
     if recorded is not None:
-        post_services.payment_confirm(actor=people.regulator, payment_id=recorded.pk)
+        services.payment_confirm(actor=people.regulator, payment_id=recorded.pk)
         report.acts.append(f"regulator confirmed it ({recorded.reference})")
 
 
 # --- 3. An exploration licence due to relinquish --------------------------------------------------------------------
 
 
-def _granted(licence: Licence, granted: datetime.date, params: AuctionParams) -> None:
-    """The grant on a past date through the grant's own checks and record (`el_services.el_grant_check`,
-    `el_grant_record`): the same obligations, titles, due dates and bases as a grant on that day."""
-    try:
-        el_services.el_grant_check(licence, params)
-    except ApplicationError as exc:
-        raise ApplicationError(f"The demo exploration licence cannot be granted: {exc.message}") from exc
-    el_services.el_grant_record(
-        licence=licence, granted=granted, params=params, note_prefix=f"{DEMO} ", payload={"demo": True}
-    )
-
-
 def _report_filed(licence: Licence, obligation: Obligation, filed_on: datetime.date, people: People) -> Report:
-    """A past work-programme report, filed by the holder on `filed_on`, meeting its obligation as
-    `el_report_file` does (a late one keeps its days late)."""
-    report = Report.objects.create(
-        licence=licence,
-        kind=Report.Kind.WORK_PROGRAMME,
-        obligation=obligation,
+    """A past work-programme report, filed by the holder's member on `filed_on` through `el_report_file` (which meets
+    the earliest report owed; a late one keeps its days late), shown as submitted on that day."""
+    report = services.el_report_file(
+        actor=people.member_of(licence.holder),
+        licence_id=licence.pk,
         summary=f"{DEMO} {obligation.title.lower()} of {licence.number}: mapping, sampling and drilling as in the "
         "work programme (fictional).",
-        submitted_by=people.member_of(licence.holder),
+        filed_on=filed_on,
     )
     Report.objects.filter(pk=report.pk).update(
         submitted_at=datetime.datetime.combine(filed_on, datetime.time(12), tzinfo=IST)
-    )
-    late_days = (filed_on - obligation.due_on).days
-    if late_days > 0:
-        obligation.details = {**(obligation.details or {}), "late_days": late_days}
-        obligation.save(update_fields=["details"])
-        timing = f"{late_days} day(s) late: it was due on {obligation.due_on:%d %b %Y}."
-    else:
-        timing = f"On time: due on {obligation.due_on:%d %b %Y}."
-    obligation_settle(obligation=obligation, status=ObStatus.MET, met_on=filed_on)
-    licence_record(
-        licence=licence,
-        kind="work_report_filed",
-        note=f"{DEMO} {obligation.title} filed on {filed_on:%d %b %Y}. {timing}",
-        payload={"demo": True, "report": report.pk, "due_on": obligation.due_on.isoformat(), "document": False},
     )
     return report
 
@@ -552,7 +386,7 @@ def seed_exploration_licence(people: People, on: datetime.date, report: LicenceS
             kind="EL", block=block, holder=people.example_metals, offer=EL_SHARE, declared_on=declared_on,
             applied_on=declared_on - datetime.timedelta(days=45), params=params,
         )  # fmt: skip
-        _granted(licence, granted, params)
+        services.el_grant(actor=people.regulator, licence_id=licence.pk, granted_on=granted)
         reports = list(licence.obligations.filter(kind=Kind.WORK_REPORT).order_by("due_on"))
         _report_filed(licence, reports[0], reports[0].due_on - datetime.timedelta(days=12), people)
         _report_filed(licence, reports[1], reports[1].due_on + datetime.timedelta(days=9), people)
@@ -574,7 +408,7 @@ def seed_proposal(people: People, report: LicenceSeedReport) -> AreaProposal:
     for attempt in range(auction_demo.MAX_PLACEMENT_ATTEMPTS):
         rng.setstate(start)
         try:
-            proposal = el_services.area_proposal_create(
+            proposal = services.area_proposal_create(
                 actor=people.meera,
                 title=PROPOSED.name,
                 state=PROPOSED.state,

@@ -12,8 +12,16 @@ EXPIRED = "expired"
 SURRENDERED = "surrendered"
 TERMINATED = "terminated"
 
+# The kinds that are leases (the acts from the Letter of Intent to the deed, the premium); the other is the EL.
+LEASES = ("ML", "CL")
+
 ENDED = frozenset({LOI_REVOKED, EXPIRED, SURRENDERED, TERMINATED})
 IN_FORCE = frozenset({ACTIVE, EXTENDED, DISCOVERY_REPORTED})
+# Where time expires an EL after its term. A licence whose discovery is reported keeps that status: a lease
+# auctioned on its block finds it by it (`parent_el`), and it earns its share for the life of that lease.
+EXPIRABLE = frozenset({ACTIVE, EXTENDED})
+# The fields that say when the term ends, the first one set wins: an extension replaces the expiry.
+TERM_END_FIELDS = ("extended_to", "expires_on")
 
 # (kind, from) -> {to: the action's name, as the page and the ledger call it}
 TRANSITIONS: dict[tuple[str, str], dict[str, str]] = {
@@ -63,3 +71,24 @@ def transition_error(kind: str, status: str, to: str, labels: dict[str, str] | N
 
 def _article(kind: str) -> str:
     return "An" if kind[:1] in "AEFHILMNORSX" else "A"
+
+
+def is_ended(status: str) -> bool:
+    """The licence has ended (revoked, expired, surrendered, terminated): nothing more can be done on it."""
+    return status in ENDED
+
+
+def is_in_force(status: str) -> bool:
+    """The licence is in force: granted or executed, not ended."""
+    return status in IN_FORCE
+
+
+def revocable(kind: str, status: str) -> bool:
+    """A preferred bidder's or lessee-to-be's rights can still be revoked for default (the table allows it)."""
+    return LOI_REVOKED in allowed_moves(kind, status)
+
+
+def term_ends(licence):
+    """The last day a licence is in force: its extended expiry if extended, else its expiry (None before the
+    grant or execution). `licence` is anything with the `TERM_END_FIELDS`."""
+    return next((value for value in (getattr(licence, name) for name in TERM_END_FIELDS) if value), None)

@@ -1,7 +1,7 @@
 """The licence register (ML, CL, EL) and what follows an auction: obligations with due dates, payments,
 premium returns, EL reports and relinquishments, firms' proposals of EL areas, and deadlines.
 
-Data and constraints only; every write is in a service, every rule in `licences/rules.py` (pure) and the
+Data and constraints only; every write is in a service, every rule in `licences/rules/` (pure) and the
 allowed status moves in `licences/lifecycle.py` (pure).
 """
 
@@ -138,7 +138,12 @@ class Obligation(models.Model):
         MISSED = "missed", "Missed"
         WAIVED = "waived", "No longer due"
 
+    # Money the firm pays with a reference; the regulator confirms it.
     MONEY_KINDS = (Kind.UPFRONT_1, Kind.PERFORMANCE_SECURITY, Kind.UPFRONT_2, Kind.UPFRONT_3, Kind.PREMIUM)
+    # A bank guarantee furnished, not money owed: no late interest on it.
+    NO_INTEREST_KINDS = (Kind.PERFORMANCE_SECURITY,)
+    # Milestones the regulator marks met with a date (MDPA and execution have their own acts).
+    MARKABLE_KINDS = (Kind.MINING_PLAN, Kind.ENVIRONMENT_CLEARANCE, Kind.G2_REACHED)
 
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="obligations")
     kind = models.CharField(max_length=24, choices=Kind.choices)

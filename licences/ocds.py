@@ -21,13 +21,12 @@ from django.utils import timezone
 
 from auctions.models import Auction, Tranche
 from blocks.constants import AuctionAuthority
+from licences import lifecycle
 
 OCDS_VERSION = "1.1"
 PUBLISHER = "Khanij: Ministry of Mines, Government of India"
 MINERAL_SCHEME = "KHANIJ-MINERAL"  # the portal's mineral catalogue, /api/v1/public/minerals
 FIRM_SCHEME = "IN-MCA"  # org-id.guide: the Ministry of Corporate Affairs' Corporate Identification Number
-CONTRACT_IN_FORCE = ("active", "extended", "discovery_reported")
-CONTRACT_ENDED = ("expired", "surrendered", "terminated")
 LICENCE_TITLES = {"ML": "Mining lease", "CL": "Composite licence", "EL": "Exploration licence"}
 AWARD_CRITERIA = {
     Auction.Direction.ASCENDING: (
@@ -146,9 +145,10 @@ def _award(auction: Auction, public: dict) -> dict:
 
 
 def _contract(licence, award_id: str) -> dict:
-    if licence.status in CONTRACT_IN_FORCE:
+    if lifecycle.is_in_force(licence.status):
         status = "active"
-    elif licence.status in CONTRACT_ENDED:
+    elif lifecycle.is_ended(licence.status) and licence.status != lifecycle.LOI_REVOKED:
+        # A contract ends once it was made: rights revoked before the deed never made one (still "pending").
         status = "terminated"
     else:
         status = "pending"
@@ -159,7 +159,7 @@ def _contract(licence, award_id: str) -> dict:
         "description": f"Status in the licence register: {licence.get_status_display()}.",
         "status": status,
         "dateSigned": _iso(licence.starts_on),
-        "period": {"startDate": _iso(licence.starts_on), "endDate": _iso(licence.extended_to or licence.expires_on)},
+        "period": {"startDate": _iso(licence.starts_on), "endDate": _iso(lifecycle.term_ends(licence))},
     }
 
 

@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from auctions.signals import auction_settled
-from licences.post_services import licence_create_from_auction
+from licences.services.award import licence_create_from_auction
 
 
 @receiver(auction_settled, dispatch_uid="licences.licence_from_settled_auction")

@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
-from licences import el_services
+from licences import services
 
 
 @shared_task(name="licences.el_sweep")
 def el_sweep() -> dict:
     """Expire exploration licences past their term; close what ended licences still owed (missed, or no longer
     due). Safe to run twice: a licence already moved is left alone."""
-    return el_services.el_sweep()
+    return services.el_sweep()

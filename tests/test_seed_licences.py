@@ -18,7 +18,7 @@ from shapely.geometry import box, mapping, shape
 
 from auctions import demo as auction_demo
 from blocks.models import Block
-from licences import demo, el_selectors, el_services, post_services
+from licences import demo, services
 from licences.deadlines import deadlines_for_firm
 from licences.models import (
     AreaProposal,
@@ -30,6 +30,7 @@ from licences.models import (
     PremiumReturn,
     Report,
 )
+from licences.selectors import exploration as el_selectors
 from notifications.models import Notification
 from tests.factories.licence_el import el_granted
 
@@ -147,12 +148,12 @@ def test_meera_pays_the_first_dues_and_the_regulator_confirms_them_and_issues_th
     licence, users, today = seeded["preferred"], seeded["users"], seeded["today"]
 
     for obligation in licence.obligations.all():
-        payment = post_services.payment_record(
+        payment = services.payment_record(
             actor=users["meera"], licence_id=licence.pk, obligation_id=obligation.pk, amount=obligation.amount,
             reference=f"UTR-{obligation.kind}", paid_on=today,
         )  # fmt: skip
-        post_services.payment_confirm(actor=users["regulator"], payment_id=payment.pk)
-    post_services.licence_issue_loi(actor=users["regulator"], licence_id=licence.pk)
+        services.payment_confirm(actor=users["regulator"], payment_id=payment.pk)
+    services.licence_issue_loi(actor=users["regulator"], licence_id=licence.pk)
 
     licence.refresh_from_db()
     assert licence.status == Licence.Status.LOI_ISSUED and licence.awarded_on == today
@@ -207,7 +208,7 @@ def test_the_exploration_licence_is_due_to_relinquish_and_ravi_keeps_a_fifth_of_
     half = math.sqrt(0.2 * original.area) / 2  # a square of a fifth of the area, cut to the original
     kept = original.intersection(box(point.x - half, point.y - half, point.x + half, point.y + half))
     retained = json.loads(json.dumps(mapping(kept)))  # GeoJSON with lists, as a browser sends it
-    el_services.el_relinquish(
+    services.el_relinquish(
         actor=users["ravi"], licence_id=el.pk, retained_boundary=retained, summary="Keeping the nickel showing."
     )
 

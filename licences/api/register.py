@@ -33,9 +33,9 @@ from blocks.constants import LeaseKind
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
 from core.public_api import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
-from licences import register_selectors as sel
 from licences.filters import LicenceFilter
 from licences.models import Deadline, Licence, Obligation
+from licences.selectors import register as sel
 
 
 def _absolute(context, path: str) -> str:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from licences import el_services
+from licences import services
 from tests.factories.licences import make_licence
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -32,10 +32,10 @@ def el_preferred(holder_user, **fields):
 
 
 def el_granted(regulator, holder_user, granted: date = date(2027, 4, 1), **fields):
-    """An EL granted on `granted` through `el_services.el_grant` (the clock moved to that day)."""
+    """An EL granted on `granted` through `services.el_grant` (the clock moved to that day)."""
     licence = el_preferred(holder_user, **fields)
     with time_machine.travel(at(granted), tick=False):
-        el_services.el_grant(actor=regulator, licence_id=licence.pk)
+        services.el_grant(actor=regulator, licence_id=licence.pk)
     licence.refresh_from_db()
     return licence
 

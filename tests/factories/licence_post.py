@@ -22,7 +22,7 @@ from auctions import services as auction_svc
 from auctions.models import Auction
 from bidders.models import Membership
 from blocks.models import Block
-from licences import post_services as svc
+from licences import services as svc
 from licences.models import Licence, Obligation
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.public_auctions import moment, staged, three_firms

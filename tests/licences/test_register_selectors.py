@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import ApplicationError, NotFound
-from licences import register_selectors as sel
+from licences.selectors import register as sel
 from tests.factories import FirmFactory
 from tests.factories.licences import make_licence
 

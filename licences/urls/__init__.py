@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("licences.urls.lease")),
+    path("", include("licences.urls.exploration")),
+    path("", include("licences.urls.register")),
+]

@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("config", "core", "ledger", "notifications", "bidders", "blocks", "auctions", "licences")
+MAX_LINES = 600
 
 
 def _modules():
@@ -69,3 +70,14 @@ def test_no_module_level_import_circle():
         tuple(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as exc:
         pytest.fail(f"modules import each other at module level: {' -> '.join(exc.args[1])}", pytrace=False)
+
+
+def test_no_module_outside_tests_and_migrations_is_over_600_lines():
+    roots = [*APPS, "bench"]
+    big = {
+        str(path.relative_to(ROOT)): n
+        for root in roots
+        for path in (ROOT / root).rglob("*.py")
+        if "migrations" not in path.parts and (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert not big, f"split these by phase or audience (docs/architecture.md, Layout): {big}"

@@ -4,6 +4,8 @@ Embedded defaults (no variables set) give a working development system: SQLite u
 Celery on kombu's filesystem transport under var/, a development secret key while DEBUG is on.
 """
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -56,6 +58,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
+    "csp",
+    "drf_spectacular_sidecar",
     "core",
     "bidders",
     "blocks",
@@ -75,6 +80,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it only looks at a flag that a refused login attempt sets on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +133,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "after-login"
@@ -253,6 +266,9 @@ SPECTACULAR_SETTINGS = {
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
+    # Swagger UI from this site's static files, not a CDN (the Content Security Policy allows only this site).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
@@ -277,6 +293,35 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@khanij.local")
 
+# Proxies in front of Django (TLS terminators, load balancers): addresses or networks, comma-separated. Only a
+# request whose peer is one of them has its X-Forwarded-For read (for the login lockout) and its
+# X-Forwarded-Proto trusted (for HTTPS). Empty: Django is reached directly and trusts no forwarded header.
+TRUSTED_PROXIES = []
+for _proxy in env.list("TRUSTED_PROXIES", default=[]):
+    try:
+        TRUSTED_PROXIES.append(ipaddress.ip_network(_proxy, strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES has {_proxy!r}, which is not an IP address or network. "
+            "Give the proxies' addresses or networks, comma-separated, e.g. 10.0.0.5,172.18.0.0/16."
+        ) from None
+
+# Login lockout (django-axes, kept in the database: it works while Redis is down). After LOGIN_FAILURE_LIMIT wrong
+# passwords for one username from one address, that username is refused from that address, even with the right
+# password, for LOGIN_COOLOFF_MINUTES counted from the last failure; the login page and /api/v1/auth/token alike.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+_cooloff_minutes = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+if AXES_FAILURE_LIMIT < 1 or _cooloff_minutes < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be whole numbers of at least 1.")
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try during the lockout does not restart it: the time the page announces holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_VERBOSE = False  # no start-up banner in every management command
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -286,6 +331,41 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # HTTPS only: plain HTTP is redirected, except the load balancer's health check.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Browsers remember to use HTTPS for this long (a year by default), for the portal's host and the hosts under it
+    # (includeSubDomains covers only names below the portal's own, e.g. *.khanij.example.gov.in).
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # The browsers' preload list takes only a registrable domain (example.gov.in), never a host below it, and binds
+    # every host of that domain: a decision for the domain's owner, off by default. Django's reminder that it is
+    # off (security.W021) is silenced while it is off by choice.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if TRUSTED_PROXIES:
+    # Behind a TLS-terminating proxy Django sees plain HTTP; the proxy says "https" in X-Forwarded-Proto. The proxy
+    # must set (not pass on) that header. Django trusts it from any peer, so it is set only when a proxy is named.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp): scripts, styles, images, fetches and frames from this site only. Scripts
+# are files under static/ (no inline script or handler); styles allow inline `style` attributes, which some
+# templates still carry. The API's Swagger UI is served from drf-spectacular-sidecar's static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,9 @@ from config import parallel_tests
 
 os.environ.setdefault("SECRET_KEY", "insecure-test-only-secret-key")
 os.environ.setdefault("SEALED_OFFER_KEY", "dGVzdC1vbmx5LXNlYWxpbmcta2V5LTMyLWJ5dGVzISE=")
+# The test client and the browser tests' live server speak plain HTTP (tests/core/test_production_security.py checks
+# the redirect with the production value).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("KHANIJ_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 os.environ["KHANIJ_VAR_DIR"] = parallel_tests.worker_var_dir(os.environ["KHANIJ_VAR_DIR"], XDIST_WORKER)

@@ -96,6 +96,7 @@ class _ApplicationAPIException(exceptions.APIException):
     def __init__(self, app_error: ApplicationError):
         self.app_error = app_error
         self.status_code = app_error.status_code
+        self.wait = app_error.retry_after  # DRF's handler turns `wait` into the Retry-After header
         super().__init__(detail=app_error.message, code=app_error.code)
 
 

@@ -6,6 +6,7 @@ class ApplicationError(Exception):
 
     status_code = 400
     code = "invalid"
+    retry_after: int | None = None  # seconds; sent as the Retry-After header when set
 
     def __init__(self, message, *, fields=None, code=None):
         super().__init__(message)

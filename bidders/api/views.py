@@ -266,6 +266,14 @@ class AuthTokenView(APIView):
         responses={
             200: s.TokenSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Wrong username or password."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "`locked_out`: too many wrong passwords for this username from this address; every attempt, "
+                    "even with the right password, is refused until the time the message gives. The `Retry-After` "
+                    "header says in how many seconds."
+                ),
+            ),
         },
         examples=[OpenApiExample("Credentials", value={"username": "alice", "password": "..."}, request_only=True)],
         auth=[],

@@ -5,8 +5,10 @@ import html
 import json
 import re
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -474,7 +476,8 @@ def test_the_progress_endpoint_reports_rows_checked_and_the_outcome(
     }
     detail = as_regulator.get(reverse("regulator:block_import_detail", args=[job.pk])).content.decode()
     assert 'data-running="true"' in detail and f'data-status-url="{status_url}"' in detail
-    assert "fetch(box.dataset.statusUrl" in detail
+    assert 'src="/static/js/block_import.js"' in detail
+    assert "fetch(box.dataset.statusUrl" in Path(finders.find("js/block_import.js")).read_text()
 
     BlockImport.objects.filter(pk=job.pk).update(status=BlockImport.Status.VALIDATING, validated_rows=1)
     assert as_regulator.get(status_url).json()["percent"] == 50

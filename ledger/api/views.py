@@ -1,5 +1,5 @@
 from django.db.models import Max, Min
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -97,16 +97,18 @@ class CheckpointPagination(KeysetCursorPagination):
     max_page_size = 100
 
 
-@extend_schema(
-    operation_id="public_ledger_checkpoints",
-    summary="Signed checkpoints",
-    description=(
-        "Every checkpoint of the ledger, newest first: once a minute, a hash over the head (last seq and hash) of "
-        "every stream, signed with Ed25519. Save them: a stream rewritten later no longer contains the head a "
-        "saved checkpoint recorded (`manage.py verify_ledger --checkpoint FILE`). Public keys: "
-        "`/api/v1/public/ledger/keys`."
-    ),
-    tags=["public"],
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="public_ledger_checkpoints",
+        summary="Signed checkpoints",
+        description=(
+            "Every checkpoint of the ledger, newest first: once a minute, a hash over the head (last seq and hash) of "
+            "every stream, signed with Ed25519. Save them: a stream rewritten later no longer contains the head a "
+            "saved checkpoint recorded (`manage.py verify_ledger --checkpoint FILE`). Public keys: "
+            "`/api/v1/public/ledger/keys`."
+        ),
+        tags=["public"],
+    )
 )
 class CheckpointListView(PublicLedgerView, generics.ListAPIView):
     serializer_class = CheckpointSerializer
@@ -115,11 +117,13 @@ class CheckpointListView(PublicLedgerView, generics.ListAPIView):
     queryset = Checkpoint.objects.order_by("-at", "-pk")
 
 
-@extend_schema(
-    operation_id="public_ledger_checkpoint",
-    summary="One signed checkpoint",
-    responses={200: CheckpointSerializer, 404: ErrorSerializer},
-    tags=["public"],
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="public_ledger_checkpoint",
+        summary="One signed checkpoint",
+        responses={200: CheckpointSerializer, 404: ErrorSerializer},
+        tags=["public"],
+    )
 )
 class CheckpointView(PublicLedgerView, generics.RetrieveAPIView):
     serializer_class = CheckpointSerializer

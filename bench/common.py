@@ -28,6 +28,7 @@ HOST = "127.0.0.1"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 # A fixed key for the benchmark's throwaway database only: sealed offers there are not secret.
 BENCH_SEALED_OFFER_KEY = "YmVuY2gtb25seS1zZWFsaW5nLWtleS0zMi1ieXRlcyE="
+BENCH_LEDGER_SIGNING_KEY = "Y4xBiFvwLaECDKS0mSUXiITbr1k2wx+KyH/l3aU2Bpg="
 RESULTS_DIR = ROOT / "var" / "bench"
 
 HOW_TO = """\
@@ -64,6 +65,7 @@ def server_env(database_url: str, **extra) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production"),
         "SEALED_OFFER_KEY": BENCH_SEALED_OFFER_KEY,
+        "LEDGER_SIGNING_KEY": BENCH_LEDGER_SIGNING_KEY,
         "KHANIJ_BENCH": "1",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),

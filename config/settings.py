@@ -42,6 +42,28 @@ if not SEALED_OFFER_KEY:
         _dev_key.chmod(0o600)
     SEALED_OFFER_KEY = _dev_key.read_text().strip()
 
+# Ed25519 private key that signs the ledger's checkpoints (ledger/signing.py): PEM or base64 of the 32-byte seed.
+# Never stored in the database. With DEBUG on and no key set, a development key is generated once under var/.
+# After a rotation the old public keys (base64 or PEM), comma-separated, keep older checkpoints verifiable.
+LEDGER_SIGNING_KEY = env.str("LEDGER_SIGNING_KEY", default="")
+if not LEDGER_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("LEDGER_SIGNING_KEY is not set. Generate one with `python -m ledger.signing`.")
+    _dev_signing_key = VAR_DIR / "dev-ledger-signing.key"
+    if not _dev_signing_key.exists():
+        import base64
+
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        _seed = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        _dev_signing_key.write_text(base64.b64encode(_seed).decode())
+        _dev_signing_key.chmod(0o600)
+    LEDGER_SIGNING_KEY = _dev_signing_key.read_text().strip()
+LEDGER_RETIRED_PUBLIC_KEYS = env.list("LEDGER_RETIRED_PUBLIC_KEYS", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -126,6 +148,10 @@ else:
     # bound by the server; turn it off behind a pooler that cannot keep them (PgBouncer in transaction mode).
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+# The owner of the tables (migrations, `grant_app_role`), when the application connects as a role that may not
+# alter them (docs/architecture.md, Integrity): `manage.py migrate` then runs on this alias.
+if env.str("DATABASE_OWNER_URL", default=""):
+    DATABASES["owner"] = {**DATABASES["default"], **env.db_url("DATABASE_OWNER_URL")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

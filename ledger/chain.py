@@ -47,6 +47,7 @@ class Verification:
     head_hash: str
     first_bad_seq: int | None = None
     reason: str = ""
+    checkpoint: int | None = None  # the signed checkpoint the chain was also checked against, if any
 
 
 def verify_chain(stream: str, entries: list[dict]) -> Verification:
@@ -72,3 +73,16 @@ def verify_chain(stream: str, entries: list[dict]) -> Verification:
             return Verification(False, len(entries), prev, seq, f"entry {seq} was altered: its hash does not match")
         prev = entry["hash"]
     return Verification(True, len(entries), prev)
+
+
+def head_on_chain(hashes: dict[int, str], *, seq: int, digest: str) -> str:
+    """An empty string when a (verified) chain, as {seq: hash}, has entry `seq` with hash `digest`, as a checkpoint
+    recorded; else what differs. A chain rewritten after the checkpoint, however well its hashes were recomputed,
+    differs: the rewritten entry's hash, and every later one, changed."""
+    if seq == 0:
+        return ""
+    if seq not in hashes:
+        return f"entry {seq} is missing"
+    if hashes[seq] != digest:
+        return f"entry {seq} is not the one recorded (hash {digest[:12]}..., now {hashes[seq][:12]}...)"
+    return ""

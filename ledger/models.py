@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class Entry(models.Model):
@@ -44,12 +45,18 @@ class StreamHead(models.Model):
 
 
 class Checkpoint(models.Model):
-    """A hash over every stream head, published every minute, so a later rewrite of any stream shows."""
+    """A hash over every stream head, signed and published every minute, so a later rewrite of any stream shows to
+    anyone holding an earlier checkpoint. Never changed once written: on PostgreSQL a trigger refuses UPDATE, DELETE
+    and TRUNCATE, and the application's role may only INSERT and SELECT."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     streams = models.PositiveIntegerField()
     heads_hash = models.CharField(max_length=64)
     heads = models.JSONField()
+    key_id = models.CharField(
+        max_length=16, blank=True, help_text="sha256 of the signing public key, first 16 hex digits; blank: unsigned"
+    )
+    signature = models.CharField(max_length=100, blank=True, help_text="Ed25519, base64 (ledger/signing.py)")
 
     class Meta:
         ordering = ["-at"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.errors import NotFound
 from core.sql import ModelWrite, quote
-from ledger import chain
+from ledger import chain, signing
 from ledger.models import Checkpoint, Entry, StreamHead
 
 
@@ -60,6 +60,9 @@ def _locked_head(stream: str) -> tuple[int, str]:
 
 
 def ledger_verify(*, stream: str) -> chain.Verification:
+    """Recompute a stream's chain, compare it with its head, and check it against the newest signed checkpoint:
+    a chain rewritten with every later hash and its head recomputed still fails there, because the checkpoint's
+    signed head for the stream is no longer on it (unless whoever rewrote it holds the signing key)."""
     entries = [e.as_dict() for e in Entry.objects.filter(stream=stream).order_by("seq")]
     if not entries:
         raise NotFound(f"The ledger has no stream called {stream}.")
@@ -68,12 +71,90 @@ def ledger_verify(*, stream: str) -> chain.Verification:
     if result.ok and head and (head.seq != result.entries or head.hash != result.head_hash):
         reason = "entries after the last are missing"
         return chain.Verification(False, result.entries, result.head_hash, head.seq, reason)
-    return result
+    if not result.ok:
+        return result
+    checkpoint = Checkpoint.objects.exclude(signature="").order_by("-at", "-pk").first()
+    if checkpoint is None:
+        return result
+    served = checkpoint_as_dict(checkpoint)
+    hashes = {e["seq"]: e["hash"] for e in entries}
+    problems = checkpoint_problems(served, signing.published_keys())
+    problems += checkpoint_heads_problems(served, {stream: hashes})
+    if problems:
+        return chain.Verification(False, result.entries, result.head_hash, None, "; ".join(problems), checkpoint.pk)
+    return chain.Verification(True, result.entries, result.head_hash, checkpoint=checkpoint.pk)
+
+
+def _signed_at(at: datetime.datetime) -> str:
+    return at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
 def checkpoint_write() -> Checkpoint:
-    """Publish a hash over all stream heads (a beat task calls this every minute)."""
+    """Sign and publish a hash over all stream heads (a beat task calls this every minute)."""
     heads = list(StreamHead.objects.order_by("stream").values_list("stream", "seq", "hash"))
-    return Checkpoint.objects.create(
-        streams=len(heads), heads_hash=chain.heads_hash(heads), heads=[list(h) for h in heads]
+    at = timezone.now()
+    digest = chain.heads_hash(heads)
+    key_id, signature = signing.sign(
+        signing.checkpoint_message(at=_signed_at(at), streams=len(heads), heads_hash=digest)
     )
+    return Checkpoint.objects.create(
+        at=at,
+        streams=len(heads),
+        heads_hash=digest,
+        heads=[list(h) for h in heads],
+        key_id=key_id,
+        signature=signature,
+    )
+
+
+def checkpoint_as_dict(checkpoint: Checkpoint) -> dict:
+    """A checkpoint as it is published: everything needed to check its signature and its heads."""
+    return {
+        "id": checkpoint.pk,
+        "at": _signed_at(checkpoint.at),
+        "streams": checkpoint.streams,
+        "heads_hash": checkpoint.heads_hash,
+        "heads": [{"stream": s, "seq": q, "hash": h} for s, q, h in checkpoint.heads],
+        "key_id": checkpoint.key_id,
+        "signature": checkpoint.signature,
+        "signed_message": signing.checkpoint_message(
+            at=_signed_at(checkpoint.at), streams=checkpoint.streams, heads_hash=checkpoint.heads_hash
+        ).decode(),
+    }
+
+
+def checkpoint_problems(served: dict, keys: list[signing.PublishedKey]) -> list[str]:
+    """What is wrong with a published checkpoint (its form as served, e.g. a file saved from the API) by itself:
+    its signature under the published keys, and its heads against its signed heads hash."""
+    name = f"checkpoint {served.get('id')} of {served.get('at')}"
+    try:
+        heads = [(h["stream"], int(h["seq"]), h["hash"]) for h in served["heads"]]
+        message = signing.checkpoint_message(
+            at=served["at"], streams=int(served["streams"]), heads_hash=served["heads_hash"]
+        )
+        key_id, signature = served["key_id"], served["signature"]
+    except (KeyError, TypeError, ValueError) as exc:
+        return [f"{name} is not a checkpoint as published ({exc!r} missing or malformed)"]
+    problems = []
+    if not signature:
+        problems.append(f"{name} is not signed")
+    elif why := signing.verify(message, signature=signature, key_id_=key_id, keys=keys):
+        problems.append(f"{name}: {why}")
+    if chain.heads_hash(heads) != served["heads_hash"] or len(heads) != int(served["streams"]):
+        problems.append(f"{name}: its heads are not the ones its signed heads hash covers")
+    return problems
+
+
+def checkpoint_heads_problems(served: dict, chains: dict[str, dict[int, str]]) -> list[str]:
+    """Each head the checkpoint recorded for a stream of `chains` ({stream: {seq: hash}}, recomputed and verified)
+    that is not on that chain."""
+    problems = []
+    for head in served["heads"]:
+        if head["stream"] in chains:
+            why = chain.head_on_chain(chains[head["stream"]], seq=int(head["seq"]), digest=head["hash"])
+            if why:
+                problems.append(
+                    f"{head['stream']}: checkpoint {served.get('id')} of {served.get('at')} recorded its head at "
+                    f"entry {head['seq']}, but {why}: the stream was rewritten after that checkpoint"
+                )
+    return problems

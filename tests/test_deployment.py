@@ -75,10 +75,11 @@ def test_every_app_service_names_a_settings_module_that_exists():
         assert hasattr(importlib.import_module(module), "INSTALLED_APPS")
 
 
-def test_web_migrates_collects_static_then_serves_the_wsgi_application_with_four_gunicorn_workers():
+def test_web_collects_static_then_serves_the_wsgi_application_with_four_gunicorn_workers():
     command = command_text(SERVICES["web"])
-    steps = [command.index(s) for s in ("manage.py migrate", "manage.py collectstatic", "gunicorn")]
-    assert steps == sorted(steps), "web must migrate, then collect static files, then start gunicorn"
+    assert "manage.py migrate" not in command, "web runs as the application's role, which may not migrate"
+    steps = [command.index(s) for s in ("manage.py collectstatic", "gunicorn")]
+    assert steps == sorted(steps), "web must collect static files, then start gunicorn"
     for management_command in re.findall(r"manage\.py (\w+)", command):
         assert management_command in get_commands(), f"web runs manage.py {management_command}, which does not exist"
     target = re.search(r"gunicorn ([\w.]+):(\w+)", command)
@@ -111,11 +112,35 @@ def test_web_healthcheck_calls_healthz_which_the_code_serves():
         assert SERVICES[name].get("healthcheck"), f"{name} has no healthcheck"
 
 
-def test_workers_and_beat_start_after_web_has_migrated_the_database():
+def test_web_workers_and_beat_start_after_the_migrate_service_has_migrated_the_database():
     for name in ("worker", "beat"):
         assert SERVICES[name]["depends_on"]["web"]["condition"] == "service_healthy"
     for dependency in ("db", "redis"):
         assert SERVICES["web"]["depends_on"][dependency]["condition"] == "service_healthy"
+    assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_migrate_runs_as_the_owner_and_the_app_services_connect_as_the_application_role():
+    migrate = SERVICES["migrate"]
+    command = command_text(migrate)
+    for management_command in re.findall(r"manage\.py (\w+)", command):
+        assert management_command in get_commands(), f"migrate runs manage.py {management_command}, which is absent"
+    assert command.index("manage.py migrate") < command.index("manage.py grant_app_role")
+    app_role = re.search(r"grant_app_role (\w+)", command).group(1)
+    owner = SERVICES["db"]["environment"]["POSTGRES_USER"]
+    assert migrate["environment"]["DATABASE_OWNER_URL"].startswith(f"postgres://{owner}:${{POSTGRES_PASSWORD")
+    assert migrate["restart"] == "no"
+    # The db's init script creates the application's role, with a password of its own.
+    init = [v for v in SERVICES["db"]["volumes"] if v.endswith(":/docker-entrypoint-initdb.d:ro")]
+    assert init, "the db service must run deploy/postgres-init on its first start"
+    script = "".join(p.read_text() for p in sorted((ROOT / init[0].split(":")[0]).glob("*.sh")))
+    assert f"CREATE ROLE {app_role} LOGIN PASSWORD" in script and "POSTGRES_APP_PASSWORD" in script
+    assert "POSTGRES_APP_PASSWORD" in SERVICES["db"]["environment"]
+    # web, worker and beat read DATABASE_URL from .env: the example connects as the application's role.
+    example = re.search(r"^DATABASE_URL=(\S+)", (ROOT / ".env.example").read_text(), flags=re.MULTILINE).group(1)
+    assert example.startswith(f"postgres://{app_role}:POSTGRES_APP_PASSWORD_HERE@")
+    for name in APP_SERVICES:
+        assert "DATABASE_OWNER_URL" not in SERVICES[name]["environment"], f"{name} must not hold the owner's URL"
 
 
 def test_env_example_documents_exactly_the_variables_settings_reads():

@@ -1,5 +1,10 @@
 from django.urls import path
 
-from ledger.api.views import StreamView
+from ledger.api.views import CheckpointListView, CheckpointView, PublicKeyListView, StreamView
 
-urlpatterns = [path("<str:stream>", StreamView.as_view(), name="public-ledger-stream")]
+urlpatterns = [
+    path("checkpoints", CheckpointListView.as_view(), name="public-ledger-checkpoints"),
+    path("checkpoints/<int:pk>", CheckpointView.as_view(), name="public-ledger-checkpoint"),
+    path("keys", PublicKeyListView.as_view(), name="public-ledger-keys"),
+    path("<str:stream>", StreamView.as_view(), name="public-ledger-stream"),
+]

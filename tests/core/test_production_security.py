@@ -40,6 +40,7 @@ def production_env(tmp_path, **extra) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         SEALED_OFFER_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        LEDGER_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),  # an Ed25519 private key's 32 bytes
         ALLOWED_HOSTS="khanij.example.gov.in",
         KHANIJ_VAR_DIR=str(tmp_path / "var"),
         **extra,

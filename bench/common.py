@@ -67,6 +67,8 @@ def server_env(database_url: str, **extra) -> dict:
         "SEALED_OFFER_KEY": BENCH_SEALED_OFFER_KEY,
         "LEDGER_SIGNING_KEY": BENCH_LEDGER_SIGNING_KEY,
         "KHANIJ_BENCH": "1",
+        # gunicorn answers plain HTTP on loopback here: no TLS to redirect to (production redirects to HTTPS).
+        "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }

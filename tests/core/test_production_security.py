@@ -108,6 +108,17 @@ def test_production_answers_over_https_carry_hsts_and_a_csp_without_inline_scrip
     assert "<script>" not in response.content.decode(), "an inline script would be blocked by the policy"
 
 
+def test_json_api_answers_go_without_a_policy_but_keep_hsts_and_nosniff(client, production, db):
+    """The policy guards documents that run scripts; a JSON answer runs nothing, and the header costs every offer."""
+    response = client.get("/api/v1/public/minerals", secure=True, HTTP_HOST="khanij.example.gov.in")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "Content-Security-Policy" not in response
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    docs = client.get("/api/docs/", secure=True, HTTP_HOST="khanij.example.gov.in")
+    assert "Content-Security-Policy" in docs
+
+
 def test_swagger_ui_loads_its_assets_and_start_up_script_from_this_site(client, production):
     page = client.get("/api/docs/", secure=True, HTTP_HOST="khanij.example.gov.in")
 

@@ -27,6 +27,7 @@ from auctions.selectors.phase import PHASE_CHOICES
 from bidders.roles import firm_of
 from core.api import UNAUTHENTICATED, ActDoc
 from core.api import error_response as _error
+from core.fields import ExactDecimalField
 
 
 class OwnBidSerializer(serializers.Serializer):
@@ -49,13 +50,13 @@ class OwnBidSerializer(serializers.Serializer):
     commitment = serializers.CharField(
         allow_null=True, help_text="Receipt of the sealed offer: sha256 of the offer and a secret nonce."
     )
-    net_worth = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR.")
+    net_worth = ExactDecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR.")
     bid_security_reference = serializers.CharField()
     declared_affiliates = serializers.CharField()
     has_technical_bid_document = serializers.BooleanField()
     technically_qualified = serializers.BooleanField(allow_null=True, help_text="Null until evaluated.")
     evaluation_reason = serializers.CharField()
-    initial_price_offer = serializers.DecimalField(
+    initial_price_offer = ExactDecimalField(
         max_digits=7, decimal_places=2, allow_null=True, help_text="Null until the opening."
     )
     offer_nonce = serializers.CharField(allow_null=True, help_text="Null until the opening.")
@@ -123,14 +124,14 @@ class BidApi(FirmAct):
     queryset = Auction.objects.none()  # documents the path parameter
 
     class InputSerializer(serializers.Serializer):
-        initial_price_offer = serializers.DecimalField(
+        initial_price_offer = ExactDecimalField(
             max_digits=7,
             decimal_places=2,
             help_text="The sealed initial price offer: for a lease (ML, CL) a % of the value of mineral despatched, at "
             "least the reserve price; for an exploration licence (EL) a % share of the future auction premium, at "
             "most the ceiling. Encrypted at once; never shown to anyone, you included, before the opening.",
         )
-        net_worth = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, help_text="INR.")
+        net_worth = ExactDecimalField(max_digits=18, decimal_places=2, min_value=0, help_text="INR.")
         bid_security_reference = serializers.CharField(
             max_length=80, help_text="Reference of the bank guarantee for the bid security."
         )

@@ -29,6 +29,7 @@ from blocks.constants import LeaseKind
 from blocks.filters import mineral_filter, state_filter
 from blocks.models import Block
 from core.api import ErrorSerializer
+from core.fields import ExactDecimalField
 from core.filters import PublicFilterSet
 from core.pagination import KeysetCursorPagination
 from core.public_api import BAD_FILTER, PublicAPIView
@@ -86,7 +87,7 @@ def params_serializer(*, for_input: bool):
         if isinstance(default, int):
             fields[name] = serializers.IntegerField(min_value=0, **kwargs)
         else:
-            fields[name] = serializers.DecimalField(max_digits=24, decimal_places=None, min_value=0, **kwargs)
+            fields[name] = ExactDecimalField(max_digits=24, decimal_places=None, min_value=0, **kwargs)
     name = "AuctionParamsInput" if for_input else "AuctionParams"
     return type(name, (serializers.Serializer,), {**fields, "Meta": type("Meta", (), {"ref_name": name})})
 
@@ -140,8 +141,8 @@ class PublicAuctionSerializer(serializers.Serializer):
         state = serializers.CharField()
         district = serializers.CharField()
         minerals = MineralRefSerializer(many=True)
-        area_hectares = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
-        value_of_estimated_resources = serializers.DecimalField(
+        area_hectares = ExactDecimalField(max_digits=14, decimal_places=4, allow_null=True)
+        value_of_estimated_resources = ExactDecimalField(
             max_digits=20, decimal_places=2, help_text="Value of estimated resources (VER), INR."
         )
 
@@ -155,16 +156,16 @@ class PublicAuctionSerializer(serializers.Serializer):
             help_text="ascending: the highest % of the value of mineral despatched wins (ML, CL); "
             "descending: the lowest % share of the future premium wins (EL).",
         )
-        reserve_price_pct = serializers.DecimalField(
+        reserve_price_pct = ExactDecimalField(
             max_digits=7,
             decimal_places=2,
             help_text="ascending (ML, CL): the reserve price, % of the value of mineral despatched; initial offers are "
             "at least this. descending (EL): the ceiling, % share of the future auction premium; initial offers are "
             "at most this.",
         )
-        net_worth_threshold = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
-        bid_security = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
-        tender_fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
+        net_worth_threshold = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+        bid_security = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+        tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
         params = AuctionParamsSerializer(help_text="The parameters of the Rules this auction runs under.")
 
         class Meta:
@@ -192,7 +193,7 @@ class PublicAuctionSerializer(serializers.Serializer):
         class OpenedBidSerializer(serializers.Serializer):
             name = serializers.CharField()
             cin = serializers.CharField()
-            initial_price_offer = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
+            initial_price_offer = ExactDecimalField(max_digits=7, decimal_places=2, help_text="%.")
             nonce = serializers.CharField(help_text="With the offer, recomputes the commitment.")
             commitment = serializers.CharField()
             rank = serializers.IntegerField(
@@ -205,7 +206,7 @@ class PublicAuctionSerializer(serializers.Serializer):
                 ref_name = "PublicOpenedBid"
 
         opened_at = serializers.DateTimeField()
-        floor_price = serializers.DecimalField(
+        floor_price = ExactDecimalField(
             max_digits=7,
             decimal_places=2,
             allow_null=True,
@@ -229,7 +230,7 @@ class PublicAuctionSerializer(serializers.Serializer):
     class ResultSerializer(serializers.Serializer):
         class OfferSerializer(serializers.Serializer):
             seq = serializers.IntegerField()
-            value = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
+            value = ExactDecimalField(max_digits=7, decimal_places=2, help_text="%.")
             placed_at = serializers.DateTimeField()
             bidder = serializers.CharField(help_text='"Bidder 1", "Bidder 2", ... in the order of their first offer.')
 
@@ -239,7 +240,7 @@ class PublicAuctionSerializer(serializers.Serializer):
         closed_at = serializers.DateTimeField(allow_null=True)
         declared = serializers.BooleanField(help_text="The result is recorded (within seconds of the close).")
         preferred_bidder = FirmRefSerializer(allow_null=True, help_text="Null when there was no final offer.")
-        winning_offer = serializers.DecimalField(
+        winning_offer = ExactDecimalField(
             max_digits=7,
             decimal_places=2,
             allow_null=True,
@@ -311,8 +312,8 @@ class PublicTrancheSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
     notified_at = serializers.DateTimeField(allow_null=True)
-    tender_fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
-    net_worth_threshold = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
+    net_worth_threshold = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
     params = AuctionParamsSerializer()
     schedule = ScheduleSerializer()
     auctions = AuctionSummarySerializer(many=True, help_text="One auction per block and attempt.")

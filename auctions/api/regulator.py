@@ -35,6 +35,7 @@ from auctions.selectors.public import public_auction, public_auction_get
 from auctions.selectors.regulator import evaluation_bid, evaluation_bids, regulator_tranche, regulator_tranches
 from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActDoc
 from core.api import error_response as _error
+from core.fields import ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -56,7 +57,7 @@ class EvaluationBidSerializer(serializers.Serializer):
     tender_fee_paid_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     commitment = serializers.CharField(allow_null=True)
-    net_worth = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="Declared, INR.")
+    net_worth = ExactDecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="Declared, INR.")
     net_worth_below_threshold = serializers.BooleanField(help_text="The declared net worth is below the tender's.")
     bid_security_reference = serializers.CharField()
     declared_affiliates = serializers.CharField()
@@ -67,7 +68,7 @@ class EvaluationBidSerializer(serializers.Serializer):
     technically_qualified = serializers.BooleanField(allow_null=True, help_text="Null until evaluated.")
     evaluation_reason = serializers.CharField()
     evaluated_at = serializers.DateTimeField(allow_null=True)
-    initial_price_offer = serializers.DecimalField(
+    initial_price_offer = ExactDecimalField(
         max_digits=7, decimal_places=2, allow_null=True, help_text="Null until the opening."
     )
     rank = serializers.IntegerField(allow_null=True, help_text="Null until the opening.")
@@ -98,8 +99,8 @@ class RegulatorTrancheSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     notified_at = serializers.DateTimeField(allow_null=True)
     blocks = serializers.ListField(child=serializers.CharField(), help_text="Block codes.")
-    tender_fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
-    net_worth_threshold = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
+    net_worth_threshold = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
     params = AuctionParamsSerializer()
     schedule = ScheduleSerializer()
     auctions = AuctionSerializer(many=True, help_text="One per block once notified; empty for a draft.")
@@ -148,10 +149,10 @@ class TrancheListCreateApi(RegulatorAPIView):
         params = AuctionParamsInputSerializer(
             required=False, help_text="The parameters of the Rules; any left out take their default."
         )
-        tender_fee = serializers.DecimalField(
+        tender_fee = ExactDecimalField(
             max_digits=14, decimal_places=2, min_value=0, required=False, help_text="INR before GST; default 300000."
         )
-        net_worth_threshold = serializers.DecimalField(
+        net_worth_threshold = ExactDecimalField(
             max_digits=18,
             decimal_places=2,
             min_value=0,

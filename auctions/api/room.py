@@ -25,13 +25,14 @@ from auctions.room import stream as room_stream
 from auctions.selectors.phase import Phase
 from auctions.services import offer_place, offer_precheck
 from core.api import ErrorSerializer
+from core.fields import ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 PERCENTAGE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
 
 def _percentage(**kwargs):
-    return serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=True, **kwargs)
+    return ExactDecimalField(max_digits=7, decimal_places=2, coerce_to_string=True, **kwargs)
 
 
 class HistoryEntrySerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
+from core.fields import DateField, ExactDecimalField
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 NET_WORTH = {"max_digits": 18, "decimal_places": 2}
@@ -16,9 +17,7 @@ PERCENT_INPUT = {"max_digits": None, "decimal_places": 2, "min_value": 0, "max_v
 
 
 class FirmSerializer(serializers.ModelSerializer):
-    net_worth = serializers.DecimalField(
-        **NET_WORTH, read_only=True, help_text="Net worth in INR, to the paisa (a string)."
-    )
+    net_worth = ExactDecimalField(**NET_WORTH, read_only=True, help_text="Net worth in INR, to the paisa (a string).")
 
     class Meta:
         model = Firm
@@ -62,7 +61,7 @@ class FirmRefSerializer(serializers.ModelSerializer):
 class AffiliationSerializer(serializers.ModelSerializer):
     affiliate = FirmRefSerializer(help_text="The firm declared an affiliate.")
     kind = serializers.ChoiceField(choices=Affiliation.Kind.choices)
-    share = serializers.DecimalField(
+    share = ExactDecimalField(
         **PERCENT, read_only=True, allow_null=True, help_text="Shareholding in percent, if declared."
     )
 
@@ -75,7 +74,7 @@ class AffiliationSerializer(serializers.ModelSerializer):
 class DeclaredBySerializer(serializers.ModelSerializer):
     firm = FirmRefSerializer(help_text="The firm that declared this one an affiliate.")
     kind = serializers.ChoiceField(choices=Affiliation.Kind.choices)
-    share = serializers.DecimalField(**PERCENT, read_only=True, allow_null=True)
+    share = ExactDecimalField(**PERCENT, read_only=True, allow_null=True)
 
     class Meta:
         model = Affiliation
@@ -84,7 +83,7 @@ class DeclaredBySerializer(serializers.ModelSerializer):
 
 
 class BeneficialOwnerSerializer(serializers.ModelSerializer):
-    share = serializers.DecimalField(**PERCENT, read_only=True, help_text="Share in percent (a string), 0 to 100.")
+    share = ExactDecimalField(**PERCENT, read_only=True, help_text="Share in percent (a string), 0 to 100.")
 
     class Meta:
         model = BeneficialOwner
@@ -150,8 +149,8 @@ class FirmUpdateInputSerializer(serializers.Serializer):
     pan = serializers.CharField(required=False, allow_blank=True, max_length=20)
     registered_address = serializers.CharField(required=False, allow_blank=True)
     incorporated_in_india = serializers.BooleanField(required=False)
-    net_worth = serializers.DecimalField(**NET_WORTH, required=False, help_text="INR as a string, e.g. 2500000000.00.")
-    net_worth_as_of = serializers.DateField(required=False)
+    net_worth = ExactDecimalField(**NET_WORTH, required=False, help_text="INR as a string, e.g. 2500000000.00.")
+    net_worth_as_of = DateField(required=False)
 
 
 class MemberInputSerializer(serializers.Serializer):
@@ -171,14 +170,14 @@ class MemberInputSerializer(serializers.Serializer):
 class AffiliationInputSerializer(serializers.Serializer):
     affiliate_cin = serializers.CharField(max_length=30, help_text="CIN of a firm registered on Khanij.")
     kind = serializers.ChoiceField(choices=Affiliation.Kind.choices)
-    share = serializers.DecimalField(**PERCENT_INPUT, required=False, allow_null=True, default=None)
+    share = ExactDecimalField(**PERCENT_INPUT, required=False, allow_null=True, default=None)
 
 
 class BeneficialOwnerInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     pan = serializers.CharField(max_length=20)
     nationality = serializers.CharField(max_length=60, required=False, default="Indian")
-    share = serializers.DecimalField(**PERCENT_INPUT, help_text="0 to 100; the firm's owners together at most 100.")
+    share = ExactDecimalField(**PERCENT_INPUT, help_text="0 to 100; the firm's owners together at most 100.")
     has_control = serializers.BooleanField(required=False, default=False)
 
 

@@ -17,6 +17,7 @@ from blocks.forms import ILLUSTRATIVE_FIELD_CHOICES
 from blocks.models import Block, BlockResource
 from core.api import ErrorSerializer
 from core.errors import NotFound
+from core.fields import ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 ZERO = Decimal("0")
@@ -68,9 +69,9 @@ class BlockListCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         class ResourceSerializer(serializers.Serializer):
             mineral = serializers.SlugField(help_text="Mineral slug; one of the block's minerals.")
-            quantity_tonnes = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=ZERO)
+            quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3, min_value=ZERO)
             grade = serializers.CharField(max_length=60, required=False, allow_blank=True)
-            price_per_tonne = serializers.DecimalField(
+            price_per_tonne = ExactDecimalField(
                 max_digits=14,
                 decimal_places=2,
                 min_value=ZERO,
@@ -95,16 +96,14 @@ class BlockListCreateApi(APIView):
         )
         exploration_stage = _choice(ExplorationStage.choices, "a UNFC stage", "G3")
         boundary = GeoJSONField(required=False, allow_null=True)
-        forest_land_ha = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
-        government_land_ha = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
-        other_land_ha = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
+        forest_land_ha = ExactDecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
+        government_land_ha = ExactDecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
+        other_land_ha = ExactDecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
         resources = ResourceSerializer(many=True, required=False)
-        reserve_price_pct = serializers.DecimalField(
+        reserve_price_pct = ExactDecimalField(
             max_digits=6, decimal_places=2, min_value=ZERO, required=False, allow_null=True
         )
-        tender_fee = serializers.DecimalField(
-            max_digits=14, decimal_places=2, min_value=ZERO, required=False, allow_null=True
-        )
+        tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, min_value=ZERO, required=False, allow_null=True)
         status = serializers.ChoiceField(choices=Block.Status.choices, required=False)
         illustrative_fields = serializers.ListField(
             child=serializers.ChoiceField(choices=ILLUSTRATIVE_FIELD_CHOICES),
@@ -130,11 +129,11 @@ class BlockListCreateApi(APIView):
         class ResourceSerializer(serializers.Serializer):
             mineral = serializers.SlugField(source="mineral.slug")
             mineral_name = serializers.CharField(source="mineral.name")
-            quantity_tonnes = serializers.DecimalField(max_digits=18, decimal_places=3)
+            quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3)
             grade = serializers.CharField()
-            price_per_tonne = serializers.DecimalField(max_digits=14, decimal_places=2)
+            price_per_tonne = ExactDecimalField(max_digits=14, decimal_places=2)
             price_basis = serializers.ChoiceField(choices=BlockResource.PriceBasis.choices)
-            value = serializers.DecimalField(
+            value = ExactDecimalField(
                 max_digits=20, decimal_places=2, help_text="quantity x price, rounded half-up to the paisa"
             )
 
@@ -155,19 +154,19 @@ class BlockListCreateApi(APIView):
         )
         el_eligible = serializers.BooleanField(help_text="Derived: some mineral is in the Seventh Schedule.")
         boundary = GeoJSONField(allow_null=True)
-        area_hectares = serializers.DecimalField(
+        area_hectares = ExactDecimalField(
             max_digits=14, decimal_places=4, allow_null=True, help_text="Geodesic area of the boundary."
         )
-        area_km2 = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
-        forest_land_ha = serializers.DecimalField(max_digits=14, decimal_places=4)
-        government_land_ha = serializers.DecimalField(max_digits=14, decimal_places=4)
-        other_land_ha = serializers.DecimalField(max_digits=14, decimal_places=4)
+        area_km2 = ExactDecimalField(max_digits=14, decimal_places=4, allow_null=True)
+        forest_land_ha = ExactDecimalField(max_digits=14, decimal_places=4)
+        government_land_ha = ExactDecimalField(max_digits=14, decimal_places=4)
+        other_land_ha = ExactDecimalField(max_digits=14, decimal_places=4)
         resources = ResourceSerializer(many=True)
-        value_of_estimated_resources = serializers.DecimalField(
+        value_of_estimated_resources = ExactDecimalField(
             max_digits=20, decimal_places=2, help_text="VER in rupees: the sum of the resources' values."
         )
-        reserve_price_pct = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
-        tender_fee = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+        reserve_price_pct = ExactDecimalField(max_digits=6, decimal_places=2, allow_null=True)
+        tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, allow_null=True)
         status = serializers.ChoiceField(choices=Block.Status.choices)
         illustrative_fields = serializers.ListField(child=serializers.CharField())
         source_url = serializers.CharField()

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from blocks.constants import AuctionAuthority, LeaseKind
 from blocks.models import Block, BlockResource, Mineral
 from blocks.selectors import block_routing_explanation
+from core.fields import ExactDecimalField
 
 GEOJSON_SCHEMA = {
     "type": "object",
@@ -51,11 +52,11 @@ class BlockSerializer(serializers.ModelSerializer):
     portal_url = serializers.SerializerMethodField(help_text="This block's page on the portal.")
     minerals = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     routing = serializers.SerializerMethodField()
-    area_hectares = serializers.DecimalField(
+    area_hectares = ExactDecimalField(
         max_digits=14, decimal_places=4, read_only=True, allow_null=True, help_text="Geodesic area of the boundary."
     )
-    area_km2 = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)
-    value_of_estimated_resources = serializers.DecimalField(
+    area_km2 = ExactDecimalField(max_digits=12, decimal_places=4, read_only=True, allow_null=True)
+    value_of_estimated_resources = ExactDecimalField(
         max_digits=20,
         decimal_places=2,
         read_only=True,
@@ -95,7 +96,7 @@ class BlockSerializer(serializers.ModelSerializer):
 class BlockResourceSerializer(serializers.ModelSerializer):
     mineral = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     mineral_name = serializers.CharField(source="mineral.name", read_only=True)
-    value = serializers.DecimalField(
+    value = ExactDecimalField(
         max_digits=20, decimal_places=2, read_only=True, help_text="quantity_tonnes x price_per_tonne, in INR."
     )
 

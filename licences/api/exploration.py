@@ -28,6 +28,7 @@ from bidders.rules import may_act
 from blocks.constants import STATE_CHOICES, ExplorationStage
 from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
 from core.authentication import TokenAuthentication
+from core.fields import DateField, ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import KeysetCursorPagination
 from licences import services as svc
@@ -63,14 +64,14 @@ class ELObligationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Obligation.Kind.choices)
     title = serializers.CharField()
-    due_on = serializers.DateField()
+    due_on = DateField()
     basis = serializers.CharField(help_text="How the due date follows from the rules (RULES.md s.4).")
     status = serializers.ChoiceField(
         choices=Obligation.Status.choices,
         help_text="`pending`: owed (overdue when past `due_on`; it may still be met late); `met`; `missed`: not "
         "met by the end of the licence; `waived`: no longer due (e.g. moved by an extension).",
     )
-    met_on = serializers.DateField(allow_null=True)
+    met_on = DateField(allow_null=True)
     late_days = serializers.IntegerField(source="details.late_days", default=0, help_text="Days late when met.")
 
     class Meta:
@@ -82,11 +83,11 @@ class ELReportSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Report.Kind.choices)
     summary = serializers.CharField()
     stage_reached = serializers.CharField(help_text="A geological report: G3, G2 or G1; empty otherwise.")
-    retained_area_hectares = serializers.DecimalField(
+    retained_area_hectares = ExactDecimalField(
         max_digits=14, decimal_places=4, allow_null=True, help_text="A relinquishment: the area kept."
     )
     retained_boundary = serializers.JSONField(allow_null=True, help_text="A relinquishment: GeoJSON of the area kept.")
-    obligation_due_on = serializers.DateField(source="obligation.due_on", default=None, allow_null=True)
+    obligation_due_on = DateField(source="obligation.due_on", default=None, allow_null=True)
     submitted_by = serializers.CharField(source="submitted_by.username")
     submitted_at = serializers.DateTimeField()
     document_url = serializers.SerializerMethodField(help_text="The PDF, for the holder's members and regulators.")
@@ -99,10 +100,10 @@ class ELReportSerializer(serializers.Serializer):
 
 
 class ExtensionRequestSerializer(serializers.Serializer):
-    requested_to = serializers.DateField()
+    requested_to = DateField()
     reason = serializers.CharField()
     by = serializers.CharField(help_text="The user who asked.")
-    on = serializers.DateField()
+    on = DateField()
 
     class Meta:
         ref_name = "ELExtensionRequest"
@@ -116,31 +117,29 @@ class ExplorationLicenceSerializer(serializers.Serializer):
     status = serializers.ChoiceField(source="licence.status", choices=Licence.Status.choices)
     holder = serializers.CharField(source="licence.holder.legal_name")
     block = serializers.CharField(source="licence.block.code")
-    share_pct = serializers.DecimalField(
+    share_pct = ExactDecimalField(
         source="licence.winning_offer_pct",
         max_digits=7,
         decimal_places=2,
         help_text="The winning offer: the % of the future auction premium of a lease on the block due to the holder.",
     )
-    granted_on = serializers.DateField(allow_null=True)
-    expires_on = serializers.DateField(allow_null=True, help_text="5 years after the grant.")
-    extended_to = serializers.DateField(allow_null=True, help_text="The expiry after the one extension, if any.")
-    ends_on = serializers.DateField(allow_null=True, help_text="The last day in force.")
-    extension_latest = serializers.DateField(
+    granted_on = DateField(allow_null=True)
+    expires_on = DateField(allow_null=True, help_text="5 years after the grant.")
+    extended_to = DateField(allow_null=True, help_text="The expiry after the one extension, if any.")
+    ends_on = DateField(allow_null=True, help_text="The last day in force.")
+    extension_latest = DateField(
         allow_null=True, help_text="The latest expiry an extension may give: 2 years after the original expiry."
     )
     extension_request = ExtensionRequestSerializer(allow_null=True)
-    original_area_hectares = serializers.DecimalField(
-        source="licence.original_area_hectares", max_digits=14, decimal_places=4
-    )
-    area_hectares = serializers.DecimalField(
+    original_area_hectares = ExactDecimalField(source="licence.original_area_hectares", max_digits=14, decimal_places=4)
+    area_hectares = ExactDecimalField(
         source="licence.area_hectares", max_digits=14, decimal_places=4, help_text="Held now."
     )
     boundary = serializers.JSONField(source="licence.boundary", help_text="GeoJSON of the area held now.")
-    retained_max_hectares = serializers.DecimalField(
+    retained_max_hectares = ExactDecimalField(
         max_digits=14, decimal_places=4, help_text="At most 25% of the original area may be kept."
     )
-    relinquishment_opens = serializers.DateField(allow_null=True, help_text="3 years after the grant.")
+    relinquishment_opens = DateField(allow_null=True, help_text="3 years after the grant.")
     relinquishment = ELReportSerializer(allow_null=True)
     discovery = ELReportSerializer(allow_null=True)
     obligations = ELObligationSerializer(many=True)
@@ -163,7 +162,7 @@ class AreaProposalSerializer(serializers.Serializer):
     district = serializers.CharField()
     minerals = serializers.SerializerMethodField()
     boundary = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon, WGS 84.")
-    area_hectares = serializers.DecimalField(max_digits=14, decimal_places=4)
+    area_hectares = ExactDecimalField(max_digits=14, decimal_places=4)
     rationale = serializers.CharField()
     status = serializers.ChoiceField(choices=AreaProposal.Status.choices)
     decision_note = serializers.CharField(help_text="The reason of a rejection, or the block it became.")
@@ -287,7 +286,7 @@ class GrantApi(RegulatorEL):
 
 class ExtendApi(RegulatorEL):
     class InputSerializer(serializers.Serializer):
-        extended_to = serializers.DateField(help_text="The new expiry: at most 2 years after the original one.")
+        extended_to = DateField(help_text="The new expiry: at most 2 years after the original one.")
         note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
         class Meta:
@@ -306,7 +305,7 @@ class ExtendApi(RegulatorEL):
 
 class ExtensionRequestApi(HolderEL):
     class InputSerializer(serializers.Serializer):
-        requested_to = serializers.DateField(help_text="The expiry asked for: at most 2 years after the original.")
+        requested_to = DateField(help_text="The expiry asked for: at most 2 years after the original.")
         reason = serializers.CharField(max_length=2000)
 
         class Meta:

@@ -14,6 +14,7 @@ from bidders.permissions import IsRegulator
 from blocks.constants import LeaseKind
 from core.api import UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
 from core.authentication import TokenAuthentication
+from core.fields import DateField, ExactDecimalField
 from core.pagination import KeysetCursorPagination
 from licences import services as svc
 from licences.models import Licence, Obligation, Payment, PremiumReturn
@@ -41,9 +42,9 @@ class PaymentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     licence = serializers.IntegerField(source="licence_id")
     obligation = serializers.IntegerField(source="obligation_id")
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR, interest included.")
+    amount = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR, interest included.")
     reference = serializers.CharField()
-    paid_on = serializers.DateField()
+    paid_on = DateField()
     status = serializers.ChoiceField(
         choices=Payment.Status.choices,
         help_text="`recorded`: by the firm, awaiting the regulator; `confirmed`: the obligation is met; "
@@ -52,7 +53,7 @@ class PaymentSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
     decision_note = serializers.CharField(help_text="The regulator's reason for a rejection.")
-    interest = serializers.DecimalField(
+    interest = ExactDecimalField(
         max_digits=18, decimal_places=2, help_text="Interest for late payment included in `amount` (INR)."
     )
     interest_basis = serializers.CharField(help_text="How the interest was computed; empty when none.")
@@ -65,11 +66,11 @@ class ObligationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Obligation.Kind.choices)
     title = serializers.CharField()
-    due_on = serializers.DateField()
-    amount = serializers.DecimalField(
+    due_on = DateField()
+    amount = ExactDecimalField(
         max_digits=18, decimal_places=2, allow_null=True, help_text="INR; null for a milestone that is not money."
     )
-    amount_due_today = serializers.DecimalField(
+    amount_due_today = ExactDecimalField(
         max_digits=18,
         decimal_places=2,
         allow_null=True,
@@ -83,10 +84,10 @@ class ObligationSerializer(serializers.Serializer):
         help_text="`pending`: open; `submitted`: a payment awaits confirmation; `met`; `missed`: open when the "
         "licence was revoked after its due date; `waived`: no longer due.",
     )
-    met_on = serializers.DateField(allow_null=True)
-    penalty = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Delay penalty, INR.")
+    met_on = DateField(allow_null=True)
+    penalty = ExactDecimalField(max_digits=18, decimal_places=2, help_text="Delay penalty, INR.")
     penalty_basis = serializers.CharField()
-    period = serializers.DateField(allow_null=True, help_text="For a monthly premium: the month (its first day).")
+    period = DateField(allow_null=True, help_text="For a monthly premium: the month (its first day).")
     payments = PaymentSerializer(many=True)
 
     class Meta:
@@ -97,12 +98,12 @@ class LicenceProgressSerializer(serializers.Serializer):
     """A licence after the auction, as its holder and the regulator follow it."""
 
     class RevocationSerializer(serializers.Serializer):
-        on = serializers.DateField()
+        on = DateField()
         reason = serializers.CharField()
         grounds = serializers.ListField(child=serializers.CharField())
         rule = serializers.CharField()
         appropriated = serializers.DictField(
-            child=serializers.DecimalField(max_digits=18, decimal_places=2),
+            child=ExactDecimalField(max_digits=18, decimal_places=2),
             help_text="INR appropriated by kind: `bid_security`, `performance_security`.",
         )
         appropriation_basis = serializers.CharField()
@@ -116,15 +117,15 @@ class LicenceProgressSerializer(serializers.Serializer):
     holder = serializers.CharField(source="holder.legal_name")
     block = serializers.CharField(source="block.code")
     status = serializers.ChoiceField(choices=Licence.Status.choices)
-    winning_offer_pct = serializers.DecimalField(max_digits=7, decimal_places=2)
-    value_of_estimated_resources = serializers.DecimalField(max_digits=20, decimal_places=2)
-    performance_security = serializers.DecimalField(max_digits=18, decimal_places=2)
-    upfront_payment = serializers.DecimalField(max_digits=18, decimal_places=2)
-    declared_on = serializers.DateField(allow_null=True)
-    awarded_on = serializers.DateField(allow_null=True, help_text="The Letter of Intent.")
-    starts_on = serializers.DateField(allow_null=True, help_text="Execution of the deed.")
-    expires_on = serializers.DateField(allow_null=True)
-    ended_on = serializers.DateField(allow_null=True)
+    winning_offer_pct = ExactDecimalField(max_digits=7, decimal_places=2)
+    value_of_estimated_resources = ExactDecimalField(max_digits=20, decimal_places=2)
+    performance_security = ExactDecimalField(max_digits=18, decimal_places=2)
+    upfront_payment = ExactDecimalField(max_digits=18, decimal_places=2)
+    declared_on = DateField(allow_null=True)
+    awarded_on = DateField(allow_null=True, help_text="The Letter of Intent.")
+    starts_on = DateField(allow_null=True, help_text="Execution of the deed.")
+    expires_on = DateField(allow_null=True)
+    ended_on = DateField(allow_null=True)
     term_basis = serializers.CharField(source="details.term_basis", default="", help_text="How the expiry follows.")
     revocation = RevocationSerializer(source="details.revocation", default=None, allow_null=True)
 
@@ -134,19 +135,19 @@ class LicenceProgressSerializer(serializers.Serializer):
 
 class PremiumReturnSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    month = serializers.DateField(help_text="The first day of the month.")
+    month = DateField(help_text="The first day of the month.")
     mineral = serializers.CharField(source="mineral.slug")
-    quantity_tonnes = serializers.DecimalField(max_digits=18, decimal_places=3)
-    price_per_tonne = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="IBM price, INR/t.")
-    value_despatched = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="INR.")
-    premium_pct = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="The winning offer.")
-    concession_pct = serializers.DecimalField(
+    quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3)
+    price_per_tonne = ExactDecimalField(max_digits=18, decimal_places=2, help_text="IBM price, INR/t.")
+    value_despatched = ExactDecimalField(max_digits=20, decimal_places=2, help_text="INR.")
+    premium_pct = ExactDecimalField(max_digits=7, decimal_places=2, help_text="The winning offer.")
+    concession_pct = ExactDecimalField(
         max_digits=5, decimal_places=2, help_text="The share of the premium payable: 50 early on, else 100."
     )
-    premium = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="INR.")
+    premium = ExactDecimalField(max_digits=20, decimal_places=2, help_text="INR.")
     basis = serializers.CharField()
     obligation = serializers.IntegerField(source="obligation_id", help_text="Pay it with POST .../payments.")
-    due_on = serializers.DateField(source="obligation.due_on")
+    due_on = DateField(source="obligation.due_on")
     obligation_status = serializers.ChoiceField(source="obligation.status", choices=Obligation.Status.choices)
 
     class Meta:
@@ -234,11 +235,11 @@ class LicencePaymentsApi(HolderFilingApi):
         obligation = serializers.IntegerField(
             source="obligation_id", help_text="The id of an open money obligation of this licence."
         )
-        amount = serializers.DecimalField(
+        amount = ExactDecimalField(
             max_digits=18, decimal_places=2, help_text="INR: exactly `amount_due_today` of the obligation on `paid_on`."
         )
         reference = serializers.CharField(max_length=80, help_text="The bank's UTR, or the guarantee's number.")
-        paid_on = serializers.DateField(help_text="Not in the future.")
+        paid_on = DateField(help_text="Not in the future.")
 
         class Meta:
             ref_name = "PaymentRecordInput"
@@ -301,7 +302,7 @@ class ObligationMetApi(RegulatorActApi):
     missing = error_response("`not_found`: no such obligation.")
 
     class InputSerializer(serializers.Serializer):
-        met_on = serializers.DateField(help_text="Not in the future, not before the Letter of Intent.")
+        met_on = DateField(help_text="Not in the future, not before the Letter of Intent.")
 
         class Meta:
             ref_name = "ObligationMetInput"
@@ -323,7 +324,7 @@ class ObligationMetApi(RegulatorActApi):
 
 class LicenceMdpaApi(LicenceActApi):
     class InputSerializer(serializers.Serializer):
-        signed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
+        signed_on = DateField(required=False, help_text="Today if left out; not in the future.")
 
         class Meta:
             ref_name = "MdpaInput"
@@ -340,7 +341,7 @@ class LicenceMdpaApi(LicenceActApi):
 
 class LicenceExecuteApi(LicenceActApi):
     class InputSerializer(serializers.Serializer):
-        executed_on = serializers.DateField(required=False, help_text="Today if left out; not in the future.")
+        executed_on = DateField(required=False, help_text="Today if left out; not in the future.")
 
         class Meta:
             ref_name = "ExecuteInput"
@@ -385,8 +386,8 @@ class PremiumReturnsApi(HolderFilingApi):
             r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM: a month that has ended, not before execution."
         )
         mineral = serializers.CharField(max_length=80, help_text="The slug of one of the licence's minerals.")
-        quantity_tonnes = serializers.DecimalField(max_digits=18, decimal_places=3, min_value=0)
-        price_per_tonne = serializers.DecimalField(
+        quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3, min_value=0)
+        price_per_tonne = ExactDecimalField(
             max_digits=18, decimal_places=2, min_value=0, help_text="The IBM average sale price, INR per tonne."
         )
 

@@ -31,6 +31,7 @@ from bidders.permissions import IsFirmMember
 from bidders.roles import firm_of
 from blocks.constants import LeaseKind
 from core.api import ErrorSerializer
+from core.fields import DateField, ExactDecimalField
 from core.pagination import KeysetCursorPagination
 from core.public_api import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
 from licences.filters import LicenceFilter
@@ -107,24 +108,24 @@ class PublicLicenceSerializer(serializers.Serializer):
     boundary = serializers.JSONField(
         help_text="The area held now: a GeoJSON Polygon or MultiPolygon, WGS 84 longitude/latitude (EITI 2.3 b.ii)."
     )
-    area_hectares = serializers.DecimalField(max_digits=14, decimal_places=4, help_text="The area held now.")
-    original_area_hectares = serializers.DecimalField(
+    area_hectares = ExactDecimalField(max_digits=14, decimal_places=4, help_text="The area held now.")
+    original_area_hectares = ExactDecimalField(
         max_digits=14, decimal_places=4, help_text="The area granted, before any relinquishment."
     )
-    applied_on = serializers.DateField(
+    applied_on = DateField(
         allow_null=True, help_text="Date of application: the bid due date of the auction (EITI 2.3 b.iii)."
     )
-    declared_on = serializers.DateField(allow_null=True, help_text="The preferred bidder was declared.")
-    awarded_on = serializers.DateField(
+    declared_on = DateField(allow_null=True, help_text="The preferred bidder was declared.")
+    awarded_on = DateField(
         allow_null=True, help_text="Date of award: the Letter of Intent (ML/CL) or the grant (EL) (EITI 2.3 b.iii)."
     )
-    starts_on = serializers.DateField(allow_null=True, help_text="The term starts: execution (ML/CL) or grant (EL).")
-    expires_on = serializers.DateField(allow_null=True)
-    extended_to = serializers.DateField(allow_null=True, help_text="The expiry as extended (EL), when extended.")
-    ended_on = serializers.DateField(allow_null=True, help_text="Revoked, surrendered, terminated or expired on.")
+    starts_on = DateField(allow_null=True, help_text="The term starts: execution (ML/CL) or grant (EL).")
+    expires_on = DateField(allow_null=True)
+    extended_to = DateField(allow_null=True, help_text="The expiry as extended (EL), when extended.")
+    ended_on = DateField(allow_null=True, help_text="Revoked, surrendered, terminated or expired on.")
     duration = serializers.SerializerMethodField(help_text='The term from start to expiry as extended: "5 years".')
     duration_months = serializers.SerializerMethodField(help_text="The same in whole months.")
-    winning_offer_pct = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
+    winning_offer_pct = ExactDecimalField(max_digits=7, decimal_places=2, help_text="%.")
     winning_offer_meaning = serializers.SerializerMethodField()
     auction = AuctionRefSerializer(allow_null=True, help_text="The auction the licence was awarded in.")
     parent_el = LicenceRefSerializer(
@@ -181,14 +182,14 @@ class ObligationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Obligation.Kind.choices)
     title = serializers.CharField()
-    due_on = serializers.DateField()
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR, if money.")
+    due_on = DateField()
+    amount = ExactDecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR, if money.")
     basis = serializers.CharField(help_text="How the due date and the amount were computed, citing the rule.")
     status = serializers.ChoiceField(choices=Obligation.Status.choices)
-    met_on = serializers.DateField(allow_null=True)
-    penalty = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    met_on = DateField(allow_null=True)
+    penalty = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
     penalty_basis = serializers.CharField(help_text="How the penalty was computed, citing the rule.")
-    period = serializers.DateField(allow_null=True, help_text="A monthly premium's month (its first day).")
+    period = DateField(allow_null=True, help_text="A monthly premium's month (its first day).")
 
     class Meta:
         ref_name = "LicenceObligation"
@@ -197,11 +198,9 @@ class ObligationSerializer(serializers.Serializer):
 class PremiumShareSerializer(serializers.Serializer):
     lease = LicenceRefSerializer()
     el = LicenceRefSerializer()
-    month = serializers.DateField(
-        source="payment.obligation.period", allow_null=True, help_text="The lease's premium month."
-    )
-    share_pct = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="%.")
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="INR.")
+    month = DateField(source="payment.obligation.period", allow_null=True, help_text="The lease's premium month.")
+    share_pct = ExactDecimalField(max_digits=7, decimal_places=2, help_text="%.")
+    amount = ExactDecimalField(max_digits=20, decimal_places=2, help_text="INR.")
     basis = serializers.CharField()
     recorded_at = serializers.DateTimeField(source="created_at")
 
@@ -210,9 +209,9 @@ class PremiumShareSerializer(serializers.Serializer):
 
 
 class PublicLicenceDetailSerializer(PublicLicenceSerializer):
-    value_of_estimated_resources = serializers.DecimalField(max_digits=20, decimal_places=2, help_text="INR.")
-    performance_security = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
-    upfront_payment = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    value_of_estimated_resources = ExactDecimalField(max_digits=20, decimal_places=2, help_text="INR.")
+    performance_security = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
+    upfront_payment = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
     original_boundary = serializers.JSONField(help_text="The area granted (GeoJSON), before any relinquishment.")
     history = LicenceEventSerializer(source="events", many=True, help_text="Every status change and act, oldest first.")
     obligations = ObligationSerializer(many=True, help_text="What the holder must do or pay, by due date.")
@@ -232,7 +231,7 @@ class DeadlineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField(help_text="What is due, e.g. an obligation kind such as upfront_1 or work_report.")
     title = serializers.CharField()
-    due_on = serializers.DateField()
+    due_on = DateField()
     status = serializers.ChoiceField(choices=Deadline.Status.choices)
     overdue = serializers.BooleanField()
     days = serializers.IntegerField(help_text="Days from today to the due date; negative when overdue.")

@@ -366,7 +366,7 @@ def test_a_bid_without_the_document_is_refused(auction, firm_user, api_as):
     [
         ({"initial_price_offer": "9.99"}, "initial_price_offer", "below the reserve price of 10.00%"),
         ({"initial_price_offer": "12.345"}, "initial_price_offer", "no more than 2 decimal places"),
-        ({"initial_price_offer": "lots"}, "initial_price_offer", "A valid number is required"),
+        ({"initial_price_offer": "lots"}, "initial_price_offer", "Write the number with the digits 0-9"),
         ({"net_worth": "-5"}, "net_worth", "greater than or equal to 0"),
         ({"bid_security_reference": ""}, "bid_security_reference", "may not be blank"),
     ],

@@ -1,0 +1,87 @@
+"""Reading numbers and dates from the JSON API exactly as a person wrote them (issue 12).
+
+- A JSON number is kept with its text (`JSONNumber`, a float that remembers what was sent), so a money or
+  percentage field reads `37.65000000000000000001` as written and refuses its extra places, instead of reading
+  it through a float as 37.65. Everything else (GeoJSON coordinates) still sees a float.
+- A number is written with the ASCII digits 0-9, an optional sign and decimal point: `1_000` (which Python's
+  Decimal accepts), `1,000`, `1e3` or digits of another script are refused with a message saying how to write it.
+  The pages convert Devanagari digits a Hindi reader types before they reach the services.
+- A date is a real day of this era: a year before 1900 or after 2199 (`0639-04-01` for `2039-04-01`) is refused.
+"""
+
+import codecs
+import json
+import re
+
+from django.conf import settings
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+class JSONNumber(float):
+    """A JSON number with a fraction or exponent: a float, that keeps the text it was read from."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text: str):
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+class ExactJSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with numbers that keep their text (NaN and Infinity refused, as with STRICT_JSON)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.load(codecs.getreader(encoding)(stream), parse_float=JSONNumber, parse_constant=_no_constant)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
+
+
+class ExactDecimalField(serializers.DecimalField):
+    """A DecimalField that reads exactly what was sent: the JSON number's own text, in ASCII digits only."""
+
+    default_error_messages = {
+        "not_plain": "Write the number with the digits 0-9 and an optional decimal point, e.g. 12.50; "
+        "not {given} (no thousands separators, underscores, exponents or other scripts' digits).",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, JSONNumber):
+            data = data.text
+        elif isinstance(data, float):  # a float from elsewhere than the JSON body: its text is all there is
+            data = repr(data)
+        elif isinstance(data, str):
+            text = data.strip()
+            if text and not _PLAIN_NUMBER.match(text):
+                self.fail("not_plain", given=text[:40])
+            data = text
+        if isinstance(data, str) and "e" in data.lower():
+            self.fail("not_plain", given=data[:40])
+        return super().to_internal_value(data)
+
+
+class DateField(serializers.DateField):
+    """A DateField that refuses a year no one meant (before 1900 or after 2199)."""
+
+    default_error_messages = {
+        "implausible": "{year:04d} is not a year this can be: give the date as YYYY-MM-DD with a four-digit year "
+        f"between {FIRST_YEAR} and {LAST_YEAR}.",
+    }
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            self.fail("implausible", year=day.year)
+        return day

@@ -201,6 +201,8 @@ WHITENOISE_USE_FINDERS = True
 REDIS_URL = env.str("REDIS_URL", default="")
 # Seconds a Redis call (cache, room events) may take to connect or answer before it is given up.
 REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)
+# Seconds a process leaves Redis alone after a call failed, before it tries again by itself.
+REDIS_RETRY_AFTER = env.float("REDIS_RETRY_AFTER", default=1.0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
@@ -250,7 +252,7 @@ CACHES = {
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_TIMEOUT,
                 "socket_timeout": REDIS_TIMEOUT,
-                "retry_after": env.float("REDIS_RETRY_AFTER", default=1.0),
+                "retry_after": REDIS_RETRY_AFTER,
             },
         }
         if REDIS_URL

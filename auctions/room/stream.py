@@ -275,6 +275,8 @@ def _facts(auction: Auction) -> tuple:
 
 hub = Hub()
 _client = None
+# After a failed publish, offers do not wait on Redis again until this moment (time.monotonic()).
+_paused_until = 0.0
 
 
 def _redis():
@@ -296,12 +298,14 @@ def room_changed(auction_id: int, **_facts) -> None:
     """An auction's room changed (called by offer_place on commit): wake the streams that follow it here and,
     through Redis, in every other process. A failure to publish is logged: the offer is committed already, and
     the other processes read the row again within REFRESH seconds anyway."""
+    global _paused_until
     hub.notify(auction_id)
-    if not _setting("REDIS_URL", ""):
-        return
+    if not _setting("REDIS_URL", "") or time.monotonic() < _paused_until:
+        return  # Redis failed a moment ago: the other processes read the row again within REFRESH seconds anyway
     try:
         _redis().publish(channel(), str(auction_id))
     except Exception:  # noqa: BLE001 - never fail the request whose offer is committed
+        _paused_until = time.monotonic() + _setting("REDIS_RETRY_AFTER", 1.0)
         logger.warning("Could not announce a change of auction %s to the other processes.", auction_id, exc_info=True)
 
 

@@ -3,8 +3,9 @@
 - A JSON number is kept with its text (`JSONNumber`, a float that remembers what was sent), so a money or
   percentage field reads `37.65000000000000000001` as written and refuses its extra places, instead of reading
   it through a float as 37.65. Everything else (GeoJSON coordinates) still sees a float.
-- A number is written with the ASCII digits 0-9, an optional sign and decimal point: `1_000` (which Python's
-  Decimal accepts), `1,000`, `1e3` or digits of another script are refused with a message saying how to write it.
+- A number is written with the ASCII digits 0-9, an optional sign, decimal point and exponent (`25e8` is exact):
+  `1_000` (which Python's Decimal accepts), `1,000` or digits of another script are refused with a message saying
+  how to write it.
   The pages convert Devanagari digits a Hindi reader types before they reach the services.
 - A date is a real day of this era: a year before 1900 or after 2199 (`0639-04-01` for `2039-04-01`) is refused.
 """
@@ -17,7 +18,7 @@ from django.conf import settings
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
@@ -52,7 +53,7 @@ class ExactDecimalField(serializers.DecimalField):
 
     default_error_messages = {
         "not_plain": "Write the number with the digits 0-9 and an optional decimal point, e.g. 12.50; "
-        "not {given} (no thousands separators, underscores, exponents or other scripts' digits).",
+        "not {given} (no thousands separators, underscores or other scripts' digits).",
     }
 
     def to_internal_value(self, data):
@@ -67,8 +68,6 @@ class ExactDecimalField(serializers.DecimalField):
             if text and not _PLAIN_NUMBER.match(text):
                 self.fail("not_plain", given=text[:40])
             data = text
-        if isinstance(data, str) and "e" in data.lower():
-            self.fail("not_plain", given=data[:40])
         return super().to_internal_value(data)
 
 

@@ -37,8 +37,9 @@ class Money(serializers.Serializer):
         ('{"amount": "37.65000000000000000001"}', None),
         ('{"amount": "1_000"}', None),  # Python's Decimal reads this as 1000
         ('{"amount": "1,000"}', None),
-        ('{"amount": "1e3"}', None),
-        ('{"amount": 1e3}', None),
+        ('{"amount": "1e3"}', Decimal("1000.00")),  # an exponent is exact
+        ('{"amount": 25e8}', Decimal("2500000000.00")),
+        ('{"amount": "1e-3"}', None),  # exact, but more places than money has
         ('{"amount": "१०००"}', None),  # Devanagari digits: the pages convert them, the API does not guess
         ('{"amount": "٣٧"}', None),
         ('{"amount": true}', None),

@@ -427,35 +427,45 @@ def regulator_proposal(request, pk):
     return _proposal_page(request, _get_proposal(pk))
 
 
+def _proposal_decision(request, pk, *, form_class, act, slot: str, invalid: str, done):
+    """A regulator's decision on a proposal: the form checked, the service called, the page again on a refusal."""
+    proposal = _get_proposal(pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return _proposal_page(request, proposal, **{slot: form}, status=400)
+    try:
+        decided = act(actor=request.user, proposal_id=pk, **form.cleaned_data)
+    except ApplicationError as error:
+        status = _refused(request, error, form)
+        return _proposal_page(request, _get_proposal(pk), **{slot: form}, status=status)
+    messages.success(request, done(decided))
+    return redirect("el:regulator_proposals")
+
+
 @require_POST
 @_regulator_only
 def proposal_accept(request, pk):
-    proposal = _get_proposal(pk)
-    form = AcceptForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Nothing was decided: correct the fields marked below.")
-        return _proposal_page(request, proposal, accept=form, status=400)
-    try:
-        decided = svc.area_proposal_accept(actor=request.user, proposal_id=pk, **form.cleaned_data)
-    except ApplicationError as error:
-        status = _refused(request, error, form)
-        return _proposal_page(request, _get_proposal(pk), accept=form, status=status)
-    messages.success(request, f"“{decided.title}” is accepted and registered as block {decided.block.code}.")
-    return redirect("el:regulator_proposals")
+    return _proposal_decision(
+        request,
+        pk,
+        form_class=AcceptForm,
+        act=svc.area_proposal_accept,
+        slot="accept",
+        invalid="Nothing was decided: correct the fields marked below.",
+        done=lambda decided: f"“{decided.title}” is accepted and registered as block {decided.block.code}.",
+    )
 
 
 @require_POST
 @_regulator_only
 def proposal_reject(request, pk):
-    proposal = _get_proposal(pk)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Nothing was decided: give the reason.")
-        return _proposal_page(request, proposal, reject=form, status=400)
-    try:
-        decided = svc.area_proposal_reject(actor=request.user, proposal_id=pk, **form.cleaned_data)
-    except ApplicationError as error:
-        status = _refused(request, error, form)
-        return _proposal_page(request, _get_proposal(pk), reject=form, status=status)
-    messages.success(request, f"“{decided.title}” is rejected; {decided.firm.legal_name} is told why.")
-    return redirect("el:regulator_proposals")
+    return _proposal_decision(
+        request,
+        pk,
+        form_class=RejectForm,
+        act=svc.area_proposal_reject,
+        slot="reject",
+        invalid="Nothing was decided: give the reason.",
+        done=lambda decided: f"“{decided.title}” is rejected; {decided.firm.legal_name} is told why.",
+    )

@@ -23,8 +23,9 @@ LICENSED = Block.Status.LICENSED
 ANNULLED = Block.Status.ANNULLED
 WITHDRAWN = Block.Status.WITHDRAWN
 
-# An exploration licence's geological report sends its block back to the registry for a lease auction (s.4).
-_DISCOVERED = "return it to the registry for a lease auction after the geological report"
+# A block goes back to the registry for a new auction: an exploration licence's geological report calls for a
+# lease auction (s.4), or the licence it was auctioned for is revoked for default (the reason says which).
+_RETURNED = "return it to the registry for a new auction"
 # from -> {to: the action, as the ledger and a refusal name it}
 MOVES: dict[str, dict[str, str]] = {
     IDENTIFIED: {NOTIFIED: "offer it in a notified tranche", WITHDRAWN: "withdraw it from the registry"},
@@ -34,10 +35,10 @@ MOVES: dict[str, dict[str, str]] = {
         ANNULLED: "annul its auction",
     },
     UNDER_AUCTION: {AUCTIONED: "declare its preferred bidder", ANNULLED: "annul its auction"},
-    AUCTIONED: {LICENSED: "grant its licence", IDENTIFIED: _DISCOVERED},
+    AUCTIONED: {LICENSED: "grant its licence", IDENTIFIED: _RETURNED},
     ANNULLED: {NOTIFIED: "offer it again in a notified tranche", WITHDRAWN: "withdraw it from the registry"},
     WITHDRAWN: {IDENTIFIED: "return it to the registry"},
-    LICENSED: {IDENTIFIED: _DISCOVERED},
+    LICENSED: {IDENTIFIED: _RETURNED},
 }
 # Statuses in which an auction holds the block.
 LIVE = frozenset({NOTIFIED, UNDER_AUCTION})

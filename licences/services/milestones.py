@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from blocks import lifecycle as block_lifecycle
 from blocks.models import Block
 from core.errors import ApplicationError, Conflict, NotFound
 from core.money import format_inr
@@ -269,7 +270,9 @@ def licence_execute(*, actor, licence_id, executed_on=None) -> Licence:
         _require_met(licence, needed, "Executing the deed")
         executed_on = _met_on(executed_on, licence, "executed_on")
         expires_on, term_basis = execution_record(licence=licence, executed_on=executed_on, actor=actor)
-        Block.objects.filter(pk=licence.block_id).update(status=Block.Status.LICENSED)
+        block_lifecycle.block_move(
+            block_id=licence.block_id, to=Block.Status.LICENSED, reason=f"{licence.number} executed"
+        )
         notification_send(
             users=members_of(licence.holder),
             title=f"{licence.number}: deed executed, in force until {day(expires_on)}",

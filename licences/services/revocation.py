@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from blocks import lifecycle as block_lifecycle
 from blocks.models import Block
 from core.errors import ApplicationError, Conflict
 from core.money import format_inr
@@ -93,7 +94,9 @@ def licence_revoke(*, actor, licence_id, reason: str) -> Licence:
             decided_at=timezone.now(),
             decision_note="The licence was revoked for default before this payment was confirmed.",
         )
-        Block.objects.filter(pk=licence.block_id).update(status=Block.Status.IDENTIFIED)
+        block_lifecycle.block_move(
+            block_id=licence.block_id, to=Block.Status.IDENTIFIED, reason=f"{licence.number} revoked for default"
+        )
         notification_send(
             users=members_of(licence.holder),
             title=f"{licence.number} revoked for default",

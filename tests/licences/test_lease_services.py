@@ -524,6 +524,10 @@ def test_a_revoked_block_can_be_auctioned_again(cl, regulator):
             **{k: v + shift for k, v in SCHEDULE.items()},
         )
     assert list(tranche.blocks.values_list("code", flat=True)) == [licence.block.code]
+    # The block went back through its status table, and its public ledger says why.
+    last = Entry.objects.filter(stream=f"block:{licence.block_id}").order_by("-seq").first()
+    assert (last.kind, last.payload["to"], last.payload["from"]) == ("status", "identified", "auctioned")
+    assert last.payload["reason"] == f"{licence.number} revoked for default"
 
 
 def test_a_missed_milestone_after_the_loi_costs_the_security(cl, regulator):

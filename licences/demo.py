@@ -186,6 +186,7 @@ def _block(area: DemoArea, status: str) -> Block:
                 resources=auction_demo.resources(rng, area.minerals),
                 illustrative_fields=ILLUSTRATIVE,
                 published_outcome=BLOCK_OUTCOME,
+                status=status,  # the registry records the block at the stage its licence reached
                 **land,
             )
         except ApplicationError as exc:
@@ -193,8 +194,6 @@ def _block(area: DemoArea, status: str) -> Block:
                 raise
             last_error = exc
             continue
-        Block.objects.filter(pk=block.pk).update(status=status)
-        block.status = status
         return block
     raise ApplicationError(
         f"Could not place demo block {area.code} without overlapping others after "

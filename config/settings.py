@@ -143,6 +143,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A kept connection is checked (SELECT 1) before a request first uses it, so a PostgreSQL restart costs no
+    # request a 500: the dead connection is replaced (issue 12: one 500 per pooled thread after a restart).
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
     # Prepared statements (psycopg 3): a query run a few times on a connection is planned once, not at every run.
     # Planning was most of PostgreSQL's work for an e-auction offer (docs/benchmarks.md). Needs the parameters
     # bound by the server; turn it off behind a pooler that cannot keep them (PgBouncer in transaction mode).

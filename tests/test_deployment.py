@@ -178,3 +178,14 @@ def test_dockerfile_installs_requirements_txt_on_python_311_slim_and_runs_as_a_n
 def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".env", ".venv", "var", ".git"} <= ignored
+
+
+def test_the_connections_compose_may_keep_fit_within_the_database_with_a_margin():
+    """Each gunicorn thread and each worker process keeps a connection (CONN_MAX_AGE): together with beat they
+    must fit in max_connections with room for migrations and an operator's psql (issue 12: idle threads once took
+    every slot, and beat could not connect)."""
+    web = command_text(SERVICES["web"])
+    threads = int(re.search(r"--workers[ =](\d+)", web).group(1)) * int(re.search(r"--threads[ =](\d+)", web).group(1))
+    concurrency = int(re.search(r"--concurrency[ =](\d+)", command_text(SERVICES["worker"])).group(1))
+    limit = int(re.search(r"max_connections=(\d+)", command_text(SERVICES["db"])).group(1))
+    assert threads + concurrency + 1 <= limit - 10, (threads, concurrency, limit)

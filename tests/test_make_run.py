@@ -92,6 +92,14 @@ def test_make_run_serves_the_seeded_portal_with_worker_and_beat_and_ctrl_c_stops
         started = [int(pid) for pid in re.findall(r"\w+\.1 started \(pid=(\d+)\)", output)]
         assert len(started) == 3, output[-3000:]
 
+        # Beat dies (as it did when the database went away): make run starts it again by itself.
+        beat = [p for p in processes_using(var_dir) if b"config\x00beat" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(beat) == 1, beat
+        os.kill(beat[0], signal.SIGKILL)
+        wait_for(lambda: "Beat stopped (exit" in log.read_text(), 30, "make run noticing beat stopped", log)
+        wait_for(lambda: log.read_text().count("beat: Starting") >= 2, 60, "beat starting again", log)
+        assert get(base + "/healthz")[0] == 200  # the rest went on meanwhile
+
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C in the terminal
         run.wait(timeout=30)
 

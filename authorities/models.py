@@ -92,7 +92,7 @@ class Officer(models.Model):
     removal_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["authority", "user"]
+        ordering = ["authority_id", "user_id"]
         permissions = [("manage_officers", "Can appoint and remove officers of public bodies")]
         constraints = [
             models.UniqueConstraint(

@@ -78,7 +78,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["licence", "kind", "filed_on", "id"]
+        ordering = ["licence_id", "kind", "filed_on", "id"]
         indexes = [
             # The authority's queue: fast-track first, then by filing (RULES.md s.5).
             models.Index(fields=["authority", "status", "-fast_track", "filed_on"], name="clearance_queue"),
@@ -176,7 +176,7 @@ class Stage(models.Model):
     silence_effect_on = models.DateField(null=True, blank=True, help_text="The day the silence rule took effect.")
 
     class Meta:
-        ordering = ["case", "position"]
+        ordering = ["case_id", "position"]
         indexes = [
             # The sweeper's way in: open, running stages by their target date (never a scan of all stages).
             models.Index(
@@ -238,7 +238,7 @@ class Query(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["stage", "raised_on", "id"]
+        ordering = ["stage_id", "raised_on", "id"]
         verbose_name_plural = "queries"
         constraints = [
             models.UniqueConstraint(
@@ -305,7 +305,7 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["case", "decided_on", "id"]
+        ordering = ["case_id", "decided_on", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(reasons=""), name="clearance_decision_has_reasons"),
             models.UniqueConstraint(
@@ -346,7 +346,7 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["case", "uploaded_at", "id"]
+        ordering = ["case_id", "uploaded_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="clearance_document_not_empty")]
 
     def __str__(self):

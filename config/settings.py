@@ -251,9 +251,15 @@ CELERY_BEAT_SCHEDULE = {
     "core-outbox-purge": {"task": "core.outbox_purge", "schedule": 3600.0},
     # Block imports whose worker died are taken over and resumed (blocks.imports.jobs).
     "blocks-import-sweep": {"task": "blocks.import_sweep", "schedule": 60.0},
+    # Clearance stages past their target: silence effects (deemed consent, ToR standing, proceed as recommended)
+    # recorded on their day, overdue stages escalated once (clearances/services/silence.py).
+    "clearances-sweep": {"task": "clearances.sweep", "schedule": 600.0},
 }
 # RULES.md s.5: a block this near a national park or wildlife sanctuary (km, inclusive) is refused at registration.
 PROTECTED_AREA_BARRED_KM = Decimal(env.str("PROTECTED_AREA_BARRED_KM", default="1"))
+# Clearance rules' parameters for new cases (clearances/rules/params.py names them); each case keeps the ones it was
+# filed under. Empty: the defaults of RULES.md s.5.
+CLEARANCE_PARAMS = {}
 # Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
 BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -6,12 +6,14 @@ clock: `overdue`, `clock_stopped`, `days_used`, `days_left`; and `licence_number
 """
 
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from authorities.models import Authority
 from blocks.filters import YES_NO, state_filter
 from clearances.models import Case
 from core.filters import PublicFilterSet, TieBreakOrdering
 
+AUTHORITY_HELP = "The deciding body by its code (ibm, moefcc, spcb-odisha...); repeatable."
 CASE_ORDERING = (
     ("licence_number", "licence"),
     ("kind", "kind"),
@@ -40,12 +42,14 @@ class CaseFilter(PublicFilterSet):
         help_text="How a closed case ended; repeatable.",
     )
     state = state_filter(field_name="licence__state", help_text="The licence's State or Union Territory; repeatable.")
-    authority = filters.ModelMultipleChoiceFilter(
-        queryset=Authority.objects.all(),
-        to_field_name="code",
-        field_name="authority__code",
-        label="authority",
-        help_text="The deciding body by its code (ibm, moefcc, spcb-odisha...); repeatable.",
+    authority = extend_schema_field({"type": "string", "description": AUTHORITY_HELP})(
+        filters.ModelMultipleChoiceFilter(
+            queryset=Authority.objects.all(),
+            to_field_name="code",
+            field_name="authority__code",
+            label="authority",
+            help_text=AUTHORITY_HELP,
+        )
     )
     licence = filters.NumberFilter(field_name="licence_id", label="licence", help_text="The licence's id.")
     fast_track = filters.ChoiceFilter(

@@ -6,6 +6,7 @@ next to its field. An act recorded on an authority's behalf carries `acted_on` (
 from django import forms
 
 from clearances.models import Case, Decision
+from clearances.pdf import document_problem
 from licences.forms.lease import DATE_ERRORS, DateInput
 
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -126,3 +127,10 @@ class UploadForm(forms.Form):
     public = forms.BooleanField(
         label="Public", required=False, help_text="Anyone may read it on the licence's public page."
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = document_problem(upload)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload

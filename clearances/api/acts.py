@@ -19,6 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from clearances import services as svc
 from clearances.api.serializers import CaseSummarySerializer, DocumentSerializer
 from clearances.models import Case, Decision
+from clearances.pdf import document_problem
 from clearances.selectors.lists import case_rows
 from core.api import ActApi, ActDoc, error_response
 from core.authentication import TokenAuthentication
@@ -303,6 +304,12 @@ class DocumentAddApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceDocumentInput"
 
+        def validate_file(self, upload):
+            problem = document_problem(upload)
+            if problem:
+                raise serializers.ValidationError(problem)
+            return upload
+
     act = staticmethod(svc.document_add)
     idempotency_scope = "clearances.document_add"
     doc = ActDoc(
@@ -310,6 +317,7 @@ class DocumentAddApi(CaseActApi):
         summary="Add a document to the case",
         description="A PDF, kept in private storage with its size and SHA-256; downloadable by the case's own "
         "people, and by anyone when marked public.",
-        bad="`invalid`: no file, an empty file, a file over the size limit, or not a PDF.",
+        bad="`invalid`: no file, an empty file, a file over the size limit (setting CLEARANCE_DOCUMENT_MAX_BYTES), not "
+        "a PDF by its content, a damaged PDF, or one protected by a password.",
         conflict="`conflict`: the case changed meanwhile.",
     )

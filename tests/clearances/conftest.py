@@ -6,17 +6,31 @@ Roles: anonymous; `alice` (an administrator of the holder: the applicant); `bob`
 `odisha-board` (an officer of the case's authority); `jharkhand-board` (an officer of another State's board);
 `desk-officer` (the Ministry of Mines' facilitation desk); `regulator1` (a regulator)."""
 
+import io
 from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
+from pypdf import PdfWriter
 
 from authorities.models import Authority
 from clearances.models import Document
 from tests.factories.clearance_cases import make_case, officer
 from tests.factories.licences import make_licence
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+def pdf_bytes(*, password: str | None = None) -> bytes:
+    """A real one-page PDF (written by pypdf), optionally protected by a password."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_bytes()
 ROLES = ("anonymous", "applicant", "other_firm", "officer", "other_officer", "desk", "regulator")
 
 

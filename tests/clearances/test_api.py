@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clearances.models import Case, Document, Query
-from tests.clearances.conftest import PDF, ROLES
+from tests.clearances.conftest import PDF, ROLES, pdf_bytes
 from tests.factories.clearance_cases import make_case
 from tests.factories.licences import make_licence
 
@@ -220,12 +220,24 @@ def test_the_case_s_parties_add_documents(role, people, water_case):
     assert Document.objects.filter(case=water_case, name="answer.pdf").exists() is (UPLOADS[role] == 201)
 
 
-def test_a_file_that_is_not_a_pdf_is_refused_naming_the_field(people, water_case):
-    upload = SimpleUploadedFile("report.pdf", b"PK\x03\x04 a zip file renamed", content_type="application/pdf")
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PK\x03\x04 a spreadsheet renamed .pdf", "report.pdf is not a PDF (its content is not"),
+        (b"%PDF-1.7\n a header and nothing else", "report.pdf is damaged or not a complete PDF"),
+        (pdf_bytes(password="secret"), "report.pdf is protected by a password"),
+        (PDF + b"0" * 1024 * 1024, "report.pdf is 1.0\xa0MB; the limit is 1.0\xa0MB. Reduce its resolution"),
+    ],
+)
+def test_a_file_that_is_not_a_readable_pdf_within_the_limit_is_refused_naming_the_field(
+    content, message, people, water_case, settings
+):
+    settings.CLEARANCE_DOCUMENT_MAX_BYTES = 1024 * 1024
+    upload = SimpleUploadedFile("report.pdf", content, content_type="application/pdf")
     response = call(people, "applicant", "post", f"/api/v1/clearances/{water_case.pk}/documents", {"file": upload},
                     format="multipart")  # fmt: skip
     assert response.status_code == 400
-    assert "is not a PDF" in response.json()["error"]["fields"]["file"][0]
+    assert response.json()["error"]["fields"]["file"][0].startswith(message)
     assert water_case.documents.count() == 2
 
 

@@ -7,11 +7,12 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from clearances.models import Query
-from tests.clearances.conftest import ROLES, add_document
+from tests.clearances.conftest import PDF, ROLES, add_document
 from tests.factories.clearance_cases import make_case
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +243,19 @@ def test_the_navigation_links_each_role_to_its_pages(people):
         assert 'href="/clearances/statistics/"' in page
         for owner, link in links.items():
             assert (f'href="{link}"' in page) is (same.get(role, role) == owner), (role, link)
+
+
+def test_the_applicant_uploads_a_pdf_from_the_page_and_a_renamed_file_is_refused_next_to_the_field(people, water_case):
+    url = f"/clearances/{water_case.pk}/documents/"
+    fake = SimpleUploadedFile("answer.pdf", b"GIF89a an image renamed", content_type="application/pdf")
+    response = post(people, "applicant", url, {"upload-file": fake, "upload-description": "Answer"})
+    assert response.status_code == 400
+    assert "answer.pdf is not a PDF (its content is not, whatever its name says)" in text(response)
+    real = SimpleUploadedFile("answer.pdf", PDF, content_type="application/pdf")
+    response = post(
+        people, "applicant", url, {"upload-file": real, "upload-description": "Answer", "upload-public": "on"}
+    )
+    assert response.status_code == 302
+    added = water_case.documents.get(name="answer.pdf")
+    assert (added.public, added.size, added.uploaded_by) == (True, len(PDF), people["applicant"])
+    assert get(people, "anonymous", f"/clearances/{water_case.pk}/documents/{added.pk}/").status_code == 200

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clearances.models import Query
 from tests.clearances.conftest import PDF, ROLES, add_document
-from tests.factories.clearance_cases import make_case
+from tests.factories.clearance_cases import make_case, officer
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +259,19 @@ def test_the_applicant_uploads_a_pdf_from_the_page_and_a_renamed_file_is_refused
     added = water_case.documents.get(name="answer.pdf")
     assert (added.public, added.size, added.uploaded_by) == (True, len(PDF), people["applicant"])
     assert get(people, "anonymous", f"/clearances/{water_case.pk}/documents/{added.pk}/").status_code == 200
+
+
+def test_a_forest_stage_1_past_its_validity_without_compliance_shows_as_revocable_to_the_authority(people):
+    moefcc = officer("forest-officer", "moefcc").user
+    people = {**people, "moefcc": moefcc}
+    granted = make_case(kind="forest_stage_1", filed_on=date(2021, 1, 1), at=1, outcome="granted",
+                        decided_on=date(2021, 6, 1), valid_until=date(2026, 6, 1))  # fmt: skip
+    still_valid = make_case(kind="forest_stage_1", filed_on=date(2024, 1, 1), at=1, outcome="granted",
+                            decided_on=date(2024, 6, 1), valid_until=date(2029, 6, 1))  # fmt: skip
+    assert 'id="revoke-form"' in text(get(people, "moefcc", f"/clearances/{granted.pk}/"))
+    assert 'id="revoke-form"' not in text(get(people, "moefcc", f"/clearances/{still_valid.pk}/"))
+    assert 'id="revoke-form"' not in text(get(people, "desk", f"/clearances/{granted.pk}/"))
+    response = post(people, "moefcc", f"/clearances/{granted.pk}/revoke/", {"revoke-reasons": "No compliance report."})
+    assert response.status_code == 302
+    granted.refresh_from_db()
+    assert (granted.outcome, granted.decisions.get(outcome="revoked").decided_on) == ("revoked", date(2027, 9, 1))

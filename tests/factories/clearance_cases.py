@@ -68,7 +68,7 @@ def _clock_fields(clock: rules.Clock) -> dict:
 def make_case(*, licence=None, kind: str = "mining_plan", authority=None, filed_on: date = date(2027, 5, 1),
               at: int | None = None, took: int = 10, queries=(), fast_track: bool = False, outcome: str = "",
               decided_on: date | None = None, reasons: str = "The plan meets the Rules.", escalated_on=None,
-              on_behalf: bool = False, **fields) -> Case:  # fmt: skip
+              on_behalf: bool = False, valid_until: date | None = None, **fields) -> Case:  # fmt: skip
     """A case of `kind` filed on `filed_on`. Its stages follow the kind's template; the stages before `at` (the
     index of the open stage; by default the first with a clock) each took `took` days; the open stage has had
     `queries` ((raised, answered or None), in order). With `outcome` (granted, refused, deemed, withdrawn) the
@@ -137,6 +137,7 @@ def make_case(*, licence=None, kind: str = "mining_plan", authority=None, filed_
             outcome=outcome,
             reasons=reasons,
             decided_on=decided_on,
+            valid_until=valid_until,
             stage=case.stages.get(position=at + 1),
             **values,
         )

@@ -5,6 +5,7 @@ for its count (clearances.selectors.lists), whatever the number of cases.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,8 +28,21 @@ PAGE_SIZE = 50
 BOARD_FILTERS = ("status", "kind", "authority", "fast_track", "overdue", "escalated", "on_behalf")
 
 
-def _page(request, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):
+    """A paginator told its count (counted by a cheaper query than the list's own)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+def _page(request, rows, *, count: int | None = None):
+    paginator = Paginator(rows, PAGE_SIZE) if count is None else CountedPaginator(rows, PAGE_SIZE, count=count)
+    return paginator.get_page(request.GET.get("page"))
 
 
 # --- The applicant ---------------------------------------------------------------------------------------------
@@ -163,8 +177,14 @@ def _board(request, viewer, *, mode: str, defaults: dict):
         "query": query.urlencode(),
         "kinds": Case.Kind.choices,
         "statuses": Case.Status.choices,
-        "authorities": Authority.objects.filter(cases__isnull=False).distinct().order_by("name").only("code", "name"),
-        "page": _page(request, sel.all_cases(viewer=viewer, on=on, filters=filters)),
+        "authorities": Authority.objects.filter(Exists(Case.objects.filter(authority=OuterRef("pk"))))
+        .order_by("name")
+        .only("code", "name"),
+        "page": _page(
+            request,
+            sel.all_cases(viewer=viewer, on=on, filters=filters),
+            count=sel.count_cases(viewer=viewer, on=on, filters=filters),
+        ),
         "overdue": list(board_sel.overdue_stages(viewer=viewer, on=on)[:100]),
         "overdue_count": board_sel.overdue_stages(viewer=viewer, on=on).count(),
         "escalated": list(board_sel.escalated_stages(viewer=viewer, on=on)[:100]),

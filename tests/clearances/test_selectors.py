@@ -221,5 +221,5 @@ def test_the_statistics_cost_the_same_queries_for_three_cases_or_thirty():
     add(1)
     few = queries_of(lambda: stats.clearance_statistics(on=ON))
     add(10)
-    assert queries_of(lambda: stats.clearance_statistics(on=ON)) == few <= 3
+    assert queries_of(lambda: stats.clearance_statistics(on=ON)) == few <= 5
     assert Case.objects.count() == 33

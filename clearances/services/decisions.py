@@ -8,7 +8,7 @@ deemed decision is written first, dated by the day the rule took effect, and thi
 
 from django.db import transaction
 
-from clearances import rules
+from clearances import lifecycle, rules
 from clearances.models import Case, Decision, Stage
 from clearances.rules import templates as t
 from clearances.selectors.cases import case_template
@@ -145,9 +145,7 @@ def case_revoke(*, actor, case_id, reasons: str, acted_on=None, reference: str =
                 else f"the compliance report came on {common.day(reported)}, within its validity"
             )
             raise Conflict(f"The forest clearance Stage I cannot be revoked: {why}.")
-        moved = Case.objects.filter(pk=case.pk, outcome=Case.Outcome.GRANTED).update(outcome=Case.Outcome.REVOKED)
-        if moved != 1:
-            raise Conflict("The case changed meanwhile; reload it.")
+        lifecycle.outcome_move(case=case, to=Case.Outcome.REVOKED)
         decision = Decision.objects.create(
             case=case, outcome=Decision.Outcome.REVOKED, reasons=reasons, decided_on=act.on, recorded_by=actor,
             on_behalf_of=case.authority if act.recorded else None, external_reference=act.reference,

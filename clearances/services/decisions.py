@@ -11,7 +11,7 @@ from django.db import transaction
 from clearances import lifecycle, rules
 from clearances.models import Case, Decision, Stage
 from clearances.rules import templates as t
-from clearances.selectors.cases import case_template
+from clearances.selectors.cases import case_template, compliance_reported_on
 from clearances.services import common, outcomes
 from clearances.services.silence import silence_apply, silence_due
 from core.errors import ApplicationError, Conflict
@@ -110,19 +110,6 @@ def case_contest(*, actor, case_id, reasons: str, conditions: str = "", acted_on
         act = common.authority_act(actor, case, acted_on=acted_on, reference=reference)
         deemed = case.decisions.get(outcome=Decision.Outcome.DEEMED)
         return _contest(case, deemed, act, reasons, conditions)
-
-
-def compliance_reported_on(case: Case):
-    """The day the applicant's compliance report (the first stage of the licence's forest Stage II case) was in."""
-    later = (
-        Stage.objects.filter(
-            case__licence_id=case.licence_id, case__kind=t.FOREST_STAGE_2, code="compliance", ended_how="advanced"
-        )
-        .order_by("ended_on")
-        .values_list("ended_on", flat=True)
-        .first()
-    )
-    return later
 
 
 def case_revoke(*, actor, case_id, reasons: str, acted_on=None, reference: str = "") -> Decision:

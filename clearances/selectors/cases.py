@@ -1,9 +1,12 @@
 """What the rules read of a licence (its block, minerals, declared groundwater use), and what it needs."""
 
+import datetime
+
 from django.conf import settings
 
 from clearances import rules
-from clearances.models import Case
+from clearances.models import Case, Decision, Stage
+from clearances.rules import templates as t
 from licences.models import Licence
 
 
@@ -46,3 +49,24 @@ def case_template(case: Case) -> rules.CaseTemplate:
 
 def case_params(case: Case) -> rules.ClearanceParams:
     return rules.ClearanceParams.from_json(case.template["params"])
+
+
+def compliance_reported_on(case: Case) -> datetime.date | None:
+    """The day the applicant's compliance report (the first stage of the licence's forest Stage II case) was in."""
+    return (
+        Stage.objects.filter(
+            case__licence_id=case.licence_id, case__kind=t.FOREST_STAGE_2, code="compliance", ended_how="advanced"
+        )
+        .order_by("ended_on")
+        .values_list("ended_on", flat=True)
+        .first()
+    )
+
+
+def revocable(case: Case, on: datetime.date) -> bool:
+    """Whether the authority may revoke this case on `on` (a granted forest Stage I past its validity with no
+    compliance report within it): what its page shows the authority."""
+    if case.kind != t.FOREST_STAGE_1 or case.outcome != Case.Outcome.GRANTED:
+        return False
+    grant = case.decisions.filter(outcome=Decision.Outcome.GRANTED).first()
+    return grant is not None and rules.forest_stage_1_revocable(grant.valid_until, compliance_reported_on(case), on)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from authorities.selectors import officers_of
-from clearances import permissions, rules
+from clearances import lifecycle, permissions, rules
 from clearances.models import Case, Stage
 from clearances.selectors.access import actor_for, case_facts
 from clearances.selectors.clock import stage_clock
@@ -220,8 +220,7 @@ def case_record(case: Case, kind: str, payload: dict) -> None:
 def take_up(case: Case) -> None:
     """A filed case is in progress from its first move."""
     if case.status == Case.Status.FILED:
-        Case.objects.filter(pk=case.pk, status=Case.Status.FILED).update(status=Case.Status.IN_PROGRESS)
-        case.status = Case.Status.IN_PROGRESS
+        lifecycle.case_move(case=case, to=Case.Status.IN_PROGRESS)
 
 
 def require_open(case: Case) -> None:

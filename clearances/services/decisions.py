@@ -8,10 +8,10 @@ deemed decision is written first, dated by the day the rule took effect, and thi
 
 from django.db import transaction
 
-from clearances import rules
+from clearances import lifecycle, rules
 from clearances.models import Case, Decision, Stage
 from clearances.rules import templates as t
-from clearances.selectors.cases import case_template
+from clearances.selectors.cases import case_template, compliance_reported_on
 from clearances.services import common, outcomes
 from clearances.services.silence import silence_apply, silence_due
 from core.errors import ApplicationError, Conflict
@@ -112,19 +112,6 @@ def case_contest(*, actor, case_id, reasons: str, conditions: str = "", acted_on
         return _contest(case, deemed, act, reasons, conditions)
 
 
-def compliance_reported_on(case: Case):
-    """The day the applicant's compliance report (the first stage of the licence's forest Stage II case) was in."""
-    later = (
-        Stage.objects.filter(
-            case__licence_id=case.licence_id, case__kind=t.FOREST_STAGE_2, code="compliance", ended_how="advanced"
-        )
-        .order_by("ended_on")
-        .values_list("ended_on", flat=True)
-        .first()
-    )
-    return later
-
-
 def case_revoke(*, actor, case_id, reasons: str, acted_on=None, reference: str = "") -> Decision:
     """The Centre revokes a forest Stage I past its validity with no compliance report within it (RULES.md s.5),
     with reasons. Revoking again changes nothing."""
@@ -145,9 +132,7 @@ def case_revoke(*, actor, case_id, reasons: str, acted_on=None, reference: str =
                 else f"the compliance report came on {common.day(reported)}, within its validity"
             )
             raise Conflict(f"The forest clearance Stage I cannot be revoked: {why}.")
-        moved = Case.objects.filter(pk=case.pk, outcome=Case.Outcome.GRANTED).update(outcome=Case.Outcome.REVOKED)
-        if moved != 1:
-            raise Conflict("The case changed meanwhile; reload it.")
+        lifecycle.outcome_move(case=case, to=Case.Outcome.REVOKED)
         decision = Decision.objects.create(
             case=case, outcome=Decision.Outcome.REVOKED, reasons=reasons, decided_on=act.on, recorded_by=actor,
             on_behalf_of=case.authority if act.recorded else None, external_reference=act.reference,

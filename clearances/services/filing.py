@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from authorities.models import Authority
 from authorities.selectors import state_body
-from clearances import permissions, rules
+from clearances import lifecycle, permissions, rules
 from clearances.models import Case, Decision, Stage
 from clearances.rules import templates as t
 from clearances.selectors.access import actor_for
@@ -212,9 +212,7 @@ def case_withdraw(*, actor, case_id, reasons: str) -> Decision:
         stage = common.open_stage(case)
         if stage is not None:
             common.stage_end(stage, act.on, "withdrawn")
-        Case.objects.filter(pk=case.pk, status__in=Case.OPEN_STATUSES).update(
-            status=Case.Status.WITHDRAWN, outcome=Case.Outcome.WITHDRAWN, decided_on=act.on
-        )
+        lifecycle.case_move(case=case, to=Case.Status.WITHDRAWN, outcome=Case.Outcome.WITHDRAWN, decided_on=act.on)
         decision = Decision.objects.create(
             case=case, stage=stage, outcome=Decision.Outcome.WITHDRAWN, reasons=reasons, decided_on=act.on,
             recorded_by=actor,

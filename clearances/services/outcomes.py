@@ -5,6 +5,7 @@ ledger entry, the lease milestone a standing mining plan approval or EC meets (d
 
 import datetime
 
+from clearances import lifecycle
 from clearances.models import Case, Decision, Stage
 from clearances.rules import templates as t
 from clearances.services import common
@@ -16,12 +17,9 @@ def case_end(*, case: Case, stage: Stage | None, outcome: str, reasons: str, on:
              act: common.Act | None, conditions: str = "", valid_until: datetime.date | None = None,
              payload: dict | None = None) -> Decision:  # fmt: skip
     """End the open case with `outcome` (granted, refused, deemed) on `on`. `act` None: by operation of law."""
-    moved = Case.objects.filter(pk=case.pk, status__in=Case.OPEN_STATUSES).update(
-        status=Case.Status.DECIDED, outcome=outcome, decided_on=on
-    )
-    if moved != 1:
+    if not case.is_open:
         raise Conflict("The case was decided meanwhile; reload it.")
-    case.status, case.outcome, case.decided_on = Case.Status.DECIDED, outcome, on
+    lifecycle.case_move(case=case, to=Case.Status.DECIDED, outcome=outcome, decided_on=on)
     decision = Decision.objects.create(
         case=case, stage=stage, outcome=outcome, reasons=reasons, conditions=conditions, valid_until=valid_until,
         decided_on=on, recorded_by=act.actor if act else None,

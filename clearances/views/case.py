@@ -19,13 +19,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from bidders.forms import apply_errors
-from clearances import rules
 from clearances import services as svc
 from clearances.forms import AdvanceForm, AnswerForm, ContestForm, DecideForm, QueryForm, ReasonsForm, UploadForm
-from clearances.models import Case, Decision, Stage
+from clearances.models import Case, Stage
+from clearances.selectors.cases import revocable
 from clearances.selectors.lists import case_view
 from clearances.selectors.viewer import Access, case_access
-from clearances.services.decisions import compliance_reported_on
 from clearances.views.common import day, today
 from core.errors import ApplicationError, NotFound
 
@@ -55,17 +54,6 @@ def with_case(view):
     return wrapper
 
 
-def revocable(view) -> bool:
-    """A granted forest Stage I past its validity with no compliance report within it (RULES.md s.5)."""
-    case = view.case
-    if case.kind != Case.Kind.FOREST_STAGE_1 or case.outcome != Case.Outcome.GRANTED:
-        return False
-    grant = next((d for d in view.decisions if d.outcome == Decision.Outcome.GRANTED), None)
-    if grant is None:
-        return False
-    return rules.forest_stage_1_revocable(grant.valid_until, compliance_reported_on(case), view.on)
-
-
 def _acts(access: Access, view) -> dict[str, bool]:
     """Which forms the page offers this viewer (the services decide; the page offers what can make sense)."""
     case, current = access.case, view.current
@@ -89,7 +77,7 @@ def _acts(access: Access, view) -> dict[str, bool]:
         "decide": authority and stage is not None,
         "withdraw": access.applicant_acts,
         "contest": deemed and for_authority,
-        "revoke": for_authority and revocable(view),
+        "revoke": for_authority and revocable(case, view.on),
         "upload": access.full and (access.applicant_acts or access.authority_acts or access.records_on_behalf),
     }  # fmt: skip
 

@@ -268,6 +268,29 @@ class CaseContestApi(CaseActApi):
     )
 
 
+class CaseRevokeApi(CaseActApi):
+    serializer_class = DecisionOutSerializer
+    answer_status = status.HTTP_201_CREATED
+
+    class InputSerializer(RecordedInput):
+        reasons = serializers.CharField(max_length=20_000)
+
+        class Meta:
+            ref_name = "ClearanceRevokeInput"
+
+    act = staticmethod(svc.case_revoke)
+    idempotency_scope = "clearances.case_revoke"
+    doc = ActDoc(
+        operation_id="clearances_revoke",
+        summary="Revoke a forest clearance Stage I",
+        description="The Centre revokes a granted Stage I past its validity (5 years) with no compliance report "
+        "within it, with reasons (RULES.md s.5; amendment of 31 August 2025). Revoking again changes nothing."
+        + ON_BEHALF,
+        bad="`invalid`: no reasons." + RECORDED_BAD,
+        conflict="`conflict`: not a granted forest Stage I, still valid, or its compliance report came in time.",
+    )
+
+
 class CaseWithdrawApi(CaseActApi):
     serializer_class = DecisionOutSerializer
     forbidden = NOT_APPLICANT

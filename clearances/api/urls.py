@@ -20,5 +20,6 @@ urlpatterns = [
     path("clearances/<int:pk>/decide", acts.CaseDecideApi.as_view(), name="api-clearance-decide"),
     path("clearances/<int:pk>/contest", acts.CaseContestApi.as_view(), name="api-clearance-contest"),
     path("clearances/<int:pk>/withdraw", acts.CaseWithdrawApi.as_view(), name="api-clearance-withdraw"),
+    path("clearances/<int:pk>/revoke", acts.CaseRevokeApi.as_view(), name="api-clearance-revoke"),
     path("clearances/<int:pk>/documents", acts.DocumentAddApi.as_view(), name="api-clearance-documents"),
 ]

@@ -270,3 +270,20 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_raises_one_query(pe
     other = call(people, "officer", "post", url, {"text": "Another."}, format="json", HTTP_IDEMPOTENCY_KEY="q-1")
     assert other.status_code == 409
     assert Query.objects.filter(stage__case=water_case, text=QUERY["text"]).count() == 1
+
+
+REVOKES = {"anonymous": 401, "applicant": 403, "other_firm": 403, "officer": 403, "other_officer": 403, "desk": 403,
+           "regulator": 201}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_forest_stage_1_past_its_validity_is_revoked_by_its_authority_only(role, people):
+    case = make_case(kind="forest_stage_1", filed_on=date(2021, 1, 1), at=1, outcome="granted",
+                     decided_on=date(2021, 6, 1), valid_until=date(2026, 6, 1))  # fmt: skip
+    data = {"reasons": "No compliance report within the validity."}
+    if role == "regulator":  # MoEFCC does not use Khanij here: the regulator records its revocation
+        data |= {"acted_on": "2027-08-01", "reference": "MoEFCC/FC/2027/9"}
+    response = call(people, role, "post", f"/api/v1/clearances/{case.pk}/revoke", data, format="json")
+    assert response.status_code == REVOKES[role], response.content
+    case.refresh_from_db()
+    assert (case.outcome == "revoked") is (REVOKES[role] == 201)

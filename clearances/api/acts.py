@@ -46,6 +46,7 @@ ON_BEHALF = (
     "(its letter or file number)."
 )
 DECIDE_OUTCOMES = [(Decision.Outcome.GRANTED.value, "Granted"), (Decision.Outcome.REFUSED.value, "Refused")]
+REASONS_ERRORS = {"blank": "Give the reasons.", "required": "Give the reasons."}
 RECORDED_BAD = (
     " `acted_on` in the future, before the filing or before the stage started; `reference` missing with `acted_on`."
 )
@@ -156,7 +157,11 @@ class QueryRaiseApi(CaseActApi):
     answer_status = status.HTTP_201_CREATED
 
     class InputSerializer(RecordedInput):
-        text = serializers.CharField(max_length=20_000, help_text="The essential details sought.")
+        text = serializers.CharField(
+            max_length=20_000,
+            help_text="The essential details sought.",
+            error_messages={"blank": "Write the essential details the applicant must send."},
+        )
 
         class Meta:
             ref_name = "ClearanceQueryInput"
@@ -178,7 +183,7 @@ class QueryAnswerApi(CaseActApi):
     forbidden = NOT_APPLICANT
 
     class InputSerializer(RecordedInput):
-        answer = serializers.CharField(max_length=20_000)
+        answer = serializers.CharField(max_length=20_000, error_messages={"blank": "Write the answer."})
 
         class Meta:
             ref_name = "ClearanceAnswerInput"
@@ -225,7 +230,7 @@ class CaseDecideApi(CaseActApi):
 
     class InputSerializer(RecordedInput):
         outcome = serializers.ChoiceField(choices=DECIDE_OUTCOMES)
-        reasons = serializers.CharField(max_length=20_000)
+        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
         conditions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
         valid_until = DateField(required=False, allow_null=True, help_text="Where the kind has a validity.")
 
@@ -250,7 +255,7 @@ class CaseContestApi(CaseActApi):
     answer_status = status.HTTP_201_CREATED
 
     class InputSerializer(RecordedInput):
-        reasons = serializers.CharField(max_length=20_000)
+        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
         conditions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
         class Meta:
@@ -273,7 +278,7 @@ class CaseRevokeApi(CaseActApi):
     answer_status = status.HTTP_201_CREATED
 
     class InputSerializer(RecordedInput):
-        reasons = serializers.CharField(max_length=20_000)
+        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
 
         class Meta:
             ref_name = "ClearanceRevokeInput"
@@ -296,7 +301,7 @@ class CaseWithdrawApi(CaseActApi):
     forbidden = NOT_APPLICANT
 
     class InputSerializer(serializers.Serializer):
-        reasons = serializers.CharField(max_length=20_000)
+        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
 
         class Meta:
             ref_name = "ClearanceWithdrawInput"
@@ -344,3 +349,6 @@ class DocumentAddApi(CaseActApi):
         "a PDF by its content, a damaged PDF, or one protected by a password.",
         conflict="`conflict`: the case changed meanwhile.",
     )
+
+    def answer(self, pk, result):
+        return DocumentSerializer(result, context={"request": self.request}).data

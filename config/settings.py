@@ -6,6 +6,7 @@ Celery on kombu's filesystem transport under var/, a development secret key whil
 
 import ipaddress
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -85,9 +86,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "core",
     "bidders",
+    "authorities",
     "blocks",
     "auctions",
     "licences",
+    "clearances",
     "ledger",
     "notifications",
 ]
@@ -189,8 +192,15 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files that only a permission-checked view may hand out (clearance documents): outside MEDIA_ROOT, so that no static
+# or media route (DEBUG serves MEDIA_URL) can serve them.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/private-files-are-not-served/"},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -241,7 +251,15 @@ CELERY_BEAT_SCHEDULE = {
     "core-outbox-purge": {"task": "core.outbox_purge", "schedule": 3600.0},
     # Block imports whose worker died are taken over and resumed (blocks.imports.jobs).
     "blocks-import-sweep": {"task": "blocks.import_sweep", "schedule": 60.0},
+    # Clearance stages past their target: silence effects (deemed consent, ToR standing, proceed as recommended)
+    # recorded on their day, overdue stages escalated once (clearances/services/silence.py).
+    "clearances-sweep": {"task": "clearances.sweep", "schedule": 600.0},
 }
+# RULES.md s.5: a block this near a national park or wildlife sanctuary (km, inclusive) is refused at registration.
+PROTECTED_AREA_BARRED_KM = Decimal(env.str("PROTECTED_AREA_BARRED_KM", default="1"))
+# Clearance rules' parameters for new cases (clearances/rules/params.py names them); each case keeps the ones it was
+# filed under. Empty: the defaults of RULES.md s.5.
+CLEARANCE_PARAMS = {}
 # Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
 BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -294,12 +294,33 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [],
 }
 
+# API tokens for programs (django-rest-knox, model core.ApiToken): only a SHA-512 digest of each token is stored, and
+# the token is shown once, when issued (POST /api/v1/auth/token). A token works for API_TOKEN_DAYS days from its issue,
+# then is refused with 401 `token_expired`; its user revokes it (or all of theirs) on /account/tokens/ or through the
+# API, an administrator in the back office. A user holds at most API_TOKENS_PER_USER unexpired tokens, one per
+# program, each with a name; issuing a token under a name already used replaces that token.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=20)
+if API_TOKEN_DAYS < 1 or API_TOKENS_PER_USER < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS and API_TOKENS_PER_USER must be whole numbers of at least 1.")
+KNOX_TOKEN_MODEL = "core.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # the scheme programs already send: `Authorization: Token <token>`
+    "TOKEN_PREFIX": "khanij_",  # a leaked token is recognisable (secret scanners, logs)
+    "AUTO_REFRESH": False,  # a token lasts API_TOKEN_DAYS from its issue, however often it is used
+}
+# knox's own table (knox.AuthToken) is swapped for core.ApiToken: its migrations would still create it, empty.
+MIGRATION_MODULES = {"knox": None}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Khanij API",
     "DESCRIPTION": (
         "Auctions of India's critical-mineral blocks, exploration licences and clearances. "
         "`/api/v1/public/` is anonymous and read-only; everything else needs a session or a token "
-        "(`Authorization: Token <key>`). Errors have one shape: "
+        "(`Authorization: Token <token>`). A program gets a token from `POST /api/v1/auth/token` with a username, a "
+        "password and the program's name; the token is shown once, lasts `API_TOKEN_DAYS` days (30 by default) and "
+        "can be revoked (`/api/v1/auth/tokens`, `/api/v1/auth/logout`). Errors have one shape: "
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",

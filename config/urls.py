@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("auctions.urls.room")),
     path("", include("auctions.urls.public")),
     path("", include("bidders.urls")),
+    path("", include("bidders.account_urls")),
     path("", include("licences.urls")),
     path("", include("blocks.urls")),
 ]

@@ -41,10 +41,11 @@ INACTIVE = (
 
 
 @cache
-def _statements(token_model) -> tuple[str, ModelRow, ModelRow, ModelWrite]:
-    """The read of a token with its user by `token_key`, the rows' builders, and the write of `last_used`."""
-    user_model = get_user_model()
-    token = ModelRow(token_model, ["digest", "token_key", "user", "created", "expiry", "name", "last_used"])
+def _statements() -> tuple[str, ModelRow, ModelRow, ModelWrite]:
+    """The read of a token with its user by `token_key`, the rows' builders, and the write of `last_used`. Of the
+    token only what the check needs is read; its other fields (name, created...) load if a view asks for them."""
+    token_model, user_model = get_token_model(), get_user_model()
+    token = ModelRow(token_model, ["digest", "user", "expiry", "last_used"])
     user = ModelRow(user_model, [f.name for f in user_model._meta.concrete_fields])
     field = token_model._meta.get_field
     read = (
@@ -70,7 +71,7 @@ class TokenAuthentication(auth.TokenAuthentication):
             digest = hash_token(text)
         except (UnicodeDecodeError, TypeError, binascii.Error):
             raise exceptions.AuthenticationFailed(INVALID, code="token_invalid") from None
-        read, token_row, user_row, touch = _statements(get_token_model())
+        read, token_row, user_row, touch = _statements()
         with connection.cursor() as cursor:
             cursor.execute(read, [text[: CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()

@@ -66,7 +66,7 @@ class IssuedTokenSerializer(TokenSerializer):
     replaced = serializers.BooleanField(help_text="A token of the same name was revoked by this issue.")
 
     class Meta(TokenSerializer.Meta):
-        fields = ["token", "username", *TokenSerializer.Meta.fields, "replaced"]
+        fields = ["token", "username", *(f for f in TokenSerializer.Meta.fields if f != "current"), "replaced"]
         read_only_fields = fields
 
 

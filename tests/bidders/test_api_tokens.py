@@ -71,7 +71,7 @@ def test_a_token_is_issued_once_for_a_named_program_and_signs_its_requests(firm_
 
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"token", "username", "id", "name", "created", "expiry", "last_used", "current", "replaced"}
+    assert set(body) == {"token", "username", "id", "name", "created", "expiry", "last_used", "replaced"}
     assert (body["username"], body["name"], body["last_used"], body["replaced"]) == (
         "alice",
         "bidding-robot",

@@ -408,10 +408,11 @@ if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy (django-csp): scripts, styles, images, fetches and frames from this site only. Scripts
-# are files under static/ (no inline script or handler) and so are styles (no <style> block or `style` attribute in
-# any template: tests/core/test_csp_pages.py holds it, and tests/test_csp_browser.py shows Chromium reports no
-# violation). Scripts may still set an element's style through the DOM (`el.style.x = ...`), which CSP allows. The
-# API's Swagger UI is served from drf-spectacular-sidecar's static files, its page style from static/css/swagger.css.
+# are files under static/ (no inline script or handler) and so are styles (no <style> block or `style` attribute
+# in any template: tests/core/test_content_security_policy.py holds it, and tests/test_csp_browser.py shows that
+# Chromium reports no violation). Scripts may still set an element's style through the DOM (`el.style.x = ...`),
+# which CSP allows. The API's Swagger UI is served from drf-spectacular-sidecar's static files, its page style from
+# static/css/swagger.css.
 CONTENT_SECURITY_POLICY = {
     # The JSON API runs nothing in a browser (its answers are application/json with nosniff), and the header cost
     # about 60 us of CPU per answer, 5% of an e-auction offer (docs/benchmarks.md, 6 December): the pages, the

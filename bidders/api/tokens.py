@@ -14,16 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bidders import selectors, services
-from core.api import error_response
+from core.api import UNAUTHENTICATED, error_response
 from core.authentication import TokenAuthentication
 from core.models import ApiToken
 
 TAGS = ["auth"]
-UNAUTHENTICATED = error_response(
-    "`not_authenticated`: no token or session was sent. `token_invalid`: the token was revoked or never issued; "
-    "`token_expired`: it is past its expiry; `account_inactive`: its account is deactivated. Each message says what "
-    "to do."
-)
 
 
 class TokenInputSerializer(serializers.Serializer):

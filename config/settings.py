@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -313,12 +313,33 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [],
 }
 
+# API tokens for programs (django-rest-knox, model core.ApiToken): only a SHA-512 digest of each token is stored, and
+# the token is shown once, when issued (POST /api/v1/auth/token). A token works for API_TOKEN_DAYS days from its issue,
+# then is refused with 401 `token_expired`; its user revokes it (or all of theirs) on /account/tokens/ or through the
+# API, an administrator in the back office. A user holds at most API_TOKENS_PER_USER unexpired tokens, one per
+# program, each with a name; issuing a token under a name already used replaces that token.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=20)
+if API_TOKEN_DAYS < 1 or API_TOKENS_PER_USER < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS and API_TOKENS_PER_USER must be whole numbers of at least 1.")
+KNOX_TOKEN_MODEL = "core.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # the scheme programs already send: `Authorization: Token <token>`
+    "TOKEN_PREFIX": "khanij_",  # a leaked token is recognisable (secret scanners, logs)
+    "AUTO_REFRESH": False,  # a token lasts API_TOKEN_DAYS from its issue, however often it is used
+}
+# knox's own table (knox.AuthToken) is swapped for core.ApiToken: its migrations would still create it, empty.
+MIGRATION_MODULES = {"knox": None}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Khanij API",
     "DESCRIPTION": (
         "Auctions of India's critical-mineral blocks, exploration licences and clearances. "
         "`/api/v1/public/` is anonymous and read-only; everything else needs a session or a token "
-        "(`Authorization: Token <key>`). Errors have one shape: "
+        "(`Authorization: Token <token>`). A program gets a token from `POST /api/v1/auth/token` with a username, a "
+        "password and the program's name; the token is shown once, lasts `API_TOKEN_DAYS` days (30 by default) and "
+        "can be revoked (`/api/v1/auth/tokens`, `/api/v1/auth/logout`). Errors have one shape: "
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
@@ -406,8 +427,11 @@ if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy (django-csp): scripts, styles, images, fetches and frames from this site only. Scripts
-# are files under static/ (no inline script or handler); styles allow inline `style` attributes, which some
-# templates still carry. The API's Swagger UI is served from drf-spectacular-sidecar's static files.
+# are files under static/ (no inline script or handler) and so are styles (no <style> block or `style` attribute
+# in any template: tests/core/test_content_security_policy.py holds it, and tests/test_csp_browser.py shows that
+# Chromium reports no violation). Scripts may still set an element's style through the DOM (`el.style.x = ...`),
+# which CSP allows. The API's Swagger UI is served from drf-spectacular-sidecar's static files, its page style from
+# static/css/swagger.css.
 CONTENT_SECURITY_POLICY = {
     # The JSON API runs nothing in a browser (its answers are application/json with nosniff), and the header cost
     # about 60 us of CPU per answer, 5% of an e-auction offer (docs/benchmarks.md, 6 December): the pages, the
@@ -416,7 +440,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],

@@ -135,11 +135,6 @@ class FirmDetailSerializer(FirmListSerializer):
         read_only_fields = fields
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
-    username = serializers.CharField()
-
-
 # --- Inputs --------------------------------------------------------------------------------------------
 
 
@@ -179,8 +174,3 @@ class BeneficialOwnerInputSerializer(serializers.Serializer):
     nationality = serializers.CharField(max_length=60, required=False, default="Indian")
     share = ExactDecimalField(**PERCENT_INPUT, help_text="0 to 100; the firm's owners together at most 100.")
     has_control = serializers.BooleanField(required=False, default=False)
-
-
-class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField(allow_blank=True)
-    password = serializers.CharField(allow_blank=True, style={"input_type": "password"}, write_only=True)

@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
 
 from bidders import services
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
@@ -505,23 +503,6 @@ def test_document_remove_deletes_the_row_and_the_file(firm_user, django_capture_
         services.document_remove(actor=firm_user, document=document)
     assert not EligibilityDocument.objects.exists()
     assert not storage.exists(name)
-
-
-# --- tokens --------------------------------------------------------------------------------------------
-
-
-def test_auth_token_issue_returns_the_same_token_each_time(firm_user):
-    request = RequestFactory().post("/api/v1/auth/token")
-    first = services.auth_token_issue(username="alice", password="correct-horse-battery", request=request)
-    again = services.auth_token_issue(username="alice", password="correct-horse-battery", request=request)
-    assert first.key == again.key and Token.objects.count() == 1
-
-
-def test_auth_token_issue_refuses_wrong_credentials(firm_user):
-    request = RequestFactory().post("/api/v1/auth/token")
-    error = refusal(services.auth_token_issue, username="alice", password="wrong", request=request)
-    assert error.code == "invalid_credentials" and "username or password is wrong" in error.message
-    assert not Token.objects.exists()
 
 
 def test_firm_fields_constant_matches_the_model():

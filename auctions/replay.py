@@ -466,8 +466,9 @@ class _Replayer:
         of the Rules to recompute; only the chain is checked, and the record's source is named."""
         kinds = [str(e.get("kind")) for e in entries]
         problem = "" if kinds[:1] == ["historic_record"] and set(kinds) <= HISTORIC_KINDS else "not a historic stream"
-        last = entries[-1].get("payload") if entries else {}
-        record = last.get("record", last) if isinstance(last, dict) else {}
+        last = entries[-1] if entries else {}
+        payload = last.get("payload") if isinstance(last.get("payload"), dict) else {}
+        record = payload.get("record") if last.get("kind") == "historic_revised" else payload
         source = record.get("source") if isinstance(record, dict) else None
         self.check(
             "historic record",

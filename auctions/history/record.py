@@ -200,7 +200,10 @@ def outcome_of(text: str) -> Outcome:
     that starts with none of auctioned, annulled, pending."""
     fields = {"status": "", "reason": "", "declared_on": None, "annulled_on": None, "second_attempt": False}
     fields["loi_on"] = None
-    for event in _events(text.strip()):
+    events = _events(text.strip())
+    if not events:
+        raise ValueError(f"The outcome {text!r} does not start with auctioned, annulled or pending.")
+    for event in events:
         match = _EVENT.match(event)
         if match is None:
             raise ValueError(f"The outcome {text!r} does not start with auctioned, annulled or pending.")

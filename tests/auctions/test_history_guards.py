@@ -158,3 +158,16 @@ def test_the_public_api_filters_by_origin_and_phase(record, client):
     assert evaluation == []  # a historic auction is never in a phase of an auction run here
     settled = client.get("/api/v1/public/auctions", {"phase": "settled", "page_size": 100}).json()["results"]
     assert len(settled) == 21
+
+
+def test_a_field_the_record_does_not_give_reads_not_published_never_none(record, client):
+    nayakkarpatti = Auction.objects.get(block__name="Nayakkarpatti Tungsten Block")
+    assert nayakkarpatti.lease_kind == ""  # the row gives no type
+    page = client.get(f"/auctions/{nayakkarpatti.pk}/").content.decode()
+    assert ">None<" not in page and "None%" not in page
+    facts = page[page.index("Licence offered") :].split("</dd>")[0]
+    assert "not published" in facts
+    assert "Preferred bidder (before the annulment)" in page and "5.05%" in page and "23 Jan 2025" in page
+    for url in ("/results/", f"/tranches/{nayakkarpatti.tranche_id}/", "/tranches/", "/"):
+        text = client.get(url).content.decode()
+        assert ">None<" not in text and "None%" not in text, url

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from bidders import selectors, services
+from bidders import ownership_notice, selectors, services
 from bidders.forms import (
     AccountForm,
     AffiliationForm,
@@ -122,6 +122,8 @@ def _dashboard(request, firm, *, bound=None, status=200):
         "affiliations": selectors.firm_affiliations(firm=firm),
         "declared_by": selectors.firm_declared_by(firm=firm),
         "owners": selectors.firm_beneficial_owners(firm=firm),
+        "ownership_notice": ownership_notice.NOTICE,
+        "ownership_notice_version": ownership_notice.NOTICE_VERSION,
         "owner_share_total": selectors.firm_beneficial_share_total(firm=firm),
         "documents": selectors.firm_documents(firm=firm),
         "net_worth_inr": format_inr(firm.net_worth),

@@ -370,6 +370,15 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@khanij.local")
 
+# Open data (docs/open-data.md). An OCDS `ocid` is this prefix, a hyphen and the auction's id. The default is a visible
+# placeholder: a real deployment registers its own prefix (ocds-xxxxxx, six characters) with the Open Contracting
+# Partnership's helpdesk (data@open-contracting.org) and sets it here, before it publishes any release.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")
+# The licence of the published data (the OCDS packages and the BODS statements say it).
+OPEN_DATA_LICENCE_URL = env.str(
+    "OPEN_DATA_LICENCE_URL", default="https://data.gov.in/government-open-data-license-india"
+)
+
 # Proxies in front of Django (TLS terminators, load balancers): addresses or networks, comma-separated. Only a
 # request whose peer is one of them has its X-Forwarded-For read (for the login lockout) and its
 # X-Forwarded-Proto trusted (for HTTPS). Empty: Django is reached directly and trusts no forwarded header.

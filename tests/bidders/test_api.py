@@ -56,7 +56,7 @@ ENDPOINTS = {
     "POST owners": lambda w: (
         "post",
         f"{ME}/beneficial-owners",
-        {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "10.00", "has_control": False},
+        {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "10.00", "has_control": False, "publication_consent": True},
     ),
     "DELETE owner": lambda w: ("delete", f"{ME}/beneficial-owners/{w['owner'].pk}", None),
     "GET firms": lambda w: ("get", "/api/v1/firms", None),
@@ -173,7 +173,7 @@ def test_post_affiliation_returns_the_affiliate(world, api_as):
 
 
 def test_post_owner_refuses_shares_over_100_in_total(world, api_as):
-    body = {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "80"}
+    body = {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "80", "publication_consent": True}
     response = api_as(world["member"]).post(f"{ME}/beneficial-owners", body, format="json")
     assert response.status_code == 400
     assert "at most 74.00%" in response.json()["error"]["message"]

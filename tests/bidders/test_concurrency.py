@@ -40,8 +40,12 @@ def test_two_owners_declared_at_once_never_exceed_100_percent(postgres):
     firm = FirmFactory()
     admin = MembershipFactory(firm=firm, user=UserFactory(username="admin")).user
     results = run_together(
-        lambda: services.beneficial_owner_add(actor=admin, firm=firm, name="Asha", pan="ABCPA1111K", share="60"),
-        lambda: services.beneficial_owner_add(actor=admin, firm=firm, name="Ravi", pan="ABCPR2222K", share="60"),
+        lambda: services.beneficial_owner_add(
+            actor=admin, firm=firm, name="Asha", pan="ABCPA1111K", share="60", publication_consent=True
+        ),
+        lambda: services.beneficial_owner_add(
+            actor=admin, firm=firm, name="Ravi", pan="ABCPR2222K", share="60", publication_consent=True
+        ),
     )
     assert sorted(type(r).__name__ for r in results) == ["ApplicationError", "BeneficialOwner"]
     assert BeneficialOwner.objects.get().share == Decimal("60.00")

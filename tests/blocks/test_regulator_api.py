@@ -108,10 +108,10 @@ def test_a_regulator_may_use_every_endpoint(reg_api):
 
 
 def test_a_token_authenticates_a_regulator_program(api, regulator):
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
 
-    token = Token.objects.create(user=regulator)
-    assert api.get(LIST, headers={"Authorization": f"Token {token.key}"}).status_code == 200
+    _, token = ApiToken.objects.create(user=regulator, name="registry-sync")
+    assert api.get(LIST, headers={"Authorization": f"Token {token}"}).status_code == 200
 
 
 # --- What the API answers ------------------------------------------------------------------------------------------

@@ -147,7 +147,9 @@ def csv_value(value) -> str:
 _MARKER = 987654321
 
 
-def url_maker(name: str, site: str = ""):
-    """pk -> the absolute URL of the route `name` (one integer argument), reversed once rather than once a row."""
-    head, tail = reverse(name, args=[_MARKER]).split(str(_MARKER))
+def url_maker(name: str, site: str = "", *, key: str = ""):
+    """pk -> the absolute URL of the route `name` (one integer argument; `key`: one keyword argument of a string
+    route, such as a block's code), reversed once rather than once a row."""
+    path = reverse(name, kwargs={key: str(_MARKER)}) if key else reverse(name, args=[_MARKER])
+    head, tail = path.split(str(_MARKER))
     return lambda pk: f"{site}{head}{pk}{tail}"

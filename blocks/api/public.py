@@ -3,7 +3,8 @@
 Nobody authenticates here: a signed-in regulator gets exactly what an anonymous citizen gets.
 """
 
-from django.urls import reverse
+from urllib.parse import quote
+
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +16,7 @@ from blocks.filters import BlockFilter, MineralFilter
 from blocks.selectors import block_detail, block_list_queryset, mineral_list
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
-from core.public_api import BAD_FILTER, CSV_CHUNK, CSVDownloadView, PublicAPIView, csv_text
+from core.public_api import BAD_FILTER, CSV_CHUNK, CSVDownloadView, PublicAPIView, csv_text, url_maker
 
 
 class PublicBlockPagination(KeysetCursorPagination):
@@ -80,6 +81,7 @@ CSV_COLUMNS = [
 
 
 def block_csv_rows(queryset, site):
+    portal_url = url_maker("portal:block_detail", site, key="code")
     for block in queryset.iterator(chunk_size=CSV_CHUNK):
         yield [
             csv_text(block.code),
@@ -104,7 +106,7 @@ def block_csv_rows(queryset, site):
             ";".join(block.illustrative_fields or []),
             csv_text(block.source_url),
             timezone.localtime(block.updated_at).isoformat(),
-            site + reverse("portal:block_detail", kwargs={"code": block.code}),
+            portal_url(quote(block.code, safe="!$&'()*+,;=/~:@")),  # as reverse() quotes
         ]
 
 

@@ -59,7 +59,7 @@ def _csv_files(site: str):
     ]  # fmt: skip
 
 
-class _Counter:
+class RowCounter:
     """Counts the rows that pass through it (the header and any cut line are not rows)."""
 
     def __init__(self, rows):
@@ -71,7 +71,7 @@ class _Counter:
             yield row
 
 
-def _write(directory: Path, name: str, chunks) -> dict:
+def write_atomic(directory: Path, name: str, chunks) -> dict:
     """Writes the text `chunks` to directory/name atomically; returns its bytes and sha256."""
     target = directory / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +94,7 @@ def _write(directory: Path, name: str, chunks) -> dict:
     return {"bytes": size, "sha256": digest.hexdigest()}
 
 
-def _package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list):
+def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list):
     """A release package written piece by piece: every release of every auction, one auction in memory at a time."""
     head, tail = json.dumps(release_package([], uri=uri, published=now)).split('"releases": []')
     yield head + '"releases": ['
@@ -126,8 +126,8 @@ def build_dumps(*, directory: Path | None = None, site: str | None = None) -> di
     built_at = now.isoformat()
     files = []
     for name, title, columns, rows in _csv_files(site):
-        counter = _Counter(rows())
-        written = _write(directory, name, csv_lines(columns, counter, cap=UNCAPPED))
+        counter = RowCounter(rows())
+        written = write_atomic(directory, name, csv_lines(columns, counter, cap=UNCAPPED))
         files.append(_entry(name, title, "csv", counter.count, written, built_at))
     auctions = public_auctions(now=now).select_related("licence")
     packages = [("ocds/all.json", "OCDS release package of every auction", auctions)]
@@ -137,11 +137,11 @@ def build_dumps(*, directory: Path | None = None, site: str | None = None) -> di
     for name, title, queryset in packages:
         counter = [0]
         uri = f"{site}/data/{name}"
-        written = _write(directory, name, _package_chunks(queryset, uri=uri, now=now, counter=counter))
+        written = write_atomic(directory, name, package_chunks(queryset, uri=uri, now=now, counter=counter))
         files.append(_entry(name, title, "ocds", counter[0], written, built_at))
     _remove_stale(directory, {f["name"] for f in files})
     manifest = {"built_at": built_at, "licence": settings.OPEN_DATA_LICENCE_URL, "files": files}
-    _write(directory, MANIFEST, [json.dumps(manifest, indent=2)])
+    write_atomic(directory, MANIFEST, [json.dumps(manifest, indent=2)])
     return manifest
 
 

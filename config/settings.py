@@ -127,6 +127,7 @@ TEMPLATES = [
                 "bidders.context_processors.roles",
                 "notifications.context_processors.unread",
                 "licences.context_processors.deadlines",
+                "clearances.context_processors.posts",
             ],
         },
     },
@@ -262,6 +263,8 @@ PROTECTED_AREA_BARRED_KM = Decimal(env.str("PROTECTED_AREA_BARRED_KM", default="
 # Clearance rules' parameters for new cases (clearances/rules/params.py names them); each case keeps the ones it was
 # filed under. Empty: the defaults of RULES.md s.5.
 CLEARANCE_PARAMS = {}
+# The largest document a clearance case accepts (bytes; clearances/pdf.py).
+CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
 BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -371,6 +374,16 @@ SPECTACULAR_SETTINGS = {
         "ObligationKindEnum": "licences.models.Obligation.Kind",
         "ObligationStatusEnum": "licences.models.Obligation.Status",
         "DeadlineStatusEnum": "licences.models.Deadline.Status",
+        "ClearanceKindEnum": "clearances.models.Case.Kind",
+        "ClearanceStatusEnum": "clearances.models.Case.Status",
+        "ClearanceOutcomeEnum": "clearances.models.Case.Outcome",
+        "ClearanceDecisionOutcomeEnum": "clearances.models.Decision.Outcome",
+        "ClearanceStageOwnerEnum": "clearances.models.Stage.Owner",
+        "ClearanceStageStatusEnum": "clearances.models.Stage.Status",
+        "ClearanceQueryEffectEnum": "clearances.models.Stage.QueryEffect",
+        "ClearanceSilenceEnum": "clearances.models.Stage.Silence",
+        "ClearanceDecideOutcomeEnum": "clearances.api.acts.DECIDE_OUTCOMES",
+        "ClearanceTrackEnum": "clearances.api.serializers.TRACKS",
     },
 }
 

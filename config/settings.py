@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     # Clearance stages past their target: silence effects (deemed consent, ToR standing, proceed as recommended)
     # recorded on their day, overdue stages escalated once (clearances/services/silence.py).
     "clearances-sweep": {"task": "clearances.sweep", "schedule": 600.0},
+    # The full open-data dumps (CSV of every list, OCDS packages), rebuilt and served at /data/ (licences/dumps.py).
+    "licences-build-dumps": {"task": "licences.build_dumps", "schedule": 3600.0},
 }
 # RULES.md s.5: a block this near a national park or wildlife sanctuary (km, inclusive) is refused at registration.
 PROTECTED_AREA_BARRED_KM = Decimal(env.str("PROTECTED_AREA_BARRED_KM", default="1"))
@@ -291,6 +293,12 @@ ROOM_STREAMS = env.str("ROOM_STREAMS", default="auto")  # auto | on | off
 ROOM_STREAMS_PER_PROCESS = env.int("ROOM_STREAMS_PER_PROCESS", default=64)
 ROOM_STREAM_DATABASE_SLOTS = env.int("ROOM_STREAM_DATABASE_SLOTS", default=8)
 ROOM_STREAM_SECONDS = env.int("ROOM_STREAM_SECONDS", default=600)
+
+# Open data (docs/open-data.md): the most rows one streamed CSV download gives (the header X-Row-Cap says it, and a
+# cut file ends with a line saying so); the full dumps at /data/ have every row.
+PUBLIC_CSV_MAX_ROWS = env.int("PUBLIC_CSV_MAX_ROWS", default=1_000_000)
+# Where the scheduled task (licences.build_dumps) writes the full dumps served at /data/<name>.
+OPEN_DATA_DIR = Path(env.str("OPEN_DATA_DIR", default=str(VAR_DIR / "open-data")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

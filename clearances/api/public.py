@@ -4,8 +4,6 @@ a signed-in user gets exactly what a citizen gets. Only the public record (clear
 query's text, an answer, or a document not marked public.
 """
 
-import csv
-
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -26,7 +24,7 @@ from clearances.selectors import public as sel
 from clearances.selectors.stats import clearance_statistics
 from core.api import error_response
 from core.pagination import KeysetCursorPagination
-from core.public_api import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
+from core.public_api import BAD_FILTER, CSV_CHUNK, FilteredSchema, PublicAPIView, capped, csv_response, csv_text
 
 TAG = "public"
 NOT_FOUND = error_response("`not_found`: no clearance case has this id.")
@@ -101,44 +99,39 @@ def _number(value) -> str:
     return "" if value is None else str(value)
 
 
-def case_csv_lines(queryset, site: str):
-    """The cases as CSV lines (header first), streamed from the database."""
-    writer = csv.writer(Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for case in queryset.iterator(chunk_size=1000):
-        yield writer.writerow(
-            [
-                case.pk,
-                csv_text(case.licence.number),
-                csv_text(case.licence.holder.legal_name),
-                case.licence.state,
-                case.kind,
-                case.authority.code,
-                case.status,
-                case.outcome,
-                _day(case.filed_on),
-                _day(case.decided_on),
-                "true" if case.fast_track else "false",
-                ";".join(case.fast_track_minerals),
-                csv_text(case.external_reference),
-                csv_text(case.stage_name or ""),
-                _number(case.days_used),
-                _number(case.days_allowed),
-                _number(case.days_left),
-                _day(case.stage_target_date),
-                "true" if case.overdue else "false",
-                "true" if case.clock_stopped else "false",
-                _day(case.stage_escalated_on),
-                site + case_path(case.pk),
-            ]
-        )
+def case_csv_rows(queryset, site: str):
+    """The cases as CSV rows, streamed from the database a chunk at a time."""
+    for case in queryset.iterator(chunk_size=CSV_CHUNK):
+        yield [
+            case.pk,
+            csv_text(case.licence.number),
+            csv_text(case.licence.holder.legal_name),
+            case.licence.state,
+            case.kind,
+            case.authority.code,
+            case.status,
+            case.outcome,
+            _day(case.filed_on),
+            _day(case.decided_on),
+            "true" if case.fast_track else "false",
+            ";".join(case.fast_track_minerals),
+            csv_text(case.external_reference),
+            csv_text(case.stage_name or ""),
+            _number(case.days_used),
+            _number(case.days_allowed),
+            _number(case.days_left),
+            _day(case.stage_target_date),
+            "true" if case.overdue else "false",
+            "true" if case.clock_stopped else "false",
+            _day(case.stage_escalated_on),
+            site + case_path(case.pk),
+        ]
 
 
 def case_csv_response(queryset, request) -> StreamingHttpResponse:
+    """The shared streamed, capped download (core.public_api.csv_response)."""
     site = request.build_absolute_uri("/").rstrip("/")
-    response = StreamingHttpResponse(case_csv_lines(queryset, site), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="khanij-clearances.csv"'
-    return response
+    return csv_response(CSV_COLUMNS, case_csv_rows(capped(queryset), site), filename="khanij-clearances.csv")
 
 
 class PublicCaseCSVView(_CaseList):

@@ -43,13 +43,13 @@ def reminders_sweep(*, today: date | None = None, batch: int = 500) -> dict:
                 .filter(status=DueDate.Status.OPEN, next_remind_on__isnull=False, next_remind_on__lte=today)
                 .order_by("next_remind_on", "pk")[:batch]
             )
-            totals["reminders"] += _remind(rows, today)
+            totals["reminders"] += remind(rows, today)
         totals["due_dates"] += len(rows)
         if len(rows) < batch:
             return totals
 
 
-def _remind(rows: list[DueDate], today: date) -> int:
+def remind(rows: list[DueDate], today: date) -> int:
     """Send the reminders of these (locked) due dates and move each to its next reminder day; returns how many went."""
     steps: dict[int, rules.Step] = {}
     audiences: dict[str, list[int]] = {}

@@ -27,11 +27,12 @@ class NoticesFeed(Feed):
         now = timezone.now()
         items = []
         for tranche in public_tranches()[:LIMIT]:
-            blocks = ", ".join(a.block.code for a in tranche.public_auction_rows)
+            rows = tranche.public_auction_rows
+            blocks = ", ".join(a.block.code for a in rows)
             items.append(
                 {
                     "guid": f"tranche-{tranche.pk}",
-                    "title": f"Notified: {tranche.name} ({len(tranche.public_auction_rows)} blocks)",
+                    "title": f"Notified: {tranche.name} ({len(rows)} block{'' if len(rows) == 1 else 's'})",
                     "description": f"{tranche.name} invites bids for {blocks}. Bids are due by "
                     f"{timezone.localtime(tranche.bid_due_at):%d %b %Y %H:%M} IST.",
                     "link": reverse("public_auctions:tranche_detail", args=[tranche.pk]),

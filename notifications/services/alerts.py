@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.outbox import outbox_enqueue
-from notifications.models import AlertRequest, AlertSubscription
+from notifications.models import AlertRequest, AlertSubscription, Email
 from notifications.services.email import email_write, emails_queue
 from notifications.site import absolute
 
@@ -188,9 +188,11 @@ def _matches(subscription: AlertSubscription, minerals: list[str], states: list[
 def alerts_fanout(*, topic: str, event: str, title: str, body: str, url: str, minerals, states) -> int:
     """Write and queue one email per matching subscription (the worker's side of `alert_publish`); idempotent."""
     written = []
+    prefix = f"alert:{event}:"
     with transaction.atomic():
+        done = set(Email.objects.filter(key__startswith=prefix).values_list("key", flat=True))
         for subscription in AlertSubscription.objects.filter(**{topic: True}).iterator():
-            if not _matches(subscription, minerals, states):
+            if not _matches(subscription, minerals, states) or f"{prefix}{subscription.pk}" in done:
                 continue
             leave = unsubscribe_url(subscription)
             what = _describe(subscription.tranches, subscription.results, subscription.minerals, subscription.states)
@@ -199,14 +201,13 @@ def alerts_fanout(*, topic: str, event: str, title: str, body: str, url: str, mi
                 f"Khanij's alerts {what}.\nUnsubscribe with one click: {leave}"
             )
             email = email_write(
-                key=f"alert:{event}:{subscription.pk}",
+                key=f"{prefix}{subscription.pk}",
                 to=subscription.email,
                 subject=title,
                 body=text,
                 headers={"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
             )
-            if email.status == email.Status.PENDING and email.attempts == 0:
-                written.append(email.pk)
+            written.append(email.pk)
         emails_queue(written)
     return len(written)
 

@@ -2,6 +2,7 @@
 hash of secret tokens (stored instead of the tokens)."""
 
 import hashlib
+from email.utils import parseaddr
 
 from django.conf import settings
 
@@ -13,7 +14,8 @@ def absolute(path: str) -> str:
 
 def mail_domain() -> str:
     """The domain of Message-IDs and calendar UIDs: EMAIL_MESSAGE_ID_DOMAIN, else the sender's domain."""
-    return settings.EMAIL_MESSAGE_ID_DOMAIN or settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "khanij.local"
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]  # "Khanij <noreply@example.gov.in>" or a bare address
+    return settings.EMAIL_MESSAGE_ID_DOMAIN or address.rpartition("@")[2] or "khanij.local"
 
 
 def token_hash(token: str) -> str:

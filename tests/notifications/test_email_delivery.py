@@ -200,6 +200,7 @@ def test_the_envelope_sender_is_the_bounce_address_and_the_from_header_the_porta
     assert email_deliver() == 1
     assert server.envelopes == [("bounces@khanij.example.gov.in", ["asha@example.in"])]
     assert server.received[0]["From"] == "Khanij <noreply@khanij.example.gov.in>"
+    assert server.received[0]["Message-ID"].endswith("@khanij.example.gov.in>")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -145,3 +145,14 @@ def test_the_deadlines_page_links_to_the_calendar_with_how_to_subscribe(client, 
     client.force_login(asha)
     page = client.get("/firm/deadlines/").content.decode()
     assert 'href="/calendar/mine/"' in page and "Add these dates to your calendar" in page
+
+
+@pytest.mark.parametrize("role", ["firm_user", "regulator", "plain_user"])
+def test_every_signed_in_person_may_have_a_calendar_address_of_their_own(client, role, request):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    assert client.get("/calendar/mine/").status_code == 200
+    url = feed_url(client.post("/calendar/mine/"))
+    assert CalendarFeed.objects.get().user == user
+    client.logout()
+    assert client.get(url).status_code == 200

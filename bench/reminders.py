@@ -119,7 +119,7 @@ def _find(today) -> dict:
         claim_plan = "\n".join(row[0] for row in cursor.fetchall())
         transaction.set_rollback(True)  # the plan's run locked rows: release them
     due = DueDate.objects.filter(status=DueDate.Status.OPEN, next_remind_on__isnull=False, next_remind_on__lte=today)
-    count_sql, count_params = due.values("pk").query.sql_with_params()
+    count_sql, count_params = due.order_by().values("pk").query.sql_with_params()
     timings = []
     with connection.cursor() as cursor:
         for _ in range(5):

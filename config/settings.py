@@ -241,6 +241,10 @@ REMINDER_KINDS = {
     "auction_document_sale_end": _AUCTION_DATE_REMINDERS,
     "auction_bid_due": _AUCTION_DATE_REMINDERS,
     "auction_e_auction_start": _AUCTION_DATE_REMINDERS,
+    # A licence's expiry is not the holder's to meet late: told well ahead (an extension must be asked in time).
+    "expiry": {"days_before": [90, 30, 7], "overdue_every": 0},
+    # The State's duty to auction a discovery: the EL holder is told when it falls due, not nagged after.
+    "discovery_auction": {"days_before": [30, 0], "overdue_every": 0},
 }
 CELERY_BEAT_SCHEDULE = {
     "ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": 60.0},

@@ -66,9 +66,10 @@ class DueDate(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [
-            # The sweep: open due dates whose next reminder has come, without reading the others.
+            # The sweep: open due dates whose next reminder has come, without reading the others, in the order it
+            # claims them (so a batch of 500 reads 500 rows, however many are due).
             models.Index(
-                fields=["next_remind_on"],
+                fields=["next_remind_on", "id"],
                 name="duedate_next_reminder",
                 condition=Q(status="open", next_remind_on__isnull=False),
             ),

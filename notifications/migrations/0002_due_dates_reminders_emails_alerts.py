@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['due_on', 'id'],
-                'indexes': [models.Index(condition=models.Q(('next_remind_on__isnull', False), ('status', 'open')), fields=['next_remind_on'], name='duedate_next_reminder'), models.Index(fields=['audience', 'status', 'due_on'], name='duedate_audience'), models.Index(fields=['subject', 'status'], name='duedate_subject')],
+                'indexes': [models.Index(condition=models.Q(('next_remind_on__isnull', False), ('status', 'open')), fields=['next_remind_on', 'id'], name='duedate_next_reminder'), models.Index(fields=['audience', 'status', 'due_on'], name='duedate_audience'), models.Index(fields=['subject', 'status'], name='duedate_subject')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('subject', 'key'), name='duedate_one_open_per_subject_key')],
             },
         ),

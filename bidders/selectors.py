@@ -11,6 +11,7 @@ from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Fi
 from bidders.roles import is_regulator
 from bidders.validators import normalise_identifier
 from core.errors import NotFound
+from core.models import ApiToken
 
 # --- One firm, as its members see it ---------------------------------------------------------------
 
@@ -46,6 +47,11 @@ def firm_beneficial_share_total(*, firm: Firm) -> Decimal:
 
 def firm_documents(*, firm: Firm) -> QuerySet[EligibilityDocument]:
     return EligibilityDocument.objects.filter(firm=firm).order_by("-uploaded_at", "-id")
+
+
+def api_tokens(*, user) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first: what is stored of them (never the token, which is not kept)."""
+    return ApiToken.objects.filter(user=user).only("id", "name", "created", "expiry", "last_used").order_by("-created")
 
 
 def _get(queryset, pk, what: str):

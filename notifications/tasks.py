@@ -1,18 +1,20 @@
 """Celery tasks of notifications: thin, each calls one service; each is safe to run twice (the outbox delivers at
-least once, and the beat may overlap)."""
+least once, and the beat may overlap). The tasks the outbox relays once (an email, an alert's fan-out) are tried again
+while the database is away; the beat's are simply run again at their next turn."""
 
 from celery import shared_task
 
+from core.outbox import RETRY_WHILE_DATABASE_AWAY
 from notifications import services
 
 
-@shared_task(name="notifications.email")
+@shared_task(name="notifications.email", **RETRY_WHILE_DATABASE_AWAY)
 def email_notifications(ids):
-    """Messages queued before emails had rows of their own: deliver the emails of these notices."""
+    """Deliver the emails of these notices (messages queued before emails had rows of their own, written here)."""
     return services.notifications_email(ids=ids)
 
 
-@shared_task(name="notifications.deliver")
+@shared_task(name="notifications.deliver", **RETRY_WHILE_DATABASE_AWAY)
 def deliver(ids):
     """Send these emails now (queued through the outbox when they were written)."""
     return services.email_deliver(ids=ids)
@@ -30,7 +32,7 @@ def reminders():
     return services.reminders_sweep()
 
 
-@shared_task(name="notifications.alerts")
+@shared_task(name="notifications.alerts", **RETRY_WHILE_DATABASE_AWAY)
 def alerts(**event):
     """Email an alert to its matching subscribers."""
     return services.alerts_fanout(**event)

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from auctions import lifecycle, rules, sealing
-from auctions.models import Auction, Participation
+from auctions.models import Auction, Origin, Participation
 from auctions.services.annulment import annul, members_of
-from auctions.services.guards import locked_auction, now, require_regulator, utc
+from auctions.services.guards import historic_refusal, locked_auction, now, require_regulator, utc
 from auctions.wording import words
 from bidders.selectors import affiliated_pairs
 from core.errors import ApplicationError, Conflict, NotFound
@@ -117,6 +117,13 @@ def participation_evaluate(*, actor, participation_id, qualified: bool, reason: 
 def auction_reject_affiliates(*, actor, auction_id) -> int:
     """Confirm every affiliate flag of the auction: both bids of each affiliated pair are disqualified."""
     require_regulator(actor)
+    historic = (
+        Auction.objects.filter(pk=auction_id, origin=Origin.HISTORIC).select_related("block", "tranche").first()
+        if str(auction_id).isdigit()
+        else None
+    )
+    if historic is not None:
+        raise historic_refusal(historic)
     flagged = list(
         Participation.objects.filter(
             auction_id=auction_id, status=Participation.Status.SUBMITTED, technically_qualified__isnull=True

@@ -11,13 +11,13 @@ def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from auctions import services as svc
     from auctions.models import Auction
     from bidders.models import Firm, Membership
     from bidders.roles import REGULATORS_GROUP
     from blocks.services import block_create
+    from core.models import ApiToken
 
     User = get_user_model()
     regulator = User.objects.create_user("bench-regulator", password=None)
@@ -35,7 +35,8 @@ def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
         user = User.objects.create_user(f"bench-bidder-{i:02d}", password=None)
         Membership.objects.create(user=user, firm=firm, role=Membership.Role.ADMIN)
         users.append(user)
-    tokens = {user.pk: Token.objects.create(user=user).key for user in users}
+    # Each program's token as POST /api/v1/auth/token issues it (hashed, expiring): the check the offers pay for.
+    tokens = {user.pk: ApiToken.objects.create(user=user, name="bench-bidder")[1] for user in users}
     codes = []
     for i in range(auctions):
         code = f"BENCH-LI-{i + 1:02d}"
@@ -118,5 +119,5 @@ def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
         "floor": {pk: str(a.floor_price) for pk, a in opened.items()},
         "closes_at": {pk: a.closes_at.isoformat() for pk, a in opened.items()},
         "tokens": [tokens[u.pk] for u in users],
-        "regulator_token": Token.objects.create(user=regulator).key,
+        "regulator_token": ApiToken.objects.create(user=regulator, name="bench-monitor")[1],
     }

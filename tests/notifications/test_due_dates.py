@@ -7,8 +7,10 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.db import transaction
+from django.utils import timezone
 
 from auctions import services as auction_svc
+from authorities.models import Officer
 from licences import services as svc
 from licences.models import Obligation
 from notifications.audiences import audience_keys, audience_register, audience_user_ids
@@ -16,6 +18,7 @@ from notifications.models import DueDate, Notification
 from notifications.services import due_date_register, reminders_sweep
 from tests.factories import FirmFactory, MembershipFactory, UserFactory
 from tests.factories.auction_flow import bidder, notified_auction
+from tests.factories.clearances import officer as clearance_officer
 from tests.factories.licence_post import FIRST_DUE, at, obligation, settled_lease
 from tests.factories.public_auctions import moment, staged, three_firms
 
@@ -167,34 +170,39 @@ def test_an_annulled_auction_cancels_its_dates_and_the_opening_moves_the_e_aucti
 
 
 def test_an_audience_nobody_registered_is_an_error_not_an_empty_audience():
-    with pytest.raises(LookupError, match="authority"):
-        audience_user_ids("authority:spcb-odisha")
+    with pytest.raises(LookupError, match="planet"):
+        audience_user_ids("planet:mars")
     with pytest.raises(ValueError, match="prefix"):
         audience_user_ids("firm")
 
 
-def test_an_app_registers_an_audience_and_its_due_dates_reach_its_people(db):
-    """How a future `authorities` app plugs in: a prefix, who it is now, and what a user belongs to."""
-    officer = UserFactory(username="officer")
-    audience_register(
-        "authority",
-        users=lambda ident: [officer.pk] if ident == "spcb-odisha" else [],
-        keys_of=lambda user: ["authority:spcb-odisha"] if user.pk == officer.pk else [],
-    )
+def test_a_public_bodys_due_dates_reach_its_officers_as_they_are_on_the_day(db):
+    """The hook `authorities` registers: `authority:<code>` is the body's active officers when a reminder is sent."""
+    officer = clearance_officer("spcb-odisha", "meena")
+    leaving = clearance_officer("spcb-odisha", "arjun")
+    with time_machine.travel(at(date(2027, 5, 1)), tick=False), transaction.atomic():
+        due_date_register(
+            subject="clearances.case:7", key="stage:consent", kind="clearance_stage", audience="authority:spcb-odisha",
+            title="Water Act consent: decide", due_on=date(2027, 5, 8),
+        )  # fmt: skip
+    Officer.objects.filter(user=leaving).update(removed_at=timezone.now())
+    with time_machine.travel(at(date(2027, 5, 1)), tick=False):
+        assert reminders_sweep()["reminders"] == 1
+    assert Notification.objects.get(user=officer).title == "Reminder: Water Act consent: decide, due in 7 days"
+    assert "authority:spcb-odisha" in audience_keys(officer) and "authority:spcb-odisha" not in audience_keys(leaving)
+
+
+def test_an_app_registers_an_audience_of_its_own(db):
+    """How another app plugs in: a prefix, who it is now, and what a user belongs to."""
+    someone = UserFactory(username="someone")
+    audience_register("planet", users=lambda ident: [someone.pk], keys_of=lambda user: ["planet:earth"])
     try:
-        with time_machine.travel(at(date(2027, 5, 1)), tick=False), transaction.atomic():
-            due_date_register(
-                subject="clearances.case:7", key="stage:consent", kind="clearance_stage",
-                audience="authority:spcb-odisha", title="Water Act consent: decide", due_on=date(2027, 5, 8),
-            )  # fmt: skip
-        with time_machine.travel(at(date(2027, 5, 1)), tick=False):
-            assert reminders_sweep()["reminders"] == 1
-        assert Notification.objects.get(user=officer).title == "Reminder: Water Act consent: decide, due in 7 days"
-        assert "authority:spcb-odisha" in audience_keys(officer)
+        assert audience_user_ids("planet:earth") == [someone.pk]
+        assert "planet:earth" in audience_keys(someone)
     finally:
         from notifications import audiences
 
-        audiences._HOOKS.pop("authority", None)
+        audiences._HOOKS.pop("planet", None)
 
 
 def test_a_firms_audience_is_its_members_now(db):

@@ -108,7 +108,7 @@ def _describe(tranches: bool, results: bool, minerals, states) -> str:
     topics = " and ".join(t for t, on in (("new tranches", tranches), ("auction results", results)) if on)
     minerals_text = ", ".join(minerals) if minerals else "every mineral"
     states_text = ", ".join(states) if states else "every State"
-    return f"of {topics} ({minerals_text}; {states_text})"
+    return f"about {topics} ({minerals_text}; {states_text})"
 
 
 def alert_confirm(*, token: str) -> AlertSubscription:

@@ -239,6 +239,25 @@ CELERY_TIMEZONE = "UTC"
 # django-celery-beat's database scheduler, which waits out a database outage instead of exiting (config/beat.py).
 CELERY_BEAT_SCHEDULER = "config.beat:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Reminders of due dates (notifications.rules, docs/email.md): days before each date (0 is the day itself), then every
+# REMINDER_OVERDUE_EVERY_DAYS while overdue (0: never), at most REMINDER_LIMIT for one date. A reminder day starts at
+# REMINDER_DAY_STARTS_AT o'clock IST. REMINDER_KINDS overrides them per kind of due date (the auctions' dates pass
+# and are not "overdue"; a licence obligation is).
+REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[30, 7, 1, 0])
+REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=7)
+REMINDER_LIMIT = env.int("REMINDER_LIMIT", default=12)
+REMINDER_DAY_STARTS_AT = env.int("REMINDER_DAY_STARTS_AT", default=7)
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
+_AUCTION_DATE_REMINDERS = {"days_before": [7, 1, 0], "overdue_every": 0}
+REMINDER_KINDS = {
+    "auction_document_sale_end": _AUCTION_DATE_REMINDERS,
+    "auction_bid_due": _AUCTION_DATE_REMINDERS,
+    "auction_e_auction_start": _AUCTION_DATE_REMINDERS,
+    # A licence's expiry is not the holder's to meet late: told well ahead (an extension must be asked in time).
+    "expiry": {"days_before": [90, 30, 7], "overdue_every": 0},
+    # The State's duty to auction a discovery: the EL holder is told when it falls due, not nagged after.
+    "discovery_auction": {"days_before": [30, 0], "overdue_every": 0},
+}
 CELERY_BEAT_SCHEDULE = {
     "ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": 60.0},
     # The sweeper settles auctions within seconds of their due date or close (readers never wait for it).
@@ -252,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
     "core-outbox-purge": {"task": "core.outbox_purge", "schedule": 3600.0},
     # Block imports whose worker died are taken over and resumed (blocks.imports.jobs).
     "blocks-import-sweep": {"task": "blocks.import_sweep", "schedule": 60.0},
+    # Reminders of due dates (notifications.services.reminders): what is due today (IST) is sent, once per user.
+    "notifications-reminders": {"task": "notifications.reminders", "schedule": float(REMINDER_SWEEP_SECONDS)},
+    # Emails whose pause after a failure is over are tried again; the given-up ones wait in the admin.
+    "notifications-email-retry": {"task": "notifications.email_retry", "schedule": 60.0},
+    "notifications-purge": {"task": "notifications.purge", "schedule": 3600.0},
     # Clearance stages past their target: silence effects (deemed consent, ToR standing, proceed as recommended)
     # recorded on their day, overdue stages escalated once (clearances/services/silence.py).
     "clearances-sweep": {"task": "clearances.sweep", "schedule": 600.0},
@@ -373,7 +397,7 @@ SPECTACULAR_SETTINGS = {
         "LicenceStatusEnum": "licences.models.Licence.Status",
         "ObligationKindEnum": "licences.models.Obligation.Kind",
         "ObligationStatusEnum": "licences.models.Obligation.Status",
-        "DeadlineStatusEnum": "licences.models.Deadline.Status",
+        "DueDateStatusEnum": "notifications.models.DueDate.Status",
         "ClearanceKindEnum": "clearances.models.Case.Kind",
         "ClearanceStatusEnum": "clearances.models.Case.Status",
         "ClearanceOutcomeEnum": "clearances.models.Case.Outcome",
@@ -387,9 +411,38 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Email (docs/email.md): SMTP from the environment. The console backend prints emails by default (make run).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually on port 465
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds an SMTP exchange may take
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@khanij.local")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The envelope sender (SMTP MAIL FROM, the Return-Path): where bounces go. A mailbox someone reads, or a bounce
+# processor; its domain is the one SPF checks. Empty: DEFAULT_FROM_EMAIL.
+EMAIL_BOUNCE_ADDRESS = env.str("EMAIL_BOUNCE_ADDRESS", default="")
+# The domain of Message-IDs and calendar UIDs (empty: DEFAULT_FROM_EMAIL's domain).
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+# A failed email is tried again after EMAIL_RETRY_FIRST_SECONDS, then twice as long each time up to
+# EMAIL_RETRY_MAX_SECONDS; after EMAIL_MAX_ATTEMPTS tries it is given up and listed in the admin.
+EMAIL_RETRY_FIRST_SECONDS = env.int("EMAIL_RETRY_FIRST_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=3600)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
+# How long one worker's try keeps an email from the others (longer than EMAIL_TIMEOUT): a worker that dies while
+# sending leaves it to be tried again after this.
+EMAIL_SEND_LEASE_SECONDS = env.int("EMAIL_SEND_LEASE_SECONDS", default=300)
+EMAIL_KEEP_DAYS = env.int("EMAIL_KEEP_DAYS", default=30)  # sent emails (with their addresses) are deleted after this
+# Email alerts (notifications.services.alerts): confirmation links last ALERT_CONFIRM_DAYS; at most
+# ALERT_LIMIT_PER_ADDRESS requests per address and ALERT_LIMIT_PER_IP per IP address in ALERT_LIMIT_WINDOW_SECONDS.
+ALERT_CONFIRM_DAYS = env.int("ALERT_CONFIRM_DAYS", default=7)
+ALERT_LIMIT_PER_ADDRESS = env.int("ALERT_LIMIT_PER_ADDRESS", default=3)
+ALERT_LIMIT_PER_IP = env.int("ALERT_LIMIT_PER_IP", default=20)
+ALERT_LIMIT_WINDOW_SECONDS = env.int("ALERT_LIMIT_WINDOW_SECONDS", default=3600)
 
 # Open data (docs/open-data.md). An OCDS `ocid` is this prefix, a hyphen and the auction's id. The default is a visible
 # placeholder: a real deployment registers its own prefix (ocds-xxxxxx, six characters) with the Open Contracting

@@ -13,7 +13,6 @@ award and the duration; the commodity. Here: `holder` (legal name, CIN), `bounda
 
 import json
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,6 @@ from rest_framework.views import APIView
 
 from bidders.api.views import AUTH, ERRORS_READ
 from bidders.permissions import IsFirmMember
-from bidders.roles import firm_of
 from blocks.constants import LeaseKind
 from core.api import ErrorSerializer
 from core.fields import DateField, ExactDecimalField
@@ -43,8 +41,9 @@ from core.public_api import (
     csv_text,
 )
 from licences.filters import LicenceFilter
-from licences.models import Deadline, Licence, Obligation
+from licences.models import Licence, Obligation
 from licences.selectors import register as sel
+from notifications.models import DueDate
 
 
 def _absolute(context, path: str) -> str:
@@ -244,13 +243,19 @@ class DeadlineSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="What is due, e.g. an obligation kind such as upfront_1 or work_report.")
     title = serializers.CharField()
     due_on = DateField()
-    status = serializers.ChoiceField(choices=Deadline.Status.choices)
+    status = serializers.ChoiceField(choices=DueDate.Status.choices)
     overdue = serializers.BooleanField()
     days = serializers.IntegerField(help_text="Days from today to the due date; negative when overdue.")
     when = serializers.CharField(help_text='"overdue by 3 days", "due today", "in 12 days".')
+    due_at = serializers.DateTimeField(
+        allow_null=True, help_text="The moment, for a date with a time of day (an auction's bid due date)."
+    )
     url = serializers.CharField(help_text="The page of the object the deadline is about.")
-    subject_type = serializers.CharField(help_text='The kind of object, e.g. "licences.obligation".')
-    subject_id = serializers.IntegerField()
+    subject_type = serializers.CharField(
+        help_text='What the deadline belongs to (its end closes it), e.g. "licences.licence" or "auctions.auction".'
+    )
+    subject_id = serializers.IntegerField(allow_null=True)
+    key = serializers.CharField(help_text='Which deadline of its subject, e.g. "obligation:17" or "bid_due".')
 
     class Meta:
         ref_name = "FirmDeadline"
@@ -401,14 +406,15 @@ class MyDeadlinesView(APIView):
     )
     def get(self, request):
         """Your firm's open deadlines (instalments, security, milestones, reports, relinquishment, expiry,
-        premium returns): the overdue ones first, the longest overdue first, then by due date."""
+        premium returns, and the dates of the auctions it takes part in that are still to come): the overdue ones
+        first, the longest overdue first, then by due date."""
         today = timezone.localdate()
-        rows = sel.firm_deadline_rows(firm=firm_of(request.user), today=today)
+        rows = sel.firm_deadline_rows(user=request.user, today=today)
         return Response([self._row(r) for r in rows])
 
     def _row(self, row: sel.DeadlineRow) -> dict:
         d = row.deadline
-        ct = ContentType.objects.get_for_id(d.content_type_id)
+        subject_type, _sep, subject_id = d.subject.rpartition(":")
         data = {
             "id": d.pk,
             "kind": d.kind,
@@ -418,8 +424,10 @@ class MyDeadlinesView(APIView):
             "overdue": row.overdue,
             "days": row.days,
             "when": row.when,
+            "due_at": d.due_at,
             "url": self.request.build_absolute_uri(d.url) if d.url else "",
-            "subject_type": f"{ct.app_label}.{ct.model}",
-            "subject_id": d.object_id,
+            "subject_type": subject_type,
+            "subject_id": int(subject_id) if subject_id.isdigit() else None,
+            "key": d.key,
         }
         return DeadlineSerializer(data).data

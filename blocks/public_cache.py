@@ -12,16 +12,21 @@ outage readable until they expire: at most CACHE_SECONDS, the max-age the API al
 
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
+from core.cache import RedisCache
 from core.public_api import CACHE_SECONDS
 
 VERSION_KEY = "public:blocks:version"
 
 
 def data_version() -> str | None:
-    """The current version of the public block data; None when Redis does not answer (then nothing is cached)."""
+    """The current version of the public block data; None when Redis does not answer (then nothing is cached), or
+    when the cache is not Redis (a per-process cache, as without REDIS_URL, cannot be invalidated in every process:
+    nothing is cached then either)."""
+    if not isinstance(caches["default"], RedisCache):
+        return None
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)

@@ -124,12 +124,13 @@ def _join(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def block_routing_explanation(block: Block) -> list[str]:
+def block_routing_explanation(block: Block, minerals: list[Mineral] | None = None) -> list[str]:
     """Who auctions the block, which lease it offers and whether an EL may be granted, in words (RULES.md s.1).
 
-    Uses the block's prefetched minerals; the decision itself was taken by auctions.rules when it was saved.
+    Uses the block's prefetched minerals (or `minerals`, when the caller already listed them); the decision itself
+    was taken by auctions.rules when it was saved.
     """
-    minerals = list(block.minerals.all())
+    minerals = list(block.minerals.all()) if minerals is None else minerals
     part_d = [m.name.lower() for m in minerals if m.part_d]
     seventh = [m.name.lower() for m in minerals if m.seventh_schedule]
     sentences = []

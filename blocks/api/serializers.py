@@ -126,7 +126,12 @@ class BlockListSerializer(BlockSerializer):
             "district": block.district,
             "minerals": [m.slug for m in minerals],
             "exploration_stage": block.exploration_stage,
-            "routing": self.get_routing(block),
+            "routing": {
+                "auction_authority": block.auction_authority,
+                "lease_kind": block.lease_kind,
+                "el_eligible": block.el_eligible,
+                "explanation": block_routing_explanation(block, minerals),
+            },
             "area_hectares": None if area_ha is None else fields["area_hectares"].to_representation(area_ha),
             "area_km2": None if area_km2 is None else fields["area_km2"].to_representation(area_km2),
             "value_of_estimated_resources": decimal(block.value_of_estimated_resources),

@@ -107,3 +107,17 @@ def test_with_redis_down_the_api_answers_from_the_database(api, block, settings)
     block_update(actor=None, block=block, name="Renamed while Redis is down")
     assert get(api, DETAIL)[0]["name"] == "Renamed while Redis is down"
     assert get(api, BLOCKS)[0]["results"][0]["name"] == "Renamed while Redis is down"
+
+
+def test_a_list_row_is_the_block_as_the_full_serializer_writes_it(api, block):
+    # The list's own row writer (BlockListSerializer) against DRF's ModelSerializer of the same documented fields,
+    # on a block with no boundary (null areas) and one with a boundary and several minerals.
+    from blocks.api.serializers import BlockSerializer
+    from blocks.selectors import block_list_queryset
+
+    registered_block(code="RJ-AU-2024-01", state="Rajasthan", minerals=["gold", "copper"], boundary=None)
+    rows = get(api, BLOCKS)[0]["results"]
+    request = api.get(BLOCKS).wsgi_request
+    expected = BlockSerializer(block_list_queryset(), many=True, context={"request": request}).data
+    assert rows == [dict(row) for row in expected]
+    assert rows[1]["area_hectares"] is None

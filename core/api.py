@@ -100,6 +100,18 @@ class _ApplicationAPIException(exceptions.APIException):
         super().__init__(detail=app_error.message, code=app_error.code)
 
 
+def query_choice(request, name: str, choices) -> str | None:
+    """The query parameter `name`, one of `choices`; None when absent or empty (a form's "any"); refused with a 400
+    that names the allowed values otherwise, rather than read as no filter."""
+    value = request.query_params.get(name, "").strip()
+    if not value:
+        return None
+    if value not in choices:
+        allowed = ", ".join(str(choice) for choice in choices)
+        raise exceptions.ValidationError({name: [f"{value[:40]} is not a known {name}. Allowed values: {allowed}."]})
+    return value
+
+
 # --- Acts: a POST that is one service call ------------------------------------------------------------------------
 
 

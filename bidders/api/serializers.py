@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
-from core.fields import DateField, ExactDecimalField
+from core.fields import DateField, ExactDecimalField, OptionalEmailField
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 NET_WORTH = {"max_digits": 18, "decimal_places": 2}
@@ -42,7 +42,7 @@ class MyFirmSerializer(FirmSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = OptionalEmailField(source="user.email", help_text="The account's email address; null when none.")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
     class Meta:

@@ -112,6 +112,17 @@ def query_choice(request, name: str, choices) -> str | None:
     return value
 
 
+def query_text(request, name: str, *, max_length: int = 200) -> str:
+    """The query parameter `name` as text, stripped ("" when absent); refused (400) when longer than `max_length` or
+    holding a NUL character, which PostgreSQL cannot compare (it was a 500)."""
+    value = request.query_params.get(name, "").strip()
+    if "\x00" in value:
+        raise exceptions.ValidationError({name: ["Remove the NUL character (%00) from the text."]})
+    if len(value) > max_length:
+        raise exceptions.ValidationError({name: [f"At most {max_length} characters; this has {len(value)}."]})
+    return value
+
+
 # --- Acts: a POST that is one service call ------------------------------------------------------------------------
 
 

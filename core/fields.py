@@ -18,6 +18,7 @@ import re
 from django.conf import settings
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.fields import empty
 from rest_framework.utils import html
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
@@ -105,6 +106,13 @@ class DateField(serializers.DateField):
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             self.fail("implausible", year=day.year)
         return day
+
+
+class BooleanField(serializers.BooleanField):
+    """A BooleanField that a form must send too: DRF reads a form without the field as false (an unticked checkbox),
+    so a regulator's evaluation posted as a form without `qualified` disqualified the bid."""
+
+    default_empty_html = empty
 
 
 class _BlankAsNull:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
-from core.fields import DateField, ExactDecimalField, OptionalEmailField
+from core.fields import BooleanField, DateField, ExactDecimalField, OptionalEmailField
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 NET_WORTH = {"max_digits": 18, "decimal_places": 2}
@@ -148,7 +148,7 @@ class FirmUpdateInputSerializer(serializers.Serializer):
     cin = serializers.CharField(required=False, allow_blank=True, max_length=30)
     pan = serializers.CharField(required=False, allow_blank=True, max_length=20)
     registered_address = serializers.CharField(required=False, allow_blank=True)
-    incorporated_in_india = serializers.BooleanField(required=False)
+    incorporated_in_india = BooleanField(required=False)
     net_worth = ExactDecimalField(**NET_WORTH, required=False, help_text="INR as a string, e.g. 2500000000.00.")
     net_worth_as_of = DateField(required=False)
 
@@ -178,7 +178,7 @@ class BeneficialOwnerInputSerializer(serializers.Serializer):
     pan = serializers.CharField(max_length=20)
     nationality = serializers.CharField(max_length=60, required=False, default="Indian")
     share = ExactDecimalField(**PERCENT_INPUT, help_text="0 to 100; the firm's owners together at most 100.")
-    has_control = serializers.BooleanField(required=False, default=False)
+    has_control = BooleanField(required=False, default=False)
 
 
 class TokenInputSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from blocks import services
 from blocks.constants import STATE_CHOICES, AuctionAuthority, ExplorationStage, LeaseKind
 from blocks.forms import ILLUSTRATIVE_FIELD_CHOICES
 from blocks.models import Block, BlockResource
-from core.api import ErrorSerializer, query_choice
+from core.api import ErrorSerializer, query_choice, query_text
 from core.errors import NotFound
 from core.fields import ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -191,7 +191,11 @@ class BlockListCreateApi(APIView):
         ],
         responses={
             200: OutputSerializer(many=True),
-            400: OpenApiResponse(ErrorSerializer, description="An unknown `status`; the message names the allowed."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="An unknown `status` (the message names the allowed ones), or a `search` "
+                "over 200 characters or with a NUL character.",
+            ),
             403: ERRORS[403],
         },
     )
@@ -199,7 +203,7 @@ class BlockListCreateApi(APIView):
         blocks = registry_blocks()
         if status_wanted := query_choice(request, "status", Block.Status.values):
             blocks = blocks.filter(status=status_wanted)
-        if search := request.query_params.get("search", "").strip():
+        if search := query_text(request, "search"):
             blocks = blocks.filter(
                 Q(code__icontains=search) | Q(name__icontains=search) | Q(district__icontains=search)
             )

@@ -66,6 +66,22 @@ def test_a_true_or_false_filter_refuses_anything_else(api_as, regulator):
     assert len(client.get("/api/v1/firms", {"incorporated_in_india": "false"}).json()["results"]) == 1
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/public/blocks/PG%00-1", "/api/v1/blocks/PG%00-1", "/api/v1/firms/U1%00", "/api/v1/public/ledger/a%00b"],
+)
+def test_a_nul_character_in_a_code_is_no_such_thing_not_a_server_error(api_as, regulator, url):
+    response = api_as(regulator).get(url)
+    assert response.status_code == 404
+    assert error(response)["code"] == "not_found"
+
+
+def test_the_registry_search_refuses_a_nul_character(api_as, regulator):
+    response = api_as(regulator).get("/api/v1/blocks", {"search": "Katghora\x00"})
+    assert response.status_code == 400
+    assert error(response)["fields"]["search"] == ["Remove the NUL character (%00) from the text."]
+
+
 def test_a_whole_number_filter_refuses_a_fraction(api):
     response = api.get("/api/v1/public/auctions", {"attempt": "0.5"})
     assert response.status_code == 400

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.transport.requests import multipart_serializer as requests_multipart
 from schemathesis.transport.requests import prepare_multipart_parts
 from schemathesis.transport.wsgi import WSGI_TRANSPORT
 from schemathesis.transport.wsgi import multipart_serializer as werkzeug_multipart
@@ -82,10 +83,17 @@ CHECKS = [
 
 @WSGI_TRANSPORT.serializer("multipart/form-data")
 def multipart_as_clients_send_it(ctx, value):
-    """Multipart bodies encoded as browsers and `requests` encode them. Werkzeug's encoder, which schemathesis uses
-    in-process, writes an empty field without the blank line after its headers (RFC 2046 allows it), and Django's
-    parser then drops the field: `net_worth_as_of=` never reached the app, which was then blamed for accepting it."""
-    if not isinstance(value, dict) or not value:
+    """Multipart bodies encoded as `requests` (and browsers) encode them, which is also how a failure's curl command
+    shows them. In-process, schemathesis lets Werkzeug encode them, which differs twice: an empty field is written
+    without the blank line after its headers (RFC 2046 allows it), which Django's parser reads as no field at all
+    (`net_worth_as_of=` never reached the app, which was then blamed for accepting it); and a body that is not an
+    object is sent bare, without a Content-Type, where `requests` wraps it in one part with its boundary."""
+    if not isinstance(value, dict):
+        sent = requests_multipart(ctx, value)
+        if "headers" not in sent:
+            return werkzeug_multipart(ctx, value)
+        return {"data": sent["data"], "content_type": sent["headers"]["Content-Type"]}
+    if not value:
         return werkzeug_multipart(ctx, value)
     files, data = prepare_multipart_parts(ctx, value)
     parts = list(files or [])

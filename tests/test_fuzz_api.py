@@ -24,6 +24,7 @@ from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core import NOT_SET
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -131,6 +132,16 @@ def before_generate_path_parameters(context, strategy):
         return st.integers(min_value=0, max_value=999).map(pick)
 
     return st.one_of(st.fixed_dictionaries({name: seeded_value(name) for name in names}), strategy)
+
+
+@schema.hook
+def filter_case(context, case):
+    """A form (multipart or urlencoded) is a set of named fields, so a body that is not an object cannot be sent as
+    one: schemathesis sends it as a part without a name, which Django's parser skips, so the app receives an empty
+    form (and an empty PATCH of /firms/me rightly changes nothing) while the check believes an array was sent. Such
+    requests are not generated; non-object bodies are still sent as JSON, and every other form."""
+    form = case.media_type in ("multipart/form-data", "application/x-www-form-urlencoded")
+    return not (form and case.body is not NOT_SET and not isinstance(case.body, dict))
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,15 @@
 firm's administrator and a regulator: requests generated from the document by schemathesis, in-process against
 the Django app, on the demo data and one auction in each phase (tests/factories/api_fuzz.py).
 
-Each role runs every operation with FUZZ_EXAMPLES generated requests (5 here; `make fuzz` runs 100), valid and
-invalid, from a fixed seed and derandomized, so a failure found once is found again. Each request runs in a
-savepoint rolled back after it: every write acts on the seeded data and none is seen by the next request.
+Each role runs every operation with the document's examples, schemathesis's coverage cases (each parameter's
+boundaries and invalid values) and FUZZ_EXAMPLES random requests (5 here, so in CI; `make fuzz` runs 100), valid and
+invalid, from a fixed seed (FUZZ_SEED), so a failure found once is found again. Each request runs in a savepoint
+rolled back after it: every write acts on the seeded data and none is seen by the next request.
 
 Checks on every answer: no server error; the status code, the content type, the headers and the body are the ones
-the document gives for that operation; a request the document says is invalid is refused with a 4xx.
+the document gives for that operation (the room's events too, each state in them as GET .../room documents it); a
+request the document says is invalid is refused with a 4xx. No check is left out for any operation. What the test
+itself adapts, each with its reason below: multipart encoding, and no form body that is not an object.
 """
 
 import os

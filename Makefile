@@ -9,7 +9,7 @@ PORT ?= 8000
 # so more workers than CPUs only adds contention. PYTEST_WORKERS=0 runs the whole suite in one process.
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())')
 
-.PHONY: run test install lint format bench-api clean
+.PHONY: run test fuzz install lint format bench-api clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Khanij needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -46,6 +46,15 @@ test: install
 	if [ $$serial -eq 5 ]; then echo "make test: no serial tests ran (pytest exit status 5), which is fine"; serial=0; fi; \
 	echo "make test: serial phase took $$(( $$(date +%s) - start )) s, exit status $$serial"; \
 	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$serial
+
+# The API fuzz test at length (docs/reliability.md): tests/test_fuzz_api.py with FUZZ_EXAMPLES generated requests per
+# operation and role (100; `make test`, and so CI, runs it with 5), in PYTEST_WORKERS processes. Not part of CI.
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	@start=$$(date +%s); status=0; \
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_fuzz_api.py $(PYTEST_ARGS) || status=$$?; \
+	echo "make fuzz: $(FUZZ_EXAMPLES) examples per operation and role took $$(( $$(date +%s) - start )) s, exit status $$status"; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,13 +5,14 @@ from django.db.models import Q
 
 from bidders.models import Firm
 from bidders.validators import normalise_identifier
+from core.filters import BooleanFilter
 
 
 class FirmFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", help_text="Part of the legal name, CIN or PAN.")
     cin = django_filters.CharFilter(method="filter_identifier", help_text="The exact CIN.")
     pan = django_filters.CharFilter(method="filter_identifier", help_text="The exact PAN of the firm.")
-    incorporated_in_india = django_filters.BooleanFilter(help_text="Registered in India under the Companies Act.")
+    incorporated_in_india = BooleanFilter(help_text="Registered in India under the Companies Act: true or false.")
     net_worth_min = django_filters.NumberFilter(
         field_name="net_worth", lookup_expr="gte", help_text="Net worth at least this many rupees."
     )

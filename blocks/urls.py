@@ -7,5 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("blocks/", views.block_list, name="block_list"),
-    path("blocks/<str:code>/", views.block_detail, name="block_detail"),
+    path("blocks/<text:code>/", views.block_detail, name="block_detail"),
 ]

@@ -100,6 +100,29 @@ class _ApplicationAPIException(exceptions.APIException):
         super().__init__(detail=app_error.message, code=app_error.code)
 
 
+def query_choice(request, name: str, choices) -> str | None:
+    """The query parameter `name`, one of `choices`; None when absent or empty (a form's "any"); refused with a 400
+    that names the allowed values otherwise, rather than read as no filter."""
+    value = request.query_params.get(name, "").strip()
+    if not value:
+        return None
+    if value not in choices:
+        allowed = ", ".join(str(choice) for choice in choices)
+        raise exceptions.ValidationError({name: [f"{value[:40]} is not a known {name}. Allowed values: {allowed}."]})
+    return value
+
+
+def query_text(request, name: str, *, max_length: int = 200) -> str:
+    """The query parameter `name` as text, stripped ("" when absent); refused (400) when longer than `max_length` or
+    holding a NUL character, which PostgreSQL cannot compare (it was a 500)."""
+    value = request.query_params.get(name, "").strip()
+    if "\x00" in value:
+        raise exceptions.ValidationError({name: ["Remove the NUL character (%00) from the text."]})
+    if len(value) > max_length:
+        raise exceptions.ValidationError({name: [f"At most {max_length} characters; this has {len(value)}."]})
+    return value
+
+
 # --- Acts: a POST that is one service call ------------------------------------------------------------------------
 
 

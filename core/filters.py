@@ -2,9 +2,12 @@
 
 An unknown value is an error that names the allowed values (never silently ignored), so a typing error in a URL
 does not return the whole list as though it matched; a form's "any" option (value "") means no filter; and a sort
-ends with a unique key, so that equal values keep one order on every page.
+ends with a unique key, so that equal values keep one order on every page. A whole number (`IntegerFilter`) and
+true or false (`BooleanFilter`) are read strictly too: django-filter's own would take 0.5 for a whole number, and
+"null" or "yes" for no filter at all.
 """
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
@@ -21,6 +24,29 @@ def _given_values(data, name) -> list[str]:
     for value in values:
         out += [v.strip() for v in str(value).split(",")] if name == "ordering" else [str(value).strip()]
     return [v for v in out if v]
+
+
+class IntegerFilter(filters.NumberFilter):
+    """A whole number (django-filter's NumberFilter reads a decimal)."""
+
+    field_class = forms.IntegerField
+
+
+class _TrueOrFalse(forms.Field):
+    widget = forms.TextInput  # the raw text: NullBooleanField's widget turns what it does not know into "any"
+
+    def to_python(self, value):
+        text = str(value or "").strip().lower()
+        if text in ("", "true", "false"):
+            return {"": None, "true": True, "false": False}[text]
+        raise ValidationError("Give true or false; %(value)s is neither.", code="invalid", params={"value": value})
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """true or false; empty means no filter; anything else is refused. (The plain BooleanFilter: the DRF one puts
+    back a widget that reads what it does not know as no filter.)"""
+
+    field_class = _TrueOrFalse
 
 
 class TieBreakOrdering(filters.OrderingFilter):

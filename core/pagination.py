@@ -1,19 +1,89 @@
-"""Cursor pagination on a stable, unique ordering (keyset), for public lists that change while they are read."""
+"""Cursor pagination on a stable, unique ordering (keyset), for public lists that change while they are read; page
+numbers for the regulator's registry. Both refuse a page size or a page that is not a whole number from 1 with a 400
+that says so, where DRF would silently answer the first page (or a 404 for page 0); each says in `schema_errors`
+what its refusals mean, and core.schema documents them on every list that uses it."""
 
 import base64
 import binascii
 import datetime
 import json
 import operator
+import re
 from decimal import Decimal
 from functools import reduce
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+_WHOLE_NUMBER = re.compile(r"^[0-9]+$")  # ASCII digits only: int() would also take " 5", "+5", "٥" and "1_0"
+_HUGE = 10**18
+
+
+def _whole_number(request, name: str) -> int | None:
+    """The query parameter `name` as a whole number from 1, None when absent; refused (400) otherwise."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    number = (int(raw) if len(raw) <= 18 else _HUGE) if _WHOLE_NUMBER.match(raw) else 0
+    if number < 1:
+        raise ValidationError({name: [f"{name} must be a whole number from 1, e.g. {name}=20; {raw[:40]!r} is not."]})
+    return number
+
+
+class StrictPageSize:
+    """`page_size` from 1 (more than `max_page_size` gives `max_page_size`); anything else is refused."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        size = _whole_number(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    f"Number of results per page, from 1 (at most {self.max_page_size}: a larger number gives "
+                    f"{self.max_page_size}; default {self.page_size})."
+                )
+        return parameters
+
+
+class NumberedPagination(StrictPageSize, PageNumberPagination):
+    """DRF's page numbers, with `page` a whole number from 1 (400 otherwise) and a page past the last a 404 that
+    says how many pages there are."""
+
+    page_size = 50
+    schema_errors = {
+        400: "`invalid`: `page` or `page_size` is not a whole number from 1; `fields` names which.",
+        404: "`not_found`: there is no such page; the message says how many pages the list has.",
+    }
+
+    def get_page_number(self, request, paginator):
+        number = _whole_number(request, self.page_query_param)
+        return 1 if number is None else number
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            pages = self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
+            counted = f"{pages} page{'' if pages == 1 else 's'}"
+            raise NotFound(f"There is no page {self.get_page_number(request, None)}: the list has {counted}.") from exc
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 def _reverse(ordering):
@@ -66,7 +136,7 @@ def _plain(value):
     return value
 
 
-class KeysetCursorPagination(CursorPagination):
+class KeysetCursorPagination(StrictPageSize, CursorPagination):
     """DRF's CursorPagination with a cursor that holds the whole sort key of the row it points at.
 
     DRF's own cursor keeps only the first sort field and an offset among rows with an equal value, which
@@ -78,11 +148,12 @@ class KeysetCursorPagination(CursorPagination):
     """
 
     page_size = 50
-    page_size_query_param = "page_size"
-    page_size_query_description = "Number of results per page (at most 500)."
-    max_page_size = 500
     ordering = ("pk",)
     cursor_query_description = "Opaque position in the list: follow the `next` and `previous` links as given."
+    schema_errors = {
+        400: "`invalid`: a `cursor` the API did not give out, or for another ordering (start again without one), "
+        "or a `page_size` that is not a whole number from 1; `fields` names which.",
+    }
 
     def get_ordering(self, request, queryset, view):
         ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering) or list(self.ordering)

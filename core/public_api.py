@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from core.api import ErrorSerializer
+from core.schema import AutoSchema
 
 CACHE_SECONDS = 60
 BAD_FILTER = OpenApiResponse(

@@ -4,14 +4,13 @@ An unknown value is an error that names the allowed values (core.filters.FilterF
 ignored, so a typing error in a URL does not return the whole register as though it matched.
 """
 
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from blocks.constants import LeaseKind
 from blocks.filters import mineral_filter, state_filter
-from core.filters import PublicFilterSet, TieBreakOrdering
+from core.filters import IntegerFilter, PublicFilterSet, TieBreakOrdering
 from licences.models import Licence, Obligation
 
 LicenceMineral = Licence.minerals.through
@@ -31,10 +30,6 @@ LICENCE_ORDERING = (
 )
 
 
-class YearFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
 class LicenceFilter(PublicFilterSet):
     kind = filters.MultipleChoiceFilter(
         choices=LeaseKind.choices,
@@ -52,7 +47,7 @@ class LicenceFilter(PublicFilterSet):
         label="holder",
         help_text="Words to find in the holder's legal name or CIN (every word must match).",
     )
-    year = YearFilter(
+    year = IntegerFilter(
         field_name="awarded_on",
         lookup_expr="year",
         label="year of award",

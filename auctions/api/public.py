@@ -30,7 +30,7 @@ from blocks.filters import mineral_filter, state_filter
 from blocks.models import Block
 from core.api import ErrorSerializer
 from core.fields import ExactDecimalField
-from core.filters import PublicFilterSet
+from core.filters import IntegerFilter, PublicFilterSet
 from core.pagination import KeysetCursorPagination
 from core.public_api import BAD_FILTER, PublicAPIView
 
@@ -441,7 +441,7 @@ MINERAL_HELP = "Mineral slug, as listed at /api/v1/public/minerals; repeatable (
 
 
 class AuctionFilter(PublicFilterSet):
-    tranche = filters.NumberFilter(field_name="tranche_id", label="tranche", help_text="Tranche id.")
+    tranche = IntegerFilter(field_name="tranche_id", label="tranche", help_text="Tranche id.")
     block = filters.CharFilter(field_name="block__code", lookup_expr="iexact", help_text="Block code.")
     mineral = mineral_filter(MINERAL_HELP, through=BlockMineral, owner="block", outer="block_id")
     state = state_filter(
@@ -450,7 +450,7 @@ class AuctionFilter(PublicFilterSet):
     phase = filters.MultipleChoiceFilter(
         choices=PHASE_CHOICES, method="filter_phase", label="phase", help_text=PHASE_HELP + " Repeatable."
     )
-    attempt = filters.NumberFilter(field_name="attempt", help_text="1 (first attempt) or 2 (second attempt).")
+    attempt = IntegerFilter(field_name="attempt", help_text="1 (first attempt) or 2 (second attempt).")
     kind = filters.ChoiceFilter(
         field_name="tranche__kind", choices=Tranche.Kind.choices, label="kind", help_text=TRANCHE_KIND_HELP
     )

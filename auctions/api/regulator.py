@@ -35,7 +35,7 @@ from auctions.selectors.public import public_auction, public_auction_get
 from auctions.selectors.regulator import evaluation_bid, evaluation_bids, regulator_tranche, regulator_tranches
 from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActDoc
 from core.api import error_response as _error
-from core.fields import ExactDecimalField
+from core.fields import BooleanField, ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -263,7 +263,7 @@ class BidEvaluationApi(RegulatorAct):
     serializer_class = EvaluationBidSerializer
 
     class InputSerializer(serializers.Serializer):
-        qualified = serializers.BooleanField(help_text="true: technically qualified; false: disqualified.")
+        qualified = BooleanField(help_text="true: technically qualified; false: disqualified.")
         reason = serializers.CharField(
             max_length=300, required=False, allow_blank=True, help_text="Required to disqualify; it is published."
         )

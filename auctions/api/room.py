@@ -217,6 +217,14 @@ class OfferCreateApi(APIView):
 
     serializer_class = InputSerializer
 
+    def refuse_early(self, request, auction_id):
+        """Refusals that need no write (a bad value, one who may not bid, an offer already below the best): answered
+        before the Idempotency-Key is reserved, and not stored under it (see core.idempotency)."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # Who offers, kept for post(): offer_place then need not read it again.
+        self.bidder = offer_precheck(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
+
     @extend_schema(
         operation_id="auction_offer_create",
         summary="Place a final price offer (round 2)",
@@ -243,14 +251,6 @@ class OfferCreateApi(APIView):
             ),
         },
     )
-    def refuse_early(self, request, auction_id):
-        """Refusals that need no write (a bad value, one who may not bid, an offer already below the best): answered
-        before the Idempotency-Key is reserved, and not stored under it (see core.idempotency)."""
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # Who offers, kept for post(): offer_place then need not read it again.
-        self.bidder = offer_precheck(actor=request.user, auction_id=auction_id, value=data.validated_data["value"])
-
     @idempotent(scope="auctions.offer", precheck=refuse_early)
     def post(self, request, auction_id):
         data = self.InputSerializer(data=request.data)
@@ -277,6 +277,37 @@ class EventStreamRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return f"event: error\ndata: {json.dumps(data, cls=JSONEncoder)}\n\n".encode()
+
+
+class RoomEventSerializer(serializers.Serializer):
+    """One server-sent event of the room's stream, as EventSource reads it (a line `retry: 1000` comes first)."""
+
+    event = serializers.ChoiceField(
+        choices=[
+            ("message", "The room's state (the default type: no `event:` line)."),
+            ("end", "Nothing more will change (settled or annulled): close the stream."),
+            ("error", "Answered instead of a stream: why it was refused."),
+        ],
+        help_text="message: the room's state; end: nothing more will change; error: the stream was refused.",
+    )
+    data = serializers.CharField(
+        help_text="message: the room's state as JSON, as `auction_room_state` answers it (RoomState); end: `{}`; "
+        "error: the error's JSON (Error)."
+    )
+    id = serializers.CharField(
+        required=False, help_text="The state's ETag (message only): EventSource sends it back as Last-Event-ID."
+    )
+
+    class Meta:
+        ref_name = "RoomEvent"
+
+
+def _stream_or_json(description: str) -> dict:
+    """An answer in the one error shape as JSON, or as one `error` event to a client that accepts only events."""
+    return {
+        "application/json": OpenApiResponse(ErrorSerializer, description=description),
+        "text/event-stream": OpenApiResponse(RoomEventSerializer, description=description),
+    }
 
 
 class RoomEventsApi(APIView):
@@ -325,12 +356,17 @@ class RoomEventsApi(APIView):
         ],
         responses={
             (200, "text/event-stream"): OpenApiResponse(
-                OpenApiTypes.STR, description="Events whose data is a RoomState (see auction_room_state)."
+                RoomEventSerializer, description="The room's events: its state at once, then at every change."
             ),
-            **ROOM_ERRORS,
-            503: OpenApiResponse(
-                ErrorSerializer, description="No live stream on this server now (code stream_unavailable): poll."
-            ),
+            **{
+                (code, media_type): answer
+                for code, description in (
+                    (403, ROOM_ERRORS[403].description),
+                    (404, ROOM_ERRORS[404].description),
+                    (503, "No live stream on this server now (code stream_unavailable): poll."),
+                )
+                for media_type, answer in _stream_or_json(description).items()
+            },
         },
     )
     def get(self, request, auction_id):

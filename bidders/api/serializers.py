@@ -7,7 +7,7 @@ from rest_framework.reverse import reverse
 
 from bidders import ownership_notice
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
-from core.fields import DateField, ExactDecimalField
+from core.fields import BooleanField, DateField, ExactDecimalField, OptionalEmailField
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 NET_WORTH = {"max_digits": 18, "decimal_places": 2}
@@ -43,7 +43,7 @@ class MyFirmSerializer(FirmSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = OptionalEmailField(source="user.email", help_text="The account's email address; null when none.")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
     class Meta:
@@ -154,7 +154,7 @@ class FirmUpdateInputSerializer(serializers.Serializer):
     cin = serializers.CharField(required=False, allow_blank=True, max_length=30)
     pan = serializers.CharField(required=False, allow_blank=True, max_length=20)
     registered_address = serializers.CharField(required=False, allow_blank=True)
-    incorporated_in_india = serializers.BooleanField(required=False)
+    incorporated_in_india = BooleanField(required=False)
     net_worth = ExactDecimalField(**NET_WORTH, required=False, help_text="INR as a string, e.g. 2500000000.00.")
     net_worth_as_of = DateField(required=False)
 
@@ -184,8 +184,8 @@ class BeneficialOwnerInputSerializer(serializers.Serializer):
     pan = serializers.CharField(max_length=20)
     nationality = serializers.CharField(max_length=60, required=False, default="Indian")
     share = ExactDecimalField(**PERCENT_INPUT, help_text="0 to 100; the firm's owners together at most 100.")
-    has_control = serializers.BooleanField(required=False, default=False)
-    publication_consent = serializers.BooleanField(
+    has_control = BooleanField(required=False, default=False)
+    publication_consent = BooleanField(
         required=False,
         default=False,
         help_text="Required true: the owner has read the notice and consents to the publication of their name, "

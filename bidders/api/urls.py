@@ -15,5 +15,5 @@ urlpatterns = [
     path("firms/me/affiliations/<int:pk>", views.MyAffiliationView.as_view(), name="firm-me-affiliation"),
     path("firms/me/beneficial-owners", views.MyBeneficialOwnersView.as_view(), name="firm-me-beneficial-owners"),
     path("firms/me/beneficial-owners/<int:pk>", views.MyBeneficialOwnerView.as_view(), name="firm-me-beneficial-owner"),
-    path("firms/<str:cin>", views.FirmDetailView.as_view(), name="firm-detail"),
+    path("firms/<text:cin>", views.FirmDetailView.as_view(), name="firm-detail"),
 ]

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,10 +14,11 @@ from blocks import services
 from blocks.constants import STATE_CHOICES, AuctionAuthority, ExplorationStage, LeaseKind
 from blocks.forms import ILLUSTRATIVE_FIELD_CHOICES
 from blocks.models import Block, BlockResource
-from core.api import ErrorSerializer
+from core.api import ErrorSerializer, query_choice, query_text
 from core.errors import NotFound
 from core.fields import ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.pagination import NumberedPagination
 
 ZERO = Decimal("0")
 ERRORS = {
@@ -54,9 +54,8 @@ def registry_blocks():
     ).order_by("code")
 
 
-class BlockPagination(PageNumberPagination):
+class BlockPagination(NumberedPagination):
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
 
 
@@ -201,16 +200,30 @@ class BlockListCreateApi(APIView):
         operation_id="regulator_blocks_list",
         summary="List the registry's blocks",
         parameters=[
-            OpenApiParameter("status", str, enum=Block.Status.values, description="Only blocks with this status."),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=Block.Status.values,
+                allow_blank=True,
+                description="Only blocks with this status (empty: any).",
+            ),
             OpenApiParameter("search", str, description="Part of the code, name or district."),
         ],
-        responses={200: OutputSerializer(many=True), 403: ERRORS[403]},
+        responses={
+            200: OutputSerializer(many=True),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="An unknown `status` (the message names the allowed ones), or a `search` "
+                "over 200 characters or with a NUL character.",
+            ),
+            403: ERRORS[403],
+        },
     )
     def get(self, request):
         blocks = registry_blocks()
-        if request.query_params.get("status"):
-            blocks = blocks.filter(status=request.query_params["status"])
-        if search := request.query_params.get("search", "").strip():
+        if status_wanted := query_choice(request, "status", Block.Status.values):
+            blocks = blocks.filter(status=status_wanted)
+        if search := query_text(request, "search"):
             blocks = blocks.filter(
                 Q(code__icontains=search) | Q(name__icontains=search) | Q(district__icontains=search)
             )

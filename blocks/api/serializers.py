@@ -10,7 +10,7 @@ from rest_framework import serializers
 from blocks.constants import AuctionAuthority, LeaseKind
 from blocks.models import Block, BlockResource, Mineral
 from blocks.selectors import block_routing_explanation
-from core.fields import ExactDecimalField
+from core.fields import ExactDecimalField, OptionalURLField
 from core.public_api import url_maker
 
 GEOJSON_SCHEMA = {
@@ -166,6 +166,7 @@ class BlockDetailSerializer(BlockSerializer):
 
     boundary = GeoJSONField(read_only=True)
     bbox = serializers.SerializerMethodField()
+    source_url = OptionalURLField(read_only=True, help_text="Where the published facts come from; null when unknown.")
     resources = BlockResourceSerializer(many=True, read_only=True)
 
     class Meta(BlockSerializer.Meta):

@@ -4,5 +4,5 @@ from blocks.api import regulator
 
 urlpatterns = [
     path("blocks", regulator.BlockListCreateApi.as_view(), name="api-regulator-blocks"),
-    path("blocks/<str:code>", regulator.BlockDetailApi.as_view(), name="api-regulator-block"),
+    path("blocks/<text:code>", regulator.BlockDetailApi.as_view(), name="api-regulator-block"),
 ]

@@ -6,5 +6,5 @@ urlpatterns = [
     path("checkpoints", CheckpointListView.as_view(), name="public-ledger-checkpoints"),
     path("checkpoints/<int:pk>", CheckpointView.as_view(), name="public-ledger-checkpoint"),
     path("keys", PublicKeyListView.as_view(), name="public-ledger-keys"),
-    path("<str:stream>", StreamView.as_view(), name="public-ledger-stream"),
+    path("<text:stream>", StreamView.as_view(), name="public-ledger-stream"),
 ]

@@ -26,7 +26,15 @@ from bidders.permissions import IsRegulator
 from bidders.roles import firm_of, is_regulator
 from bidders.rules import may_act
 from blocks.constants import STATE_CHOICES, ExplorationStage
-from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
+from core.api import (
+    IDEMPOTENCY_CONFLICT,
+    UNAUTHENTICATED,
+    ActApi,
+    ActDoc,
+    error_response,
+    query_choice,
+    reason_input,
+)
 from core.authentication import TokenAuthentication
 from core.fields import DateField, ExactDecimalField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -425,8 +433,8 @@ class AreaProposalsApi(generics.GenericAPIView):
 
     def get_queryset(self):
         rows = proposal_sel.proposals_for(user=self.request.user, firm=firm_of(self.request.user))
-        wanted = self.request.query_params.get("status")
-        return rows.filter(status=wanted) if wanted in AreaProposal.Status.values else rows
+        wanted = query_choice(self.request, "status", AreaProposal.Status.values)
+        return rows if wanted is None else rows.filter(status=wanted)
 
     @extend_schema(
         operation_id="area_proposals_list",
@@ -437,11 +445,13 @@ class AreaProposalsApi(generics.GenericAPIView):
                 "status",
                 OpenApiTypes.STR,
                 enum=AreaProposal.Status.values,
-                description="Only proposals in this status.",
+                allow_blank=True,
+                description="Only proposals in this status (empty: all).",
             )
         ],
         responses={
             200: AreaProposalSerializer(many=True),
+            400: error_response("`invalid`: an unknown `status`; the message names the allowed ones."),
             401: UNAUTHENTICATED,
             403: error_response("`permission_denied`: neither a firm's member nor a regulator."),
         },

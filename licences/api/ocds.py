@@ -155,7 +155,6 @@ OcdsReleasePackagePage = _ref(
 )
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="`not_found`: no such auction of a notified tranche.")
-BAD_CURSOR = OpenApiResponse(ErrorSerializer, description="A damaged cursor or a page size that is not a number.")
 
 
 # --- Views ------------------------------------------------------------------------------------------------------
@@ -184,7 +183,7 @@ class OcdsPagination(KeysetCursorPagination):
             "`contract` once the licence is executed or granted. Only what the portal publishes at the moment of the "
             "request (RULES.md s.6). Follow `links.next` for more."
         ),
-        responses={200: OcdsReleasePackagePage, 400: BAD_CURSOR},
+        responses={200: OcdsReleasePackagePage},  # the paginator's 400: core.schema
     )
 )
 class OcdsReleaseListView(PublicAPIView, generics.ListAPIView):

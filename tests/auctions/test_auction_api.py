@@ -256,6 +256,21 @@ def test_evaluating_a_bid(regulator, firms, api_as):
     assert bad.status_code == 400 and "qualified" in bad.json()["error"]["fields"]
 
 
+def test_an_evaluation_sent_as_a_form_without_qualified_is_refused_not_read_as_a_disqualification(
+    regulator, firms, api_as
+):
+    auction = staged(regulator, firms, "evaluation")
+    asha = Participation.objects.get(firm__legal_name="Asha Ltd")
+    with time_machine.travel(moment(auction, "evaluated"), tick=False):
+        response = api_as(regulator).post(
+            f"/api/v1/bids/{asha.pk}/evaluation", {"reason": "No net-worth certificate"}, format="multipart"
+        )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"qualified": ["This field is required."]}
+    asha.refresh_from_db()
+    assert asha.technically_qualified is None
+
+
 def test_evaluating_before_the_due_date_is_a_conflict(regulator, firms, api_as):
     auction = staged(regulator, firms, "bidding")
     asha = Participation.objects.get(firm__legal_name="Asha Ltd")

@@ -377,7 +377,7 @@ def test_the_schema_documents_the_endpoints_and_the_idempotency_header():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     create = schema["paths"]["/api/v1/blocks"]["post"]
     assert {"in": "header", "name": "Idempotency-Key"}.items() <= create["parameters"][0].items()
-    assert set(create["responses"]) == {"201", "400", "403", "409"}
+    assert set(create["responses"]) == {"201", "400", "403", "409", "415"}
     assert set(schema["paths"]["/api/v1/blocks/{code}"]) >= {"get", "patch"}
     block = schema["components"]["schemas"]["RegulatorBlock"]["properties"]
     assert block["value_of_estimated_resources"]["type"] == "string"

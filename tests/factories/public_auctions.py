@@ -25,9 +25,10 @@ STEPS = ("upcoming", "bidding", "due", "evaluation", "evaluated", "opened", "liv
 _places = itertools.count()
 
 
-def notified(regulator, *, code="CG-LI-01", tranche=None, state="Chhattisgarh", minerals=("lithium",),
+def notified(regulator, *, code="CG-LI-01", tranche=None, state="Chhattisgarh", minerals=("lithium",), base=T0,
              **tranche_fields) -> Auction:  # fmt: skip
-    """A tranche of one new block (placed apart from every other), notified at T0: its auction."""
+    """A tranche of one new block (placed apart from every other), notified at `base` (T0) on SCHEDULE moved to
+    start there: its auction."""
     place = next(_places)
     block_create(
         actor=None,
@@ -41,14 +42,15 @@ def notified(regulator, *, code="CG-LI-01", tranche=None, state="Chhattisgarh", 
         reserve_price_pct="10.00",
         resources=[{"mineral": minerals[0], "quantity_tonnes": "100000", "price_per_tonne": "20000"}],
     )
-    with time_machine.travel(T0, tick=False):
+    schedule = {field: base + (moment - T0) for field, moment in SCHEDULE.items()}
+    with time_machine.travel(base, tick=False):
         made = svc.tranche_create(
             actor=regulator,
             name=tranche or f"Tranche {code}",
             blocks=[code],
             tender_fee="300000",
             net_worth_threshold="1000000000",
-            **{**SCHEDULE, **tranche_fields},
+            **{**schedule, **tranche_fields},
         )
         svc.tranche_notify(actor=regulator, tranche_id=made.pk)
     return Auction.objects.get(tranche=made)
@@ -75,7 +77,8 @@ def moment(auction: Auction, phase: str):
 
 def staged(regulator, firms, phase: str, *, code="CG-LI-01", ipos=SEALED_IPOS, offers=None, disqualify=(), **block):
     """An auction of a new block brought up to `phase` (one of STEPS). In "live" and later, the first two firms
-    place final offers (`offers`: [(firm index, value)], default two offers above the floor)."""
+    place final offers (`offers`: [(firm index, value)], default two offers above the floor). Its notice is made at
+    T0 unless `base=` says when (notified)."""
     auction = notified(regulator, code=code, **block)
     step = STEPS.index(phase)
     if step >= STEPS.index("bidding"):

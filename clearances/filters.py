@@ -9,9 +9,9 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from authorities.models import Authority
-from blocks.filters import YES_NO, state_filter
+from blocks.filters import state_filter
 from clearances.models import Case
-from core.filters import PublicFilterSet, TieBreakOrdering
+from core.filters import BooleanFilter, PublicFilterSet, TieBreakOrdering
 
 AUTHORITY_HELP = "The deciding body by its code (ibm, moefcc, spcb-odisha...); repeatable."
 CASE_ORDERING = (
@@ -25,7 +25,7 @@ CASE_ORDERING = (
 
 
 def _yes(value) -> bool:
-    return str(value).lower() == "true"
+    return value is True or str(value).lower() == "true"
 
 
 class CaseFilter(PublicFilterSet):
@@ -52,20 +52,17 @@ class CaseFilter(PublicFilterSet):
         )
     )
     licence = filters.NumberFilter(field_name="licence_id", label="licence", help_text="The licence's id.")
-    fast_track = filters.ChoiceFilter(
-        choices=YES_NO,
+    fast_track = BooleanFilter(
         method="filter_fast_track",
         label="fast track",
         help_text="true: Part D or Part B mineral projects, taken up out of turn.",
     )
-    overdue = filters.ChoiceFilter(
-        choices=YES_NO,
+    overdue = BooleanFilter(
         method="filter_overdue",
         label="overdue",
         help_text="true: open cases whose current stage has used more days than its target.",
     )
-    clock_stopped = filters.ChoiceFilter(
-        choices=YES_NO,
+    clock_stopped = BooleanFilter(
         method="filter_clock_stopped",
         label="clock stopped",
         help_text="true: open cases whose clock is stopped by a query awaiting the applicant's answer.",

@@ -16,7 +16,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination, PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$")  # ASCII digits only: int() would also take " 5", "+5", "٥" and "1_0"
@@ -53,6 +53,27 @@ class StrictPageSize:
                     f"Number of results per page, from 1 (at most {self.max_page_size}: a larger number gives "
                     f"{self.max_page_size}; default {self.page_size})."
                 )
+        return parameters
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    """DRF's limit and offset, each a whole number (limit from 1, at most `max_limit`; offset from 0); anything else
+    is refused (400) instead of being read as the default."""
+
+    def get_limit(self, request):
+        limit = _whole_number(request, self.limit_query_param)
+        return self.default_limit if limit is None else min(limit, self.max_limit or limit)
+
+    def get_offset(self, request):
+        raw = request.query_params.get(self.offset_query_param)
+        if raw is None or raw == "0":
+            return 0
+        return _whole_number(request, self.offset_query_param)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1 if parameter["name"] == self.limit_query_param else 0
         return parameters
 
 

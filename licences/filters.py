@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 
 from blocks.constants import LeaseKind
 from blocks.filters import mineral_filter, state_filter
-from core.filters import IntegerFilter, PublicFilterSet, TieBreakOrdering
+from core.filters import BooleanFilter, IntegerFilter, PublicFilterSet, TieBreakOrdering
 from licences.models import Licence, Obligation
 
 LicenceMineral = Licence.minerals.through
@@ -97,7 +97,7 @@ class ObligationFilter(PublicFilterSet):
     mineral = mineral_filter(
         MINERAL_HELP, through=LicenceMineral, owner="licence", outer="licence_id", help_text=MINERAL_HELP
     )
-    overdue = filters.BooleanFilter(
+    overdue = BooleanFilter(
         method="filter_overdue",
         label="overdue",
         help_text="true: still pending after its due date (India's date today), as the licence pages say; false: not.",

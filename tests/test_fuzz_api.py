@@ -42,6 +42,7 @@ from schemathesis.transport.wsgi import multipart_serializer as werkzeug_multipa
 
 from auctions.room import stream as room_stream
 from config.wsgi import application
+from core.models import ApiToken
 from tests.factories import api_fuzz
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
@@ -156,6 +157,17 @@ def seeded(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             data = api_fuzz.seed()
+            client = Client()
+            for role, username in ROLES.items():
+                if username is not None:
+                    answer = client.post(
+                        "/api/v1/auth/token",
+                        {"username": username, "password": api_fuzz.PASSWORDS[username], "name": "api-fuzz"},
+                        content_type="application/json",
+                    )
+                    assert answer.status_code == 201, answer.content
+                    data.headers[role] = {"Authorization": f"Token {answer.json()['token']}"}
+            data.values["tokens"] = list(ApiToken.objects.order_by("pk").values_list("pk", flat=True))
             missing = [
                 f"{{{name}}} of {operation.path}"
                 for operation in (result.ok() for result in schema.get_all_operations())
@@ -163,16 +175,6 @@ def seeded(django_db_setup, django_db_blocker):
                 if not data.path_values(operation.path, name)
             ]
             assert not missing, f"seed objects that these path parameters name: {missing}"
-            client = Client()
-            for role, username in ROLES.items():
-                if username is not None:
-                    answer = client.post(
-                        "/api/v1/auth/token",
-                        {"username": username, "password": api_fuzz.PASSWORDS[username]},
-                        content_type="application/json",
-                    )
-                    assert answer.status_code == 200, answer.content
-                    data.headers[role] = {"Authorization": f"Token {answer.json()['token']}"}
             SEEDED.append(data)
             yield data
         finally:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 
 from clearances.api.acts import AUTH, NO_CASE, TAG
@@ -20,7 +19,7 @@ from clearances.selectors.lists import case_rows, case_view
 from clearances.selectors.viewer import case_access, viewer_of, visible_cases
 from core.api import UNAUTHENTICATED, error_response
 from core.errors import PermissionDenied
-from core.pagination import KeysetCursorPagination
+from core.pagination import KeysetCursorPagination, StrictLimitOffsetPagination
 from core.public_api import BAD_FILTER
 
 NOT_THEIRS = error_response(
@@ -34,7 +33,7 @@ class CasePagination(KeysetCursorPagination):
     page_size = 50
 
 
-class BoardPagination(LimitOffsetPagination):
+class BoardPagination(StrictLimitOffsetPagination):
     default_limit = 100
     max_limit = 500
 
@@ -129,7 +128,7 @@ class OverdueStageSerializer(serializers.Serializer):
         description="Every open stage past its target that you may see, the longest overdue first, with whether it "
         "was escalated: for the facilitation desk and regulators every case, for an officer their bodies' and "
         "those they supervise, for a holder its licences'.",
-        responses={200: OverdueStageSerializer(many=True), 401: UNAUTHENTICATED},
+        responses={200: OverdueStageSerializer(many=True), 400: BAD_FILTER, 401: UNAUTHENTICATED},
     )
 )
 class OverdueBoardApi(generics.ListAPIView):

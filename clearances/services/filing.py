@@ -19,7 +19,7 @@ from clearances.rules import templates as t
 from clearances.selectors.access import actor_for
 from clearances.selectors.cases import current_params, licence_facts
 from clearances.services import common
-from core.errors import ApplicationError, Conflict, PermissionDenied
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from licences.models import Licence, Obligation
 from licences.services import licence_lock
 
@@ -99,6 +99,8 @@ def case_file(*, actor, licence_id, kind: str, external_reference: str = "", gro
         raise ApplicationError("A reference has at most 100 characters.", fields={"external_reference": ["Too long."]})
     use, volume = _groundwater(kind, groundwater_use, groundwater_m3_per_day)
     params = current_params()
+    if not Licence.objects.filter(pk=licence_id).exists():
+        raise NotFound(f"There is no licence {licence_id}.")
     try:
         with transaction.atomic():
             licence = licence_lock(licence_id)

@@ -3,8 +3,9 @@ and one auction in each phase a request can act in, made through the real servic
 ids a generated request puts in a path name real objects, visible to the role that asks, as often as not.
 
 `seed()` returns, for each path parameter of the OpenAPI document, the values that name seeded objects
-(`Seeded.path_values`); the accounts are the demo's (PASSWORDS). The live auction closes 40 minutes after the
-seeding: a longer run (`make fuzz`) sees it closed from then on, which is an answer like any other."""
+(`Seeded.path_values`); the accounts are the demo's (PASSWORDS), the clearance cases seed_clearances'. The live
+auction closes 40 minutes after the seeding: a longer run (`make fuzz`) sees it closed from then on, which is an
+answer like any other."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,6 +19,8 @@ from bidders.models import Affiliation, BeneficialOwner, Firm, Membership
 from bidders.services.members import member_add
 from bidders.services.ownership import affiliation_add
 from blocks.models import Block
+from clearances.demo import seed_clearances
+from clearances.models import Case
 from ledger.models import Checkpoint, StreamHead
 from ledger.services import checkpoint_write
 from licences.demo import seed_licences
@@ -65,6 +68,7 @@ def _now_in(phase: str):
 def seed() -> Seeded:
     seed_demo()
     seed_licences()
+    seed_clearances()
     users = {user.username: user for user in get_user_model().objects.filter(username__in=[REGULATOR, FIRM, RIVAL])}
     regulator, firm, rival = users[REGULATOR], users[FIRM], users[RIVAL]
     third = bidder("Kavya")
@@ -109,5 +113,6 @@ def seed() -> Seeded:
         "affiliations": pks(Affiliation.objects.filter(firm=own)),
         "beneficial-owners": pks(BeneficialOwner.objects.filter(firm=own)),
         "checkpoints": pks(Checkpoint.objects),
+        "clearances": pks(Case.objects),
     }
     return seeded

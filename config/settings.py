@@ -243,6 +243,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
 BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
+# Seconds after which an opening of initial offers queued or taken by a worker, and not finished, is taken to be lost
+# (its message, or its worker, died); the sweeper queues it again (auctions.services.opening).
+AUCTION_OPENING_STALE_AFTER = env.int("AUCTION_OPENING_STALE_AFTER", default=60)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 CACHES = {

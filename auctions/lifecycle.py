@@ -122,11 +122,6 @@ def auction_move_error(status: str, to: str) -> str | None:
     return _move_error(AUCTION_MOVES, status, to, what="An auction", label=lambda s: Auction.Status(s).label.lower())
 
 
-def opening_move_error(status: str, to: str) -> str | None:
-    """None when an auction's opening may move from `status` to `to`; else why not."""
-    return _move_error(OPENING_MOVES, status, to, what="An opening", label=lambda s: OPENING(s).label.lower())
-
-
 def evaluation_move_error(status: str, to: str) -> str | None:
     """None when a technical bid's verdict may move from `status` to `to`; else why not."""
     return _move_error(EVALUATION_MOVES, status, to, what="A technical bid", label=VERDICT_LABELS.__getitem__)

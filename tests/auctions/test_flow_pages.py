@@ -164,18 +164,18 @@ def test_firm_pages_open_to_members_of_a_firm_only(users, auction, page, role):
         assert "Regulators follow every bid on the auction desk" in text(response)
 
 
-REGULATOR_ACTIONS = ["tranche_notify", "auction_lock_bids", "auction_reject_affiliates", "auction_open",
-                     "auction_renotify", "auction_settle"]  # fmt: skip
+REGULATOR_ACTIONS = ["tranche_notify", "tranche_open", "auction_lock_bids", "auction_reject_affiliates",
+                     "auction_open", "auction_renotify", "auction_settle"]  # fmt: skip
 
 
 @pytest.mark.parametrize("action", REGULATOR_ACTIONS)
 @pytest.mark.parametrize("role", ["anonymous", "plain", "firm_admin", "viewer", "other_firm"])
 def test_regulator_buttons_refuse_everyone_else(users, auction, action, role):
-    target = auction.tranche_id if action == "tranche_notify" else auction.pk
+    target = auction.tranche_id if action.startswith("tranche_") else auction.pk
     response = visit(users[role], reverse(f"flow:{action}", args=[target]), at=DUE, data={})
     assert response.status_code == (302 if role == "anonymous" else 403)
     auction.refresh_from_db()
-    assert auction.status == Auction.Status.NOTIFIED
+    assert auction.status == Auction.Status.NOTIFIED and auction.opening_status == ""
 
 
 @pytest.mark.parametrize("action", ["buy_document", "submit_bid", "withdraw_bid"])

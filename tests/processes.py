@@ -94,11 +94,13 @@ def browser() -> urllib.request.OpenerDirector:
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict, log: Path, *, queue: str, timeout: float = 60):
-    """A real Celery worker (`celery -A config worker`, solo pool) in `env`, consuming `queue` only; yields the
-    process once it is ready, and always stops it."""
+def celery_worker(env: dict, log: Path, *, queue: str, timeout: float = 60, pool: str = "solo", concurrency: int = 1):
+    """A real Celery worker (`celery -A config worker`, solo pool unless `pool` says otherwise, e.g. "threads" with
+    `concurrency` threads) in `env`, consuming `queue` only; yields the process once it is ready, and always stops
+    it."""
     command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+        sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", f"--concurrency={concurrency}",
+        "--loglevel=INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat", f"--queues={queue}",
         f"--hostname=test-{queue}-{os.getpid()}@%h",
     ]  # fmt: skip

@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.processes import ROOT, free_port, get, khanij_env
+from tests.processes import ROOT, free_port, get, khanij_env, manage
 
 
 def wait_for(predicate, timeout: float, what: str, log: Path):
@@ -85,12 +85,25 @@ def test_make_run_serves_the_seeded_portal_with_worker_and_beat_and_ctrl_c_stops
         assert f"http://127.0.0.1:{port}/" in output
         assert re.search(r"regulator\s+khanij-regulator", output) and re.search(r"admin\s+khanij-admin", output)
         assert "transport:   filesystem://" in output and "broker -> filesystem://" in output
+        assert "No hostname was supplied" not in output  # the embedded broker is named as kombu expects
         status, _, home = get(base + "/")
         assert status == 200
         status, _, listing = get(base + "/blocks/")
         assert status == 200 and "Katghora" in listing
         started = [int(pid) for pid in re.findall(r"\w+\.1 started \(pid=(\d+)\)", output)]
         assert len(started) == 3, output[-3000:]
+
+        # A notice mailed by the worker links to the portal on the port it listens on (honcho gives the worker a PORT
+        # of its own, which SITE_URL must not follow).
+        notify = (
+            "from django.contrib.auth import get_user_model; from notifications.services import notification_send; "
+            "notification_send(users=[get_user_model().objects.get(username='regulator')], title='Port check', "
+            "url='/regulator/tranches/')"
+        )
+        manage(khanij_env(var_dir), "shell", "-c", notify)
+        wait_for(lambda: "Subject: Port check" in log.read_text(), 60, "the worker mailing the notice", log)
+        mail = log.read_text().split("Subject: Port check", 1)[1][:2000]
+        assert f"http://127.0.0.1:{port}/regulator/tranches/" in mail, mail
 
         # Beat dies (as it did when the database went away): make run starts it again by itself.
         beat = [p for p in processes_using(var_dir) if b"config\x00beat" in Path(f"/proc/{p}/cmdline").read_bytes()]

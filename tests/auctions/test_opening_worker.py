@@ -21,6 +21,7 @@ from django.utils import timezone
 from auctions import services as svc
 from auctions.models import Auction
 from auctions.tasks import auction_open as auction_open_task
+from config.celery import app
 from core.models import OutboxMessage
 from ledger.models import Entry, StreamHead
 from ledger.services import ledger_verify
@@ -58,6 +59,8 @@ def worker(postgres, tmp_path):
         "PYTHONUNBUFFERED": "1",
     }
     log = tmp_path / "worker.log"
+    with app.connection_for_write() as broker:  # what earlier tests of this xdist worker left queued is not ours
+        broker.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
     with celery_worker(env, log, queue=settings.CELERY_TASK_DEFAULT_QUEUE, pool="threads", concurrency=4) as process:
         yield process, log
 

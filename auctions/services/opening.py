@@ -27,7 +27,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from auctions import lifecycle, rules, sealing
@@ -119,20 +119,29 @@ def tranche_open(*, actor, tranche_id) -> dict:
     result = {"queued": [], "under_way": [], "pending": {}}
     with transaction.atomic():
         moment = now()
-        ids = tranche.auctions.filter(status=Auction.Status.EVALUATION).order_by("pk").values_list("pk", flat=True)
-        for pk in list(ids):  # locked in the order of their keys: two such requests never wait on each other
-            auction = locked_auction(pk)
-            if auction.status != Auction.Status.EVALUATION:
-                continue
+        # Its auctions in their evaluation, locked in one statement in the order of their keys (so two such requests
+        # cannot deadlock), and their bids still to evaluate counted in another.
+        auctions = list(
+            Auction.objects.select_for_update(of=("self",))
+            .select_related("block")
+            .filter(tranche_id=tranche.pk, status=Auction.Status.EVALUATION)
+            .order_by("pk")
+        )
+        pending = dict(
+            Participation.objects.filter(
+                auction__in=auctions, status=Participation.Status.SUBMITTED, technically_qualified__isnull=True
+            )
+            .values_list("auction_id")
+            .annotate(count=Count("pk"))
+        )
+        for auction in auctions:
             if auction.opening_status in UNDER_WAY:
                 result["under_way"].append(auction.block.code)
-                continue
-            pending = _pending(auction)
-            if pending:
-                result["pending"][auction.block.code] = len(pending)
-                continue
-            _queue(auction, by=actor, moment=moment)
-            result["queued"].append(auction.block.code)
+            elif pending.get(auction.pk):
+                result["pending"][auction.block.code] = pending[auction.pk]
+            else:
+                _queue(auction, by=actor, moment=moment)
+                result["queued"].append(auction.block.code)
     if not result["queued"] and not result["under_way"]:
         waiting = "; ".join(f"{code}: {n} bid(s) to evaluate" for code, n in result["pending"].items())
         todo = f"Evaluate every technical bid first ({waiting})." if waiting else "None is in its technical evaluation."

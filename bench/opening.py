@@ -185,7 +185,6 @@ def main() -> int:
             ),  # fmt: skip
         )
         tranches[concurrency] = ids
-    purge_broker()
     info = common.machine()
     info["postgresql"] = common.postgres_version()
     broker = "Redis" if os.environ.get("BENCH_REDIS_URL") else "filesystem queue"
@@ -199,6 +198,7 @@ def main() -> int:
     for concurrency, ids in tranches.items():
         log = common.RESULTS_DIR / f"opening-worker-{concurrency}.log"
         common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        purge_broker()  # the mails of the last run's notices, which its worker had not sent, are not this run's work
         worker = start_worker(url, concurrency, args.pool, log)
         try:
             tranche_id = Auction.objects.get(pk=ids[0]).tranche_id

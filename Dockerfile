@@ -21,7 +21,7 @@ RUN groupadd --system khanij \
 
 # The code stays owned by root (the app cannot rewrite itself); only var/ (static files, media) is writable.
 COPY . .
-RUN mkdir -p /app/var/media /app/var/staticfiles && chown -R khanij:khanij /app/var
+RUN mkdir -p /app/var/media /app/var/private /app/var/staticfiles && chown -R khanij:khanij /app/var
 
 USER khanij
 EXPOSE 8000

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from auctions.models import Auction, Offer, Participation, Tranche
+from auctions.models import Auction, Offer, Origin, Participation, Tranche
 
 NEVER_SHOWN = ("sealed_offer", "offer_nonce")
 
@@ -32,20 +32,24 @@ def _field_names(model, *, without=()):
 
 @admin.register(Tranche)
 class TrancheAdmin(ReadOnly):
-    list_display = ("name", "status", "document_sale_starts_at", "bid_due_at", "notified_at", "page_link")
-    list_filter = ("status",)
+    list_display = ("name", "origin", "status", "document_sale_starts_at", "bid_due_at", "notified_at", "page_link")
+    list_filter = ("origin", "status")
     search_fields = ("name",)
     readonly_fields = ("page_link",)
 
     @admin.display(description="Page")
     def page_link(self, obj):
+        if obj.origin == Origin.HISTORIC:  # never notified here: its public page
+            return format_html('<a href="{}">Open the public page</a>', reverse("public_auctions:tranche_detail",
+                                                                               args=[obj.pk]))  # fmt: skip
         return format_html('<a href="{}">Open the tranche page</a>', reverse("flow:tranche_detail", args=[obj.pk]))
 
 
 @admin.register(Auction)
 class AuctionAdmin(ReadOnly):
-    list_display = ("__str__", "tranche", "status", "bid_due_at", "bid_count", "floor_price", "best_offer", "desk")
-    list_filter = ("status", "lease_kind", "attempt", "tranche")
+    list_display = ("__str__", "tranche", "origin", "status", "bid_due_at", "bid_count", "floor_price", "best_offer",
+                    "desk")  # fmt: skip
+    list_filter = ("origin", "status", "lease_kind", "attempt", "tranche")
     search_fields = ("block__code", "block__name", "tranche__name")
     list_select_related = ("block", "tranche")
 
@@ -61,6 +65,9 @@ class AuctionAdmin(ReadOnly):
 
     @admin.display(description="Auction desk")
     def desk(self, obj):
+        if obj.historic:  # never run here: its public page, with its source
+            return format_html('<a href="{}">Open the public page</a>', reverse("public_auctions:auction_detail",
+                                                                               args=[obj.pk]))  # fmt: skip
         return format_html('<a href="{}">Open the auction desk</a>', reverse("flow:auction_desk", args=[obj.pk]))
 
 

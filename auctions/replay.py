@@ -22,11 +22,15 @@ from ledger.chain import verify_chain
 SETTLED = "settled"
 ANNULLED = "annulled"
 IN_PROGRESS = "in_progress"
+HISTORIC = "historic"
 OUTCOMES = {
     SETTLED: "Settled: the preferred bidder was declared",
     ANNULLED: "Annulled, with the reason published",
     IN_PROGRESS: "Not closed yet: replayed as far as the ledger goes",
+    HISTORIC: "A historic record, imported from the published record: never run here, nothing to recompute",
 }
+# The entries of a historic auction's stream (auctions.services.history): its record, and any revision of it.
+HISTORIC_KINDS = {"historic_record", "historic_revised"}
 
 # What may follow each kind of entry in an auction's stream (None: the start of the stream).
 NEXT_KINDS = {
@@ -457,8 +461,27 @@ class _Replayer:
 
     # --- The whole stream ------------------------------------------------------------------------------------
 
+    def historic(self, entries: list[dict]) -> Replay:
+        """A historic auction was not run here: its stream is its published record (and revisions), with nothing
+        of the Rules to recompute; only the chain is checked, and the record's source is named."""
+        kinds = [str(e.get("kind")) for e in entries]
+        problem = "" if kinds[:1] == ["historic_record"] and set(kinds) <= HISTORIC_KINDS else "not a historic stream"
+        last = entries[-1] if entries else {}
+        payload = last.get("payload") if isinstance(last.get("payload"), dict) else {}
+        record = payload.get("record") if last.get("kind") == "historic_revised" else payload
+        source = record.get("source") if isinstance(record, dict) else None
+        self.check(
+            "historic record",
+            _compress(kinds),
+            problem or f"imported from the published record ({source or 'no source named'}); not run here",
+            not problem,
+        )
+        return Replay(self.auction_id, self.stream, len(self.raw), HISTORIC, self.checks)
+
     def run(self) -> Replay:
         entries = self.chain()
+        if entries and entries[0].get("kind") == "historic_record":
+            return self.historic(entries)
         self.order(entries)
         last = entries[-1].get("kind") if entries else None
         outcome = {"closed": SETTLED, "annulled": ANNULLED}.get(last, IN_PROGRESS)

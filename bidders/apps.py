@@ -3,8 +3,12 @@ from django.db.models.signals import post_migrate
 
 # What the regulators group may open in the Django admin (the back office). Writes to the domain go through
 # the pages and services; the admin shows domain rows read-only except the mineral catalogue.
-REGULATOR_VIEW_APPS = ("blocks", "auctions", "bidders", "licences", "ledger", "notifications")
+REGULATOR_VIEW_APPS = (
+    "blocks", "auctions", "bidders", "licences", "ledger", "notifications", "authorities", "clearances",
+)  # fmt: skip
 REGULATOR_EDIT_MODELS = (("blocks", "mineral"),)
+# Further permissions of the regulators (app label, codename): appointing and removing officers of public bodies.
+REGULATOR_PERMISSIONS = (("authorities", "manage_officers"),)
 
 
 def ensure_regulators_group(sender, using="default", **kwargs):
@@ -18,6 +22,8 @@ def ensure_regulators_group(sender, using="default", **kwargs):
     edit = Q()
     for app_label, model in REGULATOR_EDIT_MODELS:
         edit |= Q(content_type__app_label=app_label, content_type__model=model)
+    for app_label, codename in REGULATOR_PERMISSIONS:
+        edit |= Q(content_type__app_label=app_label, codename=codename)
     permissions = Permission.objects.using(using).filter(
         Q(content_type__app_label__in=REGULATOR_VIEW_APPS, codename__startswith="view_") | edit
     )

@@ -109,6 +109,12 @@ class BeneficialOwnerForm(forms.Form):
     has_control = forms.BooleanField(
         required=False, label="Has control", help_text=BeneficialOwner._meta.get_field("has_control").help_text
     )
+    publication_consent = forms.BooleanField(
+        required=False,
+        label="The owner has read the notice above and consents to the publication of their name, nationality and "
+        "interest",
+        help_text="Required (Digital Personal Data Protection Act 2023). The PAN and addresses are never published.",
+    )
 
 
 class DocumentForm(forms.Form):

@@ -88,6 +88,15 @@ class BeneficialOwner(models.Model):
     share = models.DecimalField("share (%)", max_digits=5, decimal_places=2, validators=PERCENT)
     has_control = models.BooleanField(default=False, help_text="Exercises control (directly or indirectly).")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Consent to publication (Digital Personal Data Protection Act 2023, s.6): given when the owner is declared, after
+    # the notice `bidders.ownership_notice.NOTICE` (its version is kept with the time). An owner without it is
+    # never published (bidders.bods).
+    publication_consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When consent to publish the name, nationality and interest was recorded."
+    )
+    publication_notice_version = models.CharField(
+        max_length=40, blank=True, help_text="The version of the notice shown when consent was given."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["firm", "pan"], name="beneficial_owner_unique_pan")]

@@ -12,6 +12,7 @@ from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Fi
 from bidders.roles import REGULATORS_GROUP, is_regulator
 from bidders.validators import normalise_identifier
 from core.errors import NotFound
+from core.models import ApiToken
 
 # --- One firm, as its members see it ---------------------------------------------------------------
 
@@ -52,6 +53,11 @@ def firm_documents(*, firm: Firm) -> QuerySet[EligibilityDocument]:
 def regulator_users() -> list:
     """Every active regulator account (the regulators group): whom to tell of what waits for a regulator."""
     return list(get_user_model().objects.filter(groups__name=REGULATORS_GROUP, is_active=True).distinct())
+
+
+def api_tokens(*, user) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first: what is stored of them (never the token, which is not kept)."""
+    return ApiToken.objects.filter(user=user).only("id", "name", "created", "expiry", "last_used").order_by("-created")
 
 
 def _get(queryset, pk, what: str):

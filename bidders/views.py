@@ -1,4 +1,5 @@
-"""The firm's pages: sign-up, and the dashboard where its administrators keep its data current.
+"""The firm's pages: sign-up, and the dashboard where its administrators keep its data current; and every account's
+page of API tokens.
 
 Thin: forms read the input, services decide and write, selectors read. A refused change re-renders the
 dashboard with the form as typed, its messages, and the HTTP status of the refusal.
@@ -8,15 +9,17 @@ import functools
 import mimetypes
 import os
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from bidders import selectors, services
+from bidders import ownership_notice, selectors, services
 from bidders.forms import (
     AccountForm,
     AffiliationForm,
@@ -119,6 +122,8 @@ def _dashboard(request, firm, *, bound=None, status=200):
         "affiliations": selectors.firm_affiliations(firm=firm),
         "declared_by": selectors.firm_declared_by(firm=firm),
         "owners": selectors.firm_beneficial_owners(firm=firm),
+        "ownership_notice": ownership_notice.NOTICE,
+        "ownership_notice_version": ownership_notice.NOTICE_VERSION,
         "owner_share_total": selectors.firm_beneficial_share_total(firm=firm),
         "documents": selectors.firm_documents(firm=firm),
         "net_worth_inr": format_inr(firm.net_worth),
@@ -304,3 +309,39 @@ def document_download(request, pk):
     response = FileResponse(handle, filename=name, content_type=mimetypes.guess_type(name)[0])
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+# --- The account's API tokens ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def api_tokens(request):
+    """Every signed-in user's list of their API tokens (never the tokens: they are not kept), to revoke them."""
+    context = {
+        "tokens": selectors.api_tokens(user=request.user),
+        "now": timezone.now(),
+        "token_days": settings.API_TOKEN_DAYS,
+        "tokens_per_user": settings.API_TOKENS_PER_USER,
+    }
+    return render(request, "bidders/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    try:
+        token = services.auth_token_revoke(user=request.user, token_id=pk)
+    except NotFound as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The token “{token.name}” is revoked: the program using it is refused from now on.")
+    return redirect("account:api_tokens")
+
+
+@login_required
+@require_POST
+def api_tokens_revoke_all(request):
+    count = services.auth_tokens_revoke_all(user=request.user)
+    messages.success(request, f"All your API tokens are revoked ({count}): every program must be issued a new one.")
+    return redirect("account:api_tokens")

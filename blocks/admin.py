@@ -12,8 +12,8 @@ from core.money import format_inr
 
 @admin.register(Mineral)
 class MineralAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "part_d", "seventh_schedule")
-    list_filter = ("part_d", "seventh_schedule")
+    list_display = ("name", "slug", "part_d", "part_b", "seventh_schedule")
+    list_filter = ("part_d", "part_b", "seventh_schedule")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
@@ -67,6 +67,7 @@ class BlockAdmin(ReadOnlyAdmin):
         (None, {"fields": ("code", "name", "state", "district", "minerals", "exploration_stage", "status")}),
         ("Derived", {"fields": ("auction_authority", "lease_kind", "el_eligible", "area_hectares", "ver")}),
         ("Land split (ha)", {"fields": ("forest_land_ha", "government_land_ha", "other_land_ha")}),
+        ("Protected areas", {"fields": ("protected_area_distance_km", "eco_sensitive_zone")}),
         ("Tender", {"fields": ("reserve_price_pct", "tender_fee", "source_url", "published_outcome")}),
         ("Boundary", {"fields": ("boundary", "min_lon", "min_lat", "max_lon", "max_lat"), "classes": ["collapse"]}),
         ("Record", {"fields": ("illustrative_fields", "created_at", "updated_at", "edit_link")}),

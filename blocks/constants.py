@@ -2,16 +2,11 @@
 
 from django.db import models
 
-INDIAN_STATES = [
-    "Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat", "Haryana",
-    "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh", "Maharashtra", "Manipur",
-    "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab", "Rajasthan", "Sikkim", "Tamil Nadu", "Telangana",
-    "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal",
-    "Andaman and Nicobar Islands", "Chandigarh", "Dadra and Nagar Haveli and Daman and Diu", "Delhi",
-    "Jammu and Kashmir", "Ladakh", "Lakshadweep", "Puducherry",
-]  # fmt: skip
+from core import india
 
-STATE_CHOICES = [(s, s) for s in INDIAN_STATES]
+# The States and UTs are core data (core.india), shared with the public bodies of `authorities`.
+INDIAN_STATES = india.INDIAN_STATES
+STATE_CHOICES = india.STATE_CHOICES
 
 
 class ExplorationStage(models.TextChoices):

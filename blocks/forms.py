@@ -65,6 +65,18 @@ class BlockForm(forms.Form):
     forest_land_ha = forms.DecimalField(label="Forest land (ha)", required=False, min_value=0, decimal_places=4)
     government_land_ha = forms.DecimalField(label="Government land (ha)", required=False, min_value=0, decimal_places=4)
     other_land_ha = forms.DecimalField(label="Other land (ha)", required=False, min_value=0, decimal_places=4)
+    protected_area_distance_km = forms.DecimalField(
+        label="Distance to the nearest national park or sanctuary (km)",
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=3,
+        help_text="From the block's boundary; empty if not assessed. Within 1 km the block cannot be registered; "
+        "within 10 km its lease needs a wildlife clearance.",
+    )
+    eco_sensitive_zone = forms.BooleanField(
+        label="In a notified eco-sensitive zone", required=False, help_text="Its lease then needs a wildlife clearance."
+    )
     reserve_price_pct = forms.DecimalField(
         label="Reserve price (% of VMD)", required=False, min_value=0, max_digits=6, decimal_places=2
     )
@@ -194,6 +206,8 @@ def block_initial(block: Block) -> tuple[dict, list]:
         "forest_land_ha": block.forest_land_ha,
         "government_land_ha": block.government_land_ha,
         "other_land_ha": block.other_land_ha,
+        "protected_area_distance_km": block.protected_area_distance_km,
+        "eco_sensitive_zone": block.eco_sensitive_zone,
         "reserve_price_pct": block.reserve_price_pct,
         "tender_fee": block.tender_fee,
         "status": block.status,

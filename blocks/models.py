@@ -23,6 +23,11 @@ class Mineral(models.Model):
     seventh_schedule = models.BooleanField(
         "Seventh Schedule", default=False, help_text="An exploration licence may be granted for it."
     )
+    part_b = models.BooleanField(
+        "Part B (atomic)",
+        default=False,
+        help_text="First Schedule Part B: an atomic mineral; its projects are fast-tracked like Part D's.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -66,6 +71,19 @@ class Block(models.Model):
     forest_land_ha = models.DecimalField(max_digits=14, decimal_places=4, default=0, validators=NON_NEGATIVE)
     government_land_ha = models.DecimalField(max_digits=14, decimal_places=4, default=0, validators=NON_NEGATIVE)
     other_land_ha = models.DecimalField(max_digits=14, decimal_places=4, default=0, validators=NON_NEGATIVE)
+    # Entered by the regulator; they decide which clearances a lease needs (RULES.md s.5).
+    protected_area_distance_km = models.DecimalField(
+        "distance to the nearest national park or wildlife sanctuary (km)",
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text="From the block's boundary to the protected area's; empty: not assessed.",
+    )
+    eco_sensitive_zone = models.BooleanField(
+        "in a notified eco-sensitive zone", default=False, help_text="Any part of the block lies in one."
+    )
     exploration_stage = models.CharField(max_length=2, choices=ExplorationStage.choices, db_index=True)
     # Routing, derived from the minerals and the stage by auctions.rules; stored for filtering.
     auction_authority = models.CharField(max_length=10, choices=AuctionAuthority.choices, db_index=True)

@@ -1,7 +1,8 @@
 """The registry's rules as pure functions (no ORM), each with a table test under tests/blocks/.
 
-RULES.md section 1 (who auctions what: routing by the minerals' schedules and the exploration stage) and
-section 2 (the value of estimated resources).
+RULES.md section 1 (who auctions what: routing by the minerals' schedules and the exploration stage),
+section 2 (the value of estimated resources) and section 5, "Where no case can help" (a block too near a national
+park or wildlife sanctuary is refused at registration).
 """
 
 from collections.abc import Iterable
@@ -21,11 +22,18 @@ CL_STAGES = frozenset({"G3", "G4"})
 EL_STAGES = frozenset({"G3", "G4"})
 
 
+# Mining inside a national park or wildlife sanctuary, or within this distance of its boundary, is barred by the
+# Supreme Court's orders (T. N. Godavarman Thirumulpad); the setting PROTECTED_AREA_BARRED_KM may change it.
+PROTECTED_AREA_BARRED_KM = Decimal("1")
+RULE_PROTECTED_AREA = "RULES.md s.5, Where no case can help (T. N. Godavarman Thirumulpad)"
+
+
 @dataclass(frozen=True)
 class MineralFacts:
     name: str
     part_d: bool
     seventh_schedule: bool
+    part_b: bool = False
 
 
 def auction_authority(minerals: Iterable[MineralFacts]) -> str:
@@ -67,3 +75,29 @@ def resource_value(quantity_tonnes, price_per_tonne) -> Decimal:
 def value_of_estimated_resources(resources: Iterable[tuple]) -> Decimal:
     """VER = sum over minerals of estimated quantity x IBM average sale price (RULES.md s.2)."""
     return inr(sum((resource_value(q, p) for q, p in resources), Decimal("0")))
+
+
+def _km(value: Decimal) -> str:
+    """A distance as a person writes it: 0.2, 10, 1.25 (no trailing zeros, no exponent)."""
+    return format(value.normalize(), "f")
+
+
+def protected_area_error(distance_km, *, barred_km=PROTECTED_AREA_BARRED_KM) -> str | None:
+    """Why a block at `distance_km` from the nearest national park or sanctuary cannot be registered, or None.
+
+    "Within" a distance includes it: a block exactly `barred_km` away is barred, as is one inside the protected area
+    (distance 0). A distance not assessed (None) refuses nothing here: the wildlife case's need is judged later."""
+    if distance_km is None:
+        return None
+    distance, barred = to_decimal(distance_km), to_decimal(barred_km)
+    if distance < 0:
+        raise ValueError("A distance cannot be negative; give 0 for a block inside the protected area.")
+    if distance > barred:
+        return None
+    where = "inside a national park or wildlife sanctuary" if distance == 0 else f"{_km(distance)} km from one"
+    barred = _km(barred)
+    return (
+        f"Mining within {barred} km of a national park or wildlife sanctuary is barred by the Supreme Court's orders "
+        f"(T. N. Godavarman Thirumulpad), and no clearance can lift the bar: this block lies {where}. Register it "
+        f"only with a boundary more than {barred} km from the protected area."
+    )

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
@@ -42,12 +43,15 @@ _LEDGER_FIELDS = (
     "code", "name", "state", "district", "exploration_stage", "area_hectares", "forest_land_ha", "government_land_ha",
     "other_land_ha", "auction_authority", "lease_kind", "el_eligible", "value_of_estimated_resources",
     "reserve_price_pct", "tender_fee", "status", "illustrative_fields", "source_url", "published_outcome",
+    "protected_area_distance_km", "eco_sensitive_zone",
 )  # fmt: skip
 BLOCK_FIELDS = (
     "code", "name", "state", "district", "minerals", "exploration_stage", "boundary", "forest_land_ha",
     "government_land_ha", "other_land_ha", "resources", "reserve_price_pct", "tender_fee", "status",
-    "illustrative_fields", "source_url", "published_outcome",
+    "illustrative_fields", "source_url", "published_outcome", "protected_area_distance_km", "eco_sensitive_zone",
 )  # fmt: skip
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0", ""}
 
 
 def _decimal(value, field, errors, *, minimum=Decimal("0"), places=None, digits=None, what=None):
@@ -212,6 +216,24 @@ def _validated(data: dict, *, instance: Block | None = None) -> dict:
     for field, digits in (("reserve_price_pct", 6), ("tender_fee", 14)):
         if field in data:
             out[field] = _decimal(data.get(field), field, errors, places=2, digits=digits)
+    if "protected_area_distance_km" in data:
+        distance = _decimal(data.get("protected_area_distance_km"), "protected_area_distance_km", errors, places=3,
+                            digits=8)  # fmt: skip
+        barred = None
+        if distance is not None and distance >= 0:
+            barred = rules.protected_area_error(distance, barred_km=settings.PROTECTED_AREA_BARRED_KM)
+        if barred:
+            errors.setdefault("protected_area_distance_km", []).append(barred)
+        out["protected_area_distance_km"] = distance
+    if "eco_sensitive_zone" in data:
+        value = data.get("eco_sensitive_zone")
+        flag = str(value).strip().lower() if not isinstance(value, bool) else value
+        if isinstance(flag, bool):
+            out["eco_sensitive_zone"] = flag
+        elif flag in _TRUE or flag in _FALSE:
+            out["eco_sensitive_zone"] = flag in _TRUE
+        else:
+            errors.setdefault("eco_sensitive_zone", []).append(f"Say yes or no; got {value!r}.")
     if "status" in data:
         status = data.get("status") or Block.Status.IDENTIFIED
         if status not in Block.Status.values:
@@ -269,7 +291,7 @@ def _validated(data: dict, *, instance: Block | None = None) -> dict:
 def _apply(block: Block, values: dict) -> None:
     for field in ("code", "name", "state", "district", "exploration_stage", "forest_land_ha", "government_land_ha",
                   "other_land_ha", "reserve_price_pct", "tender_fee", "status", "illustrative_fields", "source_url",
-                  "published_outcome"):  # fmt: skip
+                  "published_outcome", "protected_area_distance_km", "eco_sensitive_zone"):  # fmt: skip
         if field in values:
             setattr(block, field, values[field])
     if "boundary" in values:
@@ -280,7 +302,7 @@ def _apply(block: Block, values: dict) -> None:
 
 
 def _derive(block: Block, minerals: list[Mineral]) -> None:
-    facts = [rules.MineralFacts(m.name, m.part_d, m.seventh_schedule) for m in minerals]
+    facts = [rules.MineralFacts(m.name, m.part_d, m.seventh_schedule, m.part_b) for m in minerals]
     block.auction_authority = rules.auction_authority(facts)
     block.el_eligible = rules.el_eligible(facts)
     block.lease_kind = rules.lease_kind(block.exploration_stage)

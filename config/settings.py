@@ -6,6 +6,7 @@ Celery on kombu's filesystem transport under var/, a development secret key whil
 
 import ipaddress
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -76,7 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -85,9 +86,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "core",
     "bidders",
+    "authorities",
     "blocks",
     "auctions",
     "licences",
+    "clearances",
     "ledger",
     "notifications",
 ]
@@ -189,8 +192,15 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files that only a permission-checked view may hand out (clearance documents): outside MEDIA_ROOT, so that no static
+# or media route (DEBUG serves MEDIA_URL) can serve them.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/private-files-are-not-served/"},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -227,7 +237,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, which waits out a database outage instead of exiting (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": 60.0},
@@ -242,7 +253,15 @@ CELERY_BEAT_SCHEDULE = {
     "core-outbox-purge": {"task": "core.outbox_purge", "schedule": 3600.0},
     # Block imports whose worker died are taken over and resumed (blocks.imports.jobs).
     "blocks-import-sweep": {"task": "blocks.import_sweep", "schedule": 60.0},
+    # Clearance stages past their target: silence effects (deemed consent, ToR standing, proceed as recommended)
+    # recorded on their day, overdue stages escalated once (clearances/services/silence.py).
+    "clearances-sweep": {"task": "clearances.sweep", "schedule": 600.0},
 }
+# RULES.md s.5: a block this near a national park or wildlife sanctuary (km, inclusive) is refused at registration.
+PROTECTED_AREA_BARRED_KM = Decimal(env.str("PROTECTED_AREA_BARRED_KM", default="1"))
+# Clearance rules' parameters for new cases (clearances/rules/params.py names them); each case keeps the ones it was
+# filed under. Empty: the defaults of RULES.md s.5.
+CLEARANCE_PARAMS = {}
 # Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
 BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
 # Seconds after which an opening of initial offers queued or taken by a worker, and not finished, is taken to be lost
@@ -299,12 +318,33 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [],
 }
 
+# API tokens for programs (django-rest-knox, model core.ApiToken): only a SHA-512 digest of each token is stored, and
+# the token is shown once, when issued (POST /api/v1/auth/token). A token works for API_TOKEN_DAYS days from its issue,
+# then is refused with 401 `token_expired`; its user revokes it (or all of theirs) on /account/tokens/ or through the
+# API, an administrator in the back office. A user holds at most API_TOKENS_PER_USER unexpired tokens, one per
+# program, each with a name; issuing a token under a name already used replaces that token.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=20)
+if API_TOKEN_DAYS < 1 or API_TOKENS_PER_USER < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS and API_TOKENS_PER_USER must be whole numbers of at least 1.")
+KNOX_TOKEN_MODEL = "core.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # the scheme programs already send: `Authorization: Token <token>`
+    "TOKEN_PREFIX": "khanij_",  # a leaked token is recognisable (secret scanners, logs)
+    "AUTO_REFRESH": False,  # a token lasts API_TOKEN_DAYS from its issue, however often it is used
+}
+# knox's own table (knox.AuthToken) is swapped for core.ApiToken: its migrations would still create it, empty.
+MIGRATION_MODULES = {"knox": None}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Khanij API",
     "DESCRIPTION": (
         "Auctions of India's critical-mineral blocks, exploration licences and clearances. "
         "`/api/v1/public/` is anonymous and read-only; everything else needs a session or a token "
-        "(`Authorization: Token <key>`). Errors have one shape: "
+        "(`Authorization: Token <token>`). A program gets a token from `POST /api/v1/auth/token` with a username, a "
+        "password and the program's name; the token is shown once, lasts `API_TOKEN_DAYS` days (30 by default) and "
+        "can be revoked (`/api/v1/auth/tokens`, `/api/v1/auth/logout`). Errors have one shape: "
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
@@ -334,6 +374,15 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@khanij.local")
+
+# Open data (docs/open-data.md). An OCDS `ocid` is this prefix, a hyphen and the auction's id. The default is a visible
+# placeholder: a real deployment registers its own prefix (ocds-xxxxxx, six characters) with the Open Contracting
+# Partnership's helpdesk (data@open-contracting.org) and sets it here, before it publishes any release.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-xxxxxx")
+# The licence of the published data (the OCDS packages and the BODS statements say it).
+OPEN_DATA_LICENCE_URL = env.str(
+    "OPEN_DATA_LICENCE_URL", default="https://data.gov.in/government-open-data-license-india"
+)
 
 # Proxies in front of Django (TLS terminators, load balancers): addresses or networks, comma-separated. Only a
 # request whose peer is one of them has its X-Forwarded-For read (for the login lockout) and its
@@ -392,8 +441,11 @@ if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy (django-csp): scripts, styles, images, fetches and frames from this site only. Scripts
-# are files under static/ (no inline script or handler); styles allow inline `style` attributes, which some
-# templates still carry. The API's Swagger UI is served from drf-spectacular-sidecar's static files.
+# are files under static/ (no inline script or handler) and so are styles (no <style> block or `style` attribute
+# in any template: tests/core/test_content_security_policy.py holds it, and tests/test_csp_browser.py shows that
+# Chromium reports no violation). Scripts may still set an element's style through the DOM (`el.style.x = ...`),
+# which CSP allows. The API's Swagger UI is served from drf-spectacular-sidecar's static files, its page style from
+# static/css/swagger.css.
 CONTENT_SECURITY_POLICY = {
     # The JSON API runs nothing in a browser (its answers are application/json with nosniff), and the header cost
     # about 60 us of CPU per answer, 5% of an e-auction offer (docs/benchmarks.md, 6 December): the pages, the
@@ -402,7 +454,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],

@@ -24,6 +24,10 @@ from config.settings import CACHES, DATABASES, REDIS_URL, STORAGES  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A process a test starts (a Celery worker) writes its emails where the test can count them.
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # Transactional tests end with a flush (TRUNCATE of every table), which the ledger's triggers refuse unless the

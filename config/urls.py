@@ -30,8 +30,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view serves Swagger UI's start-up script as a file, which the Content Security Policy allows.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file, and templates/api/swagger_ui.html its style as a
+    # file, which the Content Security Policy allows (no inline script or style).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="swagger-ui",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("regulator/", include("blocks.regulator_urls")),
@@ -40,6 +45,7 @@ urlpatterns = [
     path("", include("auctions.urls.room")),
     path("", include("auctions.urls.public")),
     path("", include("bidders.urls")),
+    path("", include("bidders.account_urls")),
     path("", include("licences.urls")),
     path("", include("blocks.urls")),
 ]

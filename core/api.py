@@ -109,7 +109,9 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 UNAUTHENTICATED = error_response(
-    "`not_authenticated`: not signed in; send `Authorization: Token <key>` or a session cookie."
+    "`not_authenticated`: not signed in; send `Authorization: Token <token>` or a session cookie. `token_invalid`: the "
+    "token was revoked or never issued; `token_expired`: it is past its expiry; `account_inactive`: its account is "
+    "deactivated. Each message says what to do (a new token: `POST /api/v1/auth/token`)."
 )
 IDEMPOTENCY_CONFLICT = (
     "`idempotency_key_reused`: the Idempotency-Key was used with another body; `idempotency_in_progress`: the "

@@ -1,6 +1,7 @@
 """Models shared by every app."""
 
 from django.db import models
+from knox.models import AbstractAuthToken
 
 
 class IdempotencyRecord(models.Model):
@@ -68,3 +69,26 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task}{tuple(self.args)} ({'sent' if self.sent_at else 'waiting'})"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of a program (django-rest-knox's token, swapped in by KNOX_TOKEN_MODEL).
+
+    Only knox's SHA-512 digest of the token is stored, with the token's first characters (`token_key`) to find the
+    row; the token itself is shown once, when issued. It works until `expiry` (settings.API_TOKEN_DAYS from its
+    issue) and until revoked (the row deleted). `name` says which program holds it (one token per program and
+    user); `last_used` is written at most once a minute (core.authentication.LAST_USED_PRECISION)."""
+
+    id = models.BigAutoField(primary_key=True)  # knox keys by the digest; pages and URLs name a token by this id
+    digest = models.CharField(max_length=128, unique=True)
+    expiry = models.DateTimeField(help_text="Refused from this time on (settings.API_TOKEN_DAYS after its issue).")
+    name = models.CharField(max_length=100, help_text="The program that holds the token, e.g. bidding-robot.")
+    last_used = models.DateTimeField(null=True, blank=True, help_text="To the minute.")
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="api_token_unique_user_name")]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.user})"

@@ -13,12 +13,23 @@ import logging
 from datetime import timedelta
 
 from celery import current_app
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+# Options of a task sent once through the outbox (beat's periodic tasks are sent again at their next time anyway): a
+# run that finds the database away (an outage, a restart, no free connection) is tried again after 1, 2, 4 ... s,
+# then every minute, for about an hour. Its message was already relayed: without this it would be lost.
+RETRY_WHILE_DATABASE_AWAY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 1,
+    "retry_backoff_max": 60,
+    "retry_jitter": False,
+    "max_retries": 70,
+}
 
 # Pause before a failed message is tried again: 2 s, 4 s, ... capped at 5 minutes.
 _BACKOFF_START = timedelta(seconds=2)

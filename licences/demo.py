@@ -163,9 +163,10 @@ def _boundary(area: DemoArea, rng: random.Random, attempt: int) -> dict:
     return auction_demo.polygon(rng, (area.centre[0] + d_lon, area.centre[1] + d_lat), area.area_hectares)
 
 
-def _block(area: DemoArea, status: str) -> Block:
+def _block(area: DemoArea, status: str, *, forest: bool = True) -> Block:
     """The fictional block of `area`, through the registry's `block_create` on ground no other block takes, left in
-    `status` as the auction (auctioned) or the execution of the deed (licensed) would leave it."""
+    `status` as the auction (auctioned) or the execution of the deed (licensed) would leave it. `forest=False`: its
+    forest land counted as government land (a lease whose deed is executed here needs no forest clearance)."""
     rng = random.Random(f"khanij-demo/{area.code}")
     start = rng.getstate()
     last_error = None
@@ -173,6 +174,9 @@ def _block(area: DemoArea, status: str) -> Block:
         rng.setstate(start)  # the same shape, only moved
         boundary = _boundary(area, rng, attempt)
         land = auction_demo.land_split(rng, geo.parse_boundary(boundary).area_hectares)
+        if not forest:
+            land["government_land_ha"] += land["forest_land_ha"]
+            land["forest_land_ha"] = Decimal("0")
         try:
             block = block_create(
                 actor=None,
@@ -291,7 +295,9 @@ def seed_lease_in_force(people: People, on: datetime.date, report: LicenceSeedRe
     loi_on = rules.add_months(executed_on, -LOI_TO_EXECUTION_MONTHS)
     declared_on = loi_on - datetime.timedelta(days=40)
     with transaction.atomic():
-        block = _block(ML_IN_FORCE, Block.Status.AUCTIONED)  # the execution of the deed licenses it
+        # The execution of the deed licenses the block. Its milestones are recorded met by hand (approvals from before
+        # any clearance case), and it holds no forest land, so no forest clearance case gates the deed (RULES.md s.5).
+        block = _block(ML_IN_FORCE, Block.Status.AUCTIONED, forest=False)
         licence = _licence(
             kind="ML", block=block, holder=people.example_metals, offer=ML_IN_FORCE_OFFER, declared_on=declared_on,
             applied_on=declared_on - datetime.timedelta(days=60), params=params,

@@ -12,12 +12,28 @@ portal. One `ocid` per auction (`Auction.ocid`), and its releases in date order:
   percentage, not an amount, so `value` is left out rather than invented); the tenderers' names are
   published here, after the e-auction's close, and not before;
 - `tenderCancellation` when the auction is annulled: tender status `cancelled` and the reason;
-- `contract` when the lease is executed (ML, CL) or the exploration licence granted (EL).
+- `awardCancellation` when the preferred bidder's rights are revoked before the deed (the Letter of Intent revoked
+  for default): the award `cancelled`, with the reason;
+- `contract` when the lease is executed (ML, CL) or the exploration licence granted (EL);
+- `contractTermination` when the licence ends after it was made (surrendered, terminated, expired): the contract
+  `terminated`, dated by the end.
+
+A historic auction (auctions.history: imported from the published record, never run here) has only the releases
+its record supports: the tender, dated by the tranche's launch; the award to the preferred bidder as published
+(named without an identifier: the firm is not registered here), dated by the declaration where published; the
+cancellation, where annulled (an `awardCancellation` when annulled after its award). A release whose day the record
+does not give is dated when the record was imported here, as OCDS defines a release's date (first recorded in any
+system); what the record does not give is left out, never invented.
+
+Every release and package validates against the OCDS 1.1.5 schema and its codelists (tests/licences/
+test_ocds_schema.py). The ocid prefix is the setting OCDS_OCID_PREFIX (docs/open-data.md).
 """
 
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.text import slugify
 
 from auctions.models import Auction, Tranche
 from blocks.constants import AuctionAuthority
@@ -27,6 +43,7 @@ OCDS_VERSION = "1.1"
 PUBLISHER = "Khanij: Ministry of Mines, Government of India"
 MINERAL_SCHEME = "KHANIJ-MINERAL"  # the portal's mineral catalogue, /api/v1/public/minerals
 FIRM_SCHEME = "IN-MCA"  # org-id.guide: the Ministry of Corporate Affairs' Corporate Identification Number
+PUBLISHED_FIRM = "KHANIJ-PUBLISHED"  # a firm named in the published record of a historic auction, not registered here
 LICENCE_TITLES = {"ML": "Mining lease", "CL": "Composite licence", "EL": "Exploration licence"}
 AWARD_CRITERIA = {
     Auction.Direction.ASCENDING: (
@@ -63,6 +80,8 @@ def _buyer(auction: Auction) -> dict:
 
 
 def _firm_party(firm: dict, roles: list[str]) -> dict:
+    if not firm.get("cin"):  # a historic auction's preferred bidder, as published: no identifier is known
+        return {"id": f"{PUBLISHED_FIRM}-{slugify(firm['name'])}", "name": firm["name"], "roles": roles}
     return {
         "id": f"{FIRM_SCHEME}-{firm['cin']}",
         "name": firm["name"],
@@ -75,17 +94,21 @@ def _tender(auction: Auction, public: dict, *, status: str, with_bids: bool) -> 
     block = public["block"]
     terms = public["terms"]
     schedule = public["schedule"]
-    kind = LICENCE_TITLES[terms["lease_kind"]]
+    kind = LICENCE_TITLES.get(terms["lease_kind"], "Mining lease or composite licence")
     minerals = ", ".join(m["name"] for m in block["minerals"])
     bound = "at least" if terms["direction"] == Auction.Direction.ASCENDING else "at most"
+    place = ", ".join(part for part in (block["name"], block["district"], block["state"]) if part)
+    if terms["reserve_price_pct"] is None:  # a historic auction: the terms were not published
+        terms_text = f"Offered in {public['tranche']['name']} by the Ministry of Mines before Khanij (published record)"
+    else:
+        terms_text = (
+            f"Notified in {public['tranche']['name']}. Initial price offers {bound} {terms['reserve_price_pct']}% "
+            f"{OFFER_UNIT[terms['direction']]}."
+        )
     tender = {
         "id": f"{block['code']}/{public['attempt']}",
         "title": f"{kind} for block {block['code']} ({block['name']}), attempt {public['attempt']}",
-        "description": (
-            f"{kind} over {block['name']}, {block['district']}, {block['state']}: {minerals}. "
-            f"Notified in {public['tranche']['name']}. Initial price offers {bound} {terms['reserve_price_pct']}% "
-            f"{OFFER_UNIT[terms['direction']]}."
-        ),
+        "description": f"{kind} over {place}: {minerals}. {terms_text}",
         "status": status,
         "items": [
             {
@@ -100,11 +123,14 @@ def _tender(auction: Auction, public: dict, *, status: str, with_bids: bool) -> 
         "awardCriteria": "priceOnly",
         "awardCriteriaDetails": AWARD_CRITERIA[terms["direction"]],
         "submissionMethod": ["electronicAuction"],
-        "tenderPeriod": {
-            "startDate": _iso(schedule["document_sale_starts_at"]),
-            "endDate": _iso(schedule["bid_due_at"]),
-        },
     }
+    period = {
+        "startDate": _iso(schedule["document_sale_starts_at"]),
+        "endDate": _iso(schedule["bid_due_at"] or auction.tranche.bids_due_on),
+    }
+    period = {key: value for key, value in period.items() if value is not None}
+    if period:
+        tender["tenderPeriod"] = period
     if with_bids and public["bids"] is not None:
         tender["numberOfTenderers"] = public["bids"]["bid_count"]
     return tender
@@ -126,51 +152,73 @@ def _release(auction: Auction, *, suffix: str, at, tag: str, parties: list[dict]
     }
 
 
-def _award(auction: Auction, public: dict) -> dict:
+def _award(auction: Auction, public: dict, party: dict) -> dict:
     result = public["result"]
     winner = result["preferred_bidder"]
     unit = OFFER_UNIT[auction.direction]
-    return {
-        "id": f"{auction.ocid}-award-1",
-        "title": f"Winning offer {result['winning_offer']}% {unit}",
-        "description": (
-            f"{winner['name']} is declared the preferred bidder with a final offer of {result['winning_offer']}% "
-            f"{unit}, the best of {result['offer_count']} final offers. The offer is a percentage, not an amount: "
-            "the award has no value."
-        ),
-        "status": "active",
-        "date": _iso(auction.settled_at),
-        "suppliers": [{"id": f"{FIRM_SCHEME}-{winner['cin']}", "name": winner["name"]}],
-    }
-
-
-def _contract(licence, award_id: str) -> dict:
-    if lifecycle.is_in_force(licence.status):
-        status = "active"
-    elif lifecycle.is_ended(licence.status) and licence.status != lifecycle.LOI_REVOKED:
-        # A contract ends once it was made: rights revoked before the deed never made one (still "pending").
-        status = "terminated"
+    offer = result["winning_offer"]
+    if auction.historic:
+        title = f"Final offer {offer}% {unit}" if offer is not None else "Final offer not published"
+        best = "The final offer was not published." if offer is None else f"Final offer {offer}% {unit}."
+        description = (
+            f"{winner['name']} was declared the preferred bidder by the Ministry of Mines, as published (the firm is "
+            f"not registered on Khanij). {best} The offer is a percentage, not an amount: the award has no value."
+        )
     else:
-        status = "pending"
-    return {
+        title = f"Winning offer {offer}% {unit}"
+        description = (
+            f"{winner['name']} is declared the preferred bidder with a final offer of {offer}% {unit}, the best of "
+            f"{result['offer_count']} final offers. The offer is a percentage, not an amount: the award has no value."
+        )
+    award = {
+        "id": f"{auction.ocid}-award-1",
+        "title": title,
+        "description": description,
+        "status": "active",
+        "date": _iso(auction.declared_on if auction.historic else auction.settled_at),
+        "suppliers": [{"id": party["id"], "name": winner["name"]}],
+    }
+    return {key: value for key, value in award.items() if value is not None}
+
+
+# A licence's ends after its contract was made (a revocation before the deed cancels the award instead).
+CONTRACT_ENDS = frozenset({lifecycle.EXPIRED, lifecycle.SURRENDERED, lifecycle.TERMINATED})
+
+
+def _contract(licence, award_id: str, *, ended: bool) -> dict:
+    """The licence as a contract: `active` from its start (the `contract` release); `terminated` in the
+    `contractTermination` release of its end."""
+    contract = {
         "id": licence.number,
         "awardID": award_id,
         "title": f"{LICENCE_TITLES[licence.kind]} {licence.number}",
         "description": f"Status in the licence register: {licence.get_status_display()}.",
-        "status": status,
+        "status": "terminated" if ended else "active",
         "dateSigned": _iso(licence.starts_on),
         "period": {"startDate": _iso(licence.starts_on), "endDate": _iso(lifecycle.term_ends(licence))},
     }
+    if ended:
+        contract["description"] = (
+            f"{licence.get_status_display()} on {licence.ended_on:%d %b %Y}; the licence register holds its history."
+        )
+    return contract
+
+
+def _recorded(auction: Auction, day) -> object:
+    """A release's date: the day it happened where known, else when the record was first made here (OCDS: "first
+    recorded in, or published by, any system")."""
+    return day if day is not None else auction.created_at
 
 
 def auction_releases(auction: Auction, public: dict, licence=None) -> list[dict]:
     """Every release of `auction`, in date order. `public` is `public_auction(auction, now=...)`; `licence` is the
     auction's licence, if any (a contract is released once it has started: executed or granted)."""
+    tranche = auction.tranche
     releases = [
         _release(
             auction,
             suffix="tender",
-            at=auction.tranche.notified_at,
+            at=tranche.notified_at or _recorded(auction, tranche.launched_on),
             tag="tender",
             parties=[],
             tender=_tender(auction, public, status="active", with_bids=False),
@@ -189,46 +237,67 @@ def auction_releases(auction: Auction, public: dict, licence=None) -> list[dict]
         )
     annulment = public["annulment"]
     result = public["result"]
-    if annulment is not None:
+    awarded = result is not None and result["declared"] and result["preferred_bidder"] is not None
+    if annulment is not None and not awarded:
         tender = _tender(auction, public, status="cancelled", with_bids=True)
-        tender["statusDetails"] = f"Annulled: {annulment['reason']}"
+        tender["statusDetails"] = f"Annulled: {annulment['reason'] or 'reason not published'}"
         releases.append(
             _release(
                 auction,
                 suffix="cancellation",
-                at=annulment["annulled_at"],
+                at=annulment["annulled_at"] or _recorded(auction, annulment["annulled_on"]),
                 tag="tenderCancellation",
                 parties=[],
                 tender=tender,
             )
         )
-    elif result is not None and result["declared"] and result["preferred_bidder"] is not None:
-        winner_cin = result["preferred_bidder"]["cin"]
-        tenderers = {firm["cin"]: firm for firm in public["technically_qualified"] or []}
-        tenderers.setdefault(winner_cin, result["preferred_bidder"])
-        parties = [
-            _firm_party(firm, ["tenderer", "supplier"] if cin == winner_cin else ["tenderer"])
-            for cin, firm in sorted(tenderers.items(), key=lambda item: item[1]["name"])
-        ]
-        tender = _tender(auction, public, status="complete", with_bids=True)
+    elif awarded:
+        releases.extend(_award_releases(auction, public, licence))
+    return releases
+
+
+def _award_releases(auction: Auction, public: dict, licence) -> list[dict]:
+    """The award, then what became of it: cancelled (the auction annulled after it, or the Letter of Intent revoked),
+    or the contract, and its termination."""
+    result, annulment = public["result"], public["annulment"]
+    winner_key = result["preferred_bidder"]["cin"] or result["preferred_bidder"]["name"]
+    tenderers = {firm["cin"]: firm for firm in public["technically_qualified"] or []}
+    tenderers.setdefault(winner_key, result["preferred_bidder"])
+    parties = [
+        _firm_party(firm, ["tenderer", "supplier"] if key == winner_key else ["tenderer"])
+        for key, firm in sorted(tenderers.items(), key=lambda item: item[1]["name"])
+    ]
+    tender = _tender(auction, public, status="complete", with_bids=True)
+    if public["technically_qualified"] is not None:
         tender["tenderers"] = [{"id": party["id"], "name": party["name"]} for party in parties]
-        award = _award(auction, public)
-        sections = {"awards": [award]}
-        releases.append(_release(auction, suffix="award", at=auction.settled_at, tag="award", parties=parties,
-                                 tender=tender, **sections))  # fmt: skip
-        if licence is not None and licence.starts_on is not None:
-            releases.append(
-                _release(
-                    auction,
-                    suffix="contract",
-                    at=licence.starts_on,
-                    tag="contract",
-                    parties=parties,
-                    tender=tender,
-                    awards=[award],
-                    contracts=[_contract(licence, award["id"])],
-                )
-            )
+    supplier = next(p for p in parties if "supplier" in p["roles"])
+    award = _award(auction, public, supplier)
+    declared = auction.settled_at or _recorded(auction, auction.declared_on)
+    releases = [_release(auction, suffix="award", at=declared, tag="award", parties=parties, tender=tender,
+                         awards=[award])]  # fmt: skip
+    cancelled = None
+    if annulment is not None:  # a historic auction annulled after its award
+        cancelled = (annulment["annulled_at"] or _recorded(auction, annulment["annulled_on"]), annulment["reason"])
+        tender = {**tender, "status": "cancelled", "statusDetails": f"Annulled: {annulment['reason']}"}
+    elif licence is not None and licence.status == lifecycle.LOI_REVOKED:
+        cancelled = (licence.ended_on or licence.updated_at, "the preferred bidder defaulted: its rights revoked")
+    if cancelled is not None:
+        at, reason = cancelled
+        withdrawn = {**award, "status": "cancelled", "description": f"{award['description']} Cancelled: {reason}."}
+        releases.append(_release(auction, suffix="award-cancellation", at=at, tag="awardCancellation",
+                                 parties=parties, tender=tender, awards=[withdrawn]))  # fmt: skip
+        return releases
+    if licence is None or licence.starts_on is None:
+        return releases
+    releases.append(
+        _release(auction, suffix="contract", at=licence.starts_on, tag="contract", parties=parties, tender=tender,
+                 awards=[award], contracts=[_contract(licence, award["id"], ended=False)])
+    )  # fmt: skip
+    if licence.status in CONTRACT_ENDS and licence.ended_on is not None:
+        releases.append(
+            _release(auction, suffix="termination", at=licence.ended_on, tag="contractTermination", parties=parties,
+                     tender=tender, awards=[award], contracts=[_contract(licence, award["id"], ended=True)])
+        )  # fmt: skip
     return releases
 
 
@@ -238,5 +307,6 @@ def release_package(releases: list[dict], *, uri: str, published: datetime) -> d
         "version": OCDS_VERSION,
         "publishedDate": _iso(published),
         "publisher": {"name": PUBLISHER},
+        "license": settings.OPEN_DATA_LICENCE_URL,
         "releases": releases,
     }

@@ -22,7 +22,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Reference data that migrations load (the mineral catalogue) is there for every database test.
+    """Reference data that migrations load (the mineral catalogue, the public bodies) is there for every database test.
 
     Transactional tests empty every table when they end (on PostgreSQL pytest-django runs them last), which
     would leave later tests without the catalogue; it is loaded again, by the migration's own function.
@@ -43,10 +43,15 @@ def _reference_data(request):
         return
     from django.apps import apps
 
+    from authorities import bodies
+    from authorities.models import Authority
     from blocks.models import Mineral
 
     if not Mineral.objects.exists():
         importlib.import_module("blocks.migrations.0002_mineral_catalogue").load(apps, None)
+        importlib.import_module("blocks.migrations.0006_part_b_minerals").load(apps, None)
+    if not Authority.objects.exists():
+        bodies.load(Authority)
 
 
 def require_service(available: bool, reason: str):

@@ -94,13 +94,11 @@ def browser() -> urllib.request.OpenerDirector:
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict, log: Path, *, queue: str, timeout: float = 60, pool: str = "solo", concurrency: int = 1):
-    """A real Celery worker (`celery -A config worker`, solo pool unless `pool` says otherwise, e.g. "threads" with
-    `concurrency` threads) in `env`, consuming `queue` only; yields the process once it is ready, and always stops
-    it."""
+def celery_worker(env: dict, log: Path, *, queue: str, timeout: float = 60, pool: tuple[str, ...] = ("--pool=solo",)):
+    """A real Celery worker (`celery -A config worker`, solo pool unless `pool` says otherwise) in `env`, consuming
+    `queue` only; yields the process once it is ready, and always stops it."""
     command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", f"--concurrency={concurrency}",
-        "--loglevel=INFO",
+        sys.executable, "-m", "celery", "-A", "config", "worker", *pool, "--loglevel=INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat", f"--queues={queue}",
         f"--hostname=test-{queue}-{os.getpid()}@%h",
     ]  # fmt: skip
@@ -111,6 +109,24 @@ def celery_worker(env: dict, log: Path, *, queue: str, timeout: float = 60, pool
         while " ready." not in log.read_text():
             assert process.poll() is None, f"the Celery worker stopped:\n{log.read_text()[-3000:]}"
             assert time.monotonic() < deadline, f"the Celery worker was not ready in {timeout}s:\n{log.read_text()}"
+            time.sleep(0.2)
+        yield process
+    finally:
+        stop(process)
+
+
+@contextlib.contextmanager
+def celery_beat(env: dict, log: Path, *, timeout: float = 60):
+    """Celery beat (`celery -A config beat`, the scheduler of the settings) in `env`; yields the process once it
+    has started, and always stops it."""
+    command = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
+    with log.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while "beat: Starting..." not in log.read_text():
+            assert process.poll() is None, f"Celery beat stopped:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"Celery beat did not start in {timeout}s:\n{log.read_text()}"
             time.sleep(0.2)
         yield process
     finally:

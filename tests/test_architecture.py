@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "core", "ledger", "notifications", "bidders", "blocks", "auctions", "licences")
+APPS = (
+    "config", "core", "ledger", "notifications", "bidders", "authorities", "blocks", "auctions", "licences",
+    "clearances",
+)  # fmt: skip
 MAX_LINES = 600
 
 

@@ -38,3 +38,25 @@ def test_make_run_checks_the_layout_before_it_migrates():
     makefile = (ROOT / "Makefile").read_text()
     run = makefile[makefile.index("\nrun:") :]
     assert run.index("check_database_layout") < run.index("migrate --noinput")
+
+
+def test_a_database_with_the_clear_tokens_of_before_passes_and_migrate_drops_them(tmp_path):
+    """rest_framework.authtoken's records are not an older layout: core.0004_api_tokens removes its table (every
+    token in clear) and its records, so a developer's var/ upgrades in place."""
+    env = khanij_env(tmp_path)
+    manage(env, "migrate", "--noinput")
+    manage(env, "migrate", "--noinput", "core", "0003")  # the database as it was before the tokens were hashed
+    with sqlite3.connect(tmp_path / "khanij.sqlite3") as db:  # what rest_framework.authtoken had made
+        db.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created datetime, user_id integer)")
+        db.execute("INSERT INTO authtoken_token VALUES ('0123456789abcdef0123456789abcdef01234567', NULL, 1)")
+        db.execute(
+            "INSERT INTO django_migrations (app, name, applied) VALUES ('authtoken', '0001_initial', '2026-12-01')"
+        )
+    assert _check(env).returncode == 0
+
+    manage(env, "migrate", "--noinput")
+
+    with sqlite3.connect(tmp_path / "khanij.sqlite3") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "authtoken_token" not in tables and "core_apitoken" in tables
+        assert db.execute("SELECT count(*) FROM django_migrations WHERE app = 'authtoken'").fetchone() == (0,)

@@ -13,7 +13,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from auctions.forms import PARAM_LABELS
-from auctions.models import Auction, Tranche
+from auctions.models import Auction, Origin, Tranche
 from auctions.rules import AuctionParams
 from auctions.selectors.phase import PHASE_CHOICES
 from auctions.selectors.public import (
@@ -46,7 +46,17 @@ TRANCHE_KIND_HELP = (
     "% of the value of mineral despatched (RULES.md s.3); `exploration`: exploration licences, the State's "
     "descending reverse auction on the % share of the future auction premium, lowest wins (RULES.md s.4)."
 )
-ANNULMENT_REASONS = 'The published reason: "no bid", "fewer than 3 TQB" (the minimum of the attempt), "no final offer".'
+ANNULMENT_REASONS = (
+    'The published reason: "no bid", "fewer than 3 TQB" (the minimum of the attempt), "no final offer"; for a historic '
+    'auction, the reason as the published record words it (e.g. "fewer than 3 bids", "no bids", "biodiversity heritage '
+    'site"), empty when not published.'
+)
+ORIGIN_HELP = (
+    "`khanij`: notified and run on Khanij. `historic`: imported from the published record of an auction the Ministry "
+    "of Mines ran before Khanij (tranches 1 to 5, tranche_blocks.csv): never run here; whatever the record does not "
+    "give is null and listed in `source.not_published`, never invented."
+)
+NOT_PUBLISHED = " Null for a historic auction: not published."
 
 
 def replay_path(auction_id: int) -> str:
@@ -97,21 +107,39 @@ AuctionParamsInputSerializer = params_serializer(for_input=True)
 
 
 class FirmRefSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The firm's registered legal name.")
-    cin = serializers.CharField(help_text="Corporate Identification Number.")
+    name = serializers.CharField(help_text="The firm's registered legal name (a historic auction's: as published).")
+    cin = serializers.CharField(
+        allow_null=True,
+        help_text="Corporate Identification Number; null for a historic auction's preferred bidder, a firm named in "
+        "the published record and not registered on Khanij.",
+    )
 
     class Meta:
         ref_name = "PublicFirmRef"
 
 
 class ScheduleSerializer(serializers.Serializer):
-    document_sale_starts_at = serializers.DateTimeField(help_text="The tender-document sale opens.")
-    document_sale_ends_at = serializers.DateTimeField(help_text="The tender-document sale closes.")
+    """Every date is set by a notice run on Khanij; each is null for a historic tranche or auction (not published)."""
+
+    document_sale_starts_at = serializers.DateTimeField(
+        allow_null=True, help_text="The tender-document sale opens." + NOT_PUBLISHED
+    )
+    document_sale_ends_at = serializers.DateTimeField(
+        allow_null=True, help_text="The tender-document sale closes." + NOT_PUBLISHED
+    )
     pre_bid_meeting_at = serializers.DateTimeField(allow_null=True, help_text="The pre-bid meeting, if any.")
-    bid_due_at = serializers.DateTimeField(help_text="Technical bids and sealed initial price offers are due.")
-    technical_evaluation_at = serializers.DateTimeField(help_text="Target date of the technical evaluation.")
-    opening_at = serializers.DateTimeField(help_text="Target date of the opening of initial price offers.")
-    e_auction_starts_at = serializers.DateTimeField(help_text="The e-auction (round 2) starts.")
+    bid_due_at = serializers.DateTimeField(
+        allow_null=True, help_text="Technical bids and sealed initial price offers are due." + NOT_PUBLISHED
+    )
+    technical_evaluation_at = serializers.DateTimeField(
+        allow_null=True, help_text="Target date of the technical evaluation." + NOT_PUBLISHED
+    )
+    opening_at = serializers.DateTimeField(
+        allow_null=True, help_text="Target date of the opening of initial price offers." + NOT_PUBLISHED
+    )
+    e_auction_starts_at = serializers.DateTimeField(
+        allow_null=True, help_text="The e-auction (round 2) starts." + NOT_PUBLISHED
+    )
 
     class Meta:
         ref_name = "TenderSchedule"
@@ -141,16 +169,29 @@ class PublicAuctionSerializer(serializers.Serializer):
         state = serializers.CharField()
         district = serializers.CharField()
         minerals = MineralRefSerializer(many=True)
-        area_hectares = ExactDecimalField(max_digits=14, decimal_places=4, allow_null=True)
+        area_hectares = ExactDecimalField(
+            max_digits=14,
+            decimal_places=4,
+            allow_null=True,
+            help_text="Null when unknown; for a historic auction also when the registry's figure is illustrative.",
+        )
         value_of_estimated_resources = ExactDecimalField(
-            max_digits=20, decimal_places=2, help_text="Value of estimated resources (VER), INR."
+            max_digits=20,
+            decimal_places=2,
+            allow_null=True,
+            help_text="Value of estimated resources (VER), INR. Null for a historic auction whose block's figures are "
+            "illustrative (not part of the published record).",
         )
 
         class Meta:
             ref_name = "PublicAuctionBlock"
 
     class TermsSerializer(serializers.Serializer):
-        lease_kind = serializers.ChoiceField(choices=LeaseKind.choices, help_text="What the winner is offered.")
+        lease_kind = serializers.ChoiceField(
+            choices=LeaseKind.choices,
+            allow_null=True,
+            help_text="What the winner is offered. Null for a historic auction whose kind was not published.",
+        )
         direction = serializers.ChoiceField(
             choices=Auction.Direction.choices,
             help_text="ascending: the highest % of the value of mineral despatched wins (ML, CL); "
@@ -159,21 +200,35 @@ class PublicAuctionSerializer(serializers.Serializer):
         reserve_price_pct = ExactDecimalField(
             max_digits=7,
             decimal_places=2,
+            allow_null=True,
             help_text="ascending (ML, CL): the reserve price, % of the value of mineral despatched; initial offers are "
             "at least this. descending (EL): the ceiling, % share of the future auction premium; initial offers are "
-            "at most this.",
+            "at most this." + NOT_PUBLISHED,
         )
-        net_worth_threshold = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
-        bid_security = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
-        tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
-        params = AuctionParamsSerializer(help_text="The parameters of the Rules this auction runs under.")
+        net_worth_threshold = ExactDecimalField(
+            max_digits=18, decimal_places=2, allow_null=True, help_text="INR." + NOT_PUBLISHED
+        )
+        bid_security = ExactDecimalField(
+            max_digits=18, decimal_places=2, allow_null=True, help_text="INR." + NOT_PUBLISHED
+        )
+        tender_fee = ExactDecimalField(
+            max_digits=14, decimal_places=2, allow_null=True, help_text="INR, before GST." + NOT_PUBLISHED
+        )
+        params = AuctionParamsSerializer(
+            allow_null=True, help_text="The parameters of the Rules this auction runs under." + NOT_PUBLISHED
+        )
 
         class Meta:
             ref_name = "PublicAuctionTerms"
 
     class AnnulmentSerializer(serializers.Serializer):
         reason = serializers.CharField(help_text=ANNULMENT_REASONS)
-        annulled_at = serializers.DateTimeField(allow_null=True)
+        annulled_at = serializers.DateTimeField(
+            allow_null=True, help_text="When it was annulled. Null for a historic auction (no time is published)."
+        )
+        annulled_on = serializers.DateField(
+            allow_null=True, help_text="The day (IST) it was annulled; null for a historic auction when not published."
+        )
         second_attempt = serializers.IntegerField(allow_null=True, help_text="The auction of the second attempt.")
 
         class Meta:
@@ -237,26 +292,49 @@ class PublicAuctionSerializer(serializers.Serializer):
             class Meta:
                 ref_name = "PublicOfferHistoryItem"
 
-        closed_at = serializers.DateTimeField(allow_null=True)
+        closed_at = serializers.DateTimeField(allow_null=True, help_text="Null for a historic auction.")
         declared = serializers.BooleanField(help_text="The result is recorded (within seconds of the close).")
+        declared_on = serializers.DateField(
+            allow_null=True,
+            help_text="The day (IST) the preferred bidder was declared; null until then, and for a historic auction "
+            "whose day was not published.",
+        )
         preferred_bidder = FirmRefSerializer(allow_null=True, help_text="Null when there was no final offer.")
         winning_offer = ExactDecimalField(
             max_digits=7,
             decimal_places=2,
             allow_null=True,
-            help_text="%: the highest final offer (ascending) or the lowest (descending, EL).",
+            help_text="%: the highest final offer (ascending) or the lowest (descending, EL). Null when there was "
+            "none, or for a historic auction whose final offer was not published.",
         )
-        offer_count = serializers.IntegerField()
-        offers = OfferSerializer(many=True, help_text="The anonymised offer history.")
+        offer_count = serializers.IntegerField(allow_null=True, help_text="Null for a historic auction.")
+        offers = OfferSerializer(
+            many=True, help_text="The anonymised offer history (empty for a historic auction: not published)."
+        )
         bidder_salt = serializers.CharField(
-            help_text="Links the bidder tokens of the ledger to firms: token = sha256(salt|auction|firm id)[:16]."
+            allow_blank=True,
+            help_text="Links the bidder tokens of the ledger to firms: token = sha256(salt|auction|firm id)[:16]. "
+            "Empty for a historic auction.",
         )
 
         class Meta:
             ref_name = "PublicResult"
 
+    class SourceSerializer(serializers.Serializer):
+        url = serializers.URLField(help_text="The published source the record cites.")
+        published_outcome = serializers.CharField(help_text="The outcome as the source words it.")
+        record = serializers.CharField(help_text="The compilation the record was imported from.")
+        not_published = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="The sections and fields the published record does not give (null here, never invented).",
+        )
+
+        class Meta:
+            ref_name = "PublicHistoricSource"
+
     id = serializers.IntegerField()
     ocid = serializers.CharField(help_text="Open Contracting identifier.")
+    origin = serializers.ChoiceField(choices=Origin.choices, help_text=ORIGIN_HELP)
     ledger_stream = serializers.CharField(help_text="The auction's stream in the public ledger.")
     ledger_url = serializers.SerializerMethodField(help_text="The ledger stream, with its verification.")
     replay_url = serializers.SerializerMethodField(help_text="Recomputes the outcome from the ledger.")
@@ -277,7 +355,12 @@ class PublicAuctionSerializer(serializers.Serializer):
     )
     opening = OpeningSerializer(allow_null=True, help_text="Public from the opening of the initial price offers.")
     e_auction = EAuctionSerializer(allow_null=True, help_text="Public from the opening.")
-    result = ResultSerializer(allow_null=True, help_text="Public once the e-auction has closed.")
+    result = ResultSerializer(
+        allow_null=True,
+        help_text="Public once the e-auction has closed. For a historic auction: the preferred bidder and final offer "
+        "as published, null when none was declared.",
+    )
+    source = SourceSerializer(allow_null=True, help_text="For a historic auction, its published record; else null.")
 
     class Meta:
         ref_name = "PublicAuction"
@@ -304,19 +387,43 @@ class PublicTrancheSerializer(serializers.Serializer):
         attempt = serializers.IntegerField()
         phase = serializers.ChoiceField(choices=PHASE_CHOICES, help_text=PHASE_HELP)
         phase_label = serializers.CharField()
+        published_outcome = serializers.CharField(
+            allow_null=True, help_text="For a historic auction, the outcome as published; else null."
+        )
 
         class Meta:
             ref_name = "PublicTrancheAuction"
 
+    class RecordSerializer(serializers.Serializer):
+        launched_on = serializers.DateField(allow_null=True, help_text="The day the tranche was launched.")
+        bids_due_on = serializers.DateField(allow_null=True, help_text="The bid due date; null when not published.")
+        published_block_count = serializers.IntegerField(
+            allow_null=True,
+            help_text="Blocks the Ministry offered in the tranche, as published; the record here may hold fewer "
+            "(`auctions` lists those it has).",
+        )
+        note = serializers.CharField(help_text="Where these facts come from.")
+
+        class Meta:
+            ref_name = "PublicTrancheRecord"
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
-    notified_at = serializers.DateTimeField(allow_null=True)
-    tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
-    net_worth_threshold = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
-    params = AuctionParamsSerializer()
+    origin = serializers.ChoiceField(choices=Origin.choices, help_text=ORIGIN_HELP)
+    notified_at = serializers.DateTimeField(allow_null=True, help_text="Null for a historic tranche (see `record`).")
+    tender_fee = ExactDecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="INR, before GST." + NOT_PUBLISHED
+    )
+    net_worth_threshold = ExactDecimalField(
+        max_digits=18, decimal_places=2, allow_null=True, help_text="INR." + NOT_PUBLISHED
+    )
+    params = AuctionParamsSerializer(allow_null=True, help_text="The parameters of the Rules." + NOT_PUBLISHED)
     schedule = ScheduleSerializer()
     auctions = AuctionSummarySerializer(many=True, help_text="One auction per block and attempt.")
+    record = RecordSerializer(
+        allow_null=True, help_text="For a historic tranche: what the Ministry published of it; else null."
+    )
     portal_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -347,6 +454,7 @@ class AuctionFilter(PublicFilterSet):
     kind = filters.ChoiceFilter(
         field_name="tranche__kind", choices=Tranche.Kind.choices, label="kind", help_text=TRANCHE_KIND_HELP
     )
+    origin = filters.ChoiceFilter(field_name="origin", choices=Origin.choices, label="origin", help_text=ORIGIN_HELP)
 
     class Meta(PublicFilterSet.Meta):
         model = Auction

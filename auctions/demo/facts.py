@@ -1,29 +1,38 @@
 """The published facts of the demo: the rows of tranche_blocks.csv (one per offering of a block in a tranche),
 grouped into one block each, with the status and the outcome the sources give."""
 
-import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
-from django.utils.text import slugify
-
+from auctions.history.record import (
+    FIXTURE_CSV,
+    SHARED_CSV,
+    Offering,
+    block_key,
+    csv_path,
+    mineral_slug,
+    read_offerings,
+    state_name,
+)
 from blocks.models import Block
 
-SHARED_CSV = settings.BASE_DIR.parent / "shared" / "data" / "tranche_blocks.csv"
-FIXTURE_CSV = Path(__file__).resolve().parent.parent / "fixtures" / "tranche_blocks.csv"
-
-STATE_ALIASES = {"Jammu & Kashmir": "Jammu and Kashmir"}
-MINERAL_ALIASES = {
-    "ree": "rare-earth-elements",
-    "pge": "platinum-group-elements",
-    "phosphorite": "phosphate-without-uranium",
-    "chromium": "chromite",
-    "manganese": "manganese-ore",
-}
+__all__ = [
+    "FIXTURE_CSV",
+    "SHARED_CSV",
+    "DemoBlock",
+    "Offering",
+    "block_key",
+    "csv_path",
+    "group_offerings",
+    "mineral_slug",
+    "published_area_ha",
+    "published_outcome",
+    "read_offerings",
+    "state_name",
+    "status_from_outcome",
+]
 
 # Two-letter codes of the States and Union Territories (as on vehicle registrations), for block codes.
 STATE_CODES = {
@@ -38,24 +47,6 @@ STATE_CODES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Offering:
-    """One row of tranche_blocks.csv: one offering of a block in one tranche."""
-
-    tranche: int
-    name: str
-    state: str
-    district: str
-    minerals: tuple[str, ...]
-    lease_type: str
-    area: str
-    stage: str
-    outcome: str
-    preferred_bidder: str
-    final_offer_pct: str
-    source_url: str
-
-
 @dataclass
 class DemoBlock:
     """A block as the demo registers it: the facts of its latest offering, and every offering it had."""
@@ -66,47 +57,6 @@ class DemoBlock:
     @property
     def latest(self) -> Offering:
         return self.offerings[-1]
-
-
-def csv_path() -> Path:
-    """The shared reference data when the checkout has it beside it, else the copy kept with the code."""
-    return SHARED_CSV if SHARED_CSV.exists() else FIXTURE_CSV
-
-
-def mineral_slug(name: str) -> str:
-    name = name.strip()
-    return MINERAL_ALIASES.get(name.lower(), slugify(name))
-
-
-def state_name(name: str) -> str:
-    name = name.strip()
-    return STATE_ALIASES.get(name, name)
-
-
-def read_offerings(path: Path) -> list[Offering]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [
-            Offering(
-                tranche=int(row["tranche"]),
-                name=row["block"].strip(),
-                state=state_name(row["state"]),
-                district=row["district"].strip(),
-                minerals=tuple(mineral_slug(m) for m in row["minerals"].split(",") if m.strip()),
-                lease_type=row["type"].strip().upper(),
-                area=row["area"].strip(),
-                stage=row["stage"].strip().upper(),
-                outcome=row["outcome"].strip(),
-                preferred_bidder=row["preferred_bidder"].strip(),
-                final_offer_pct=row["final_offer_pct"].strip(),
-                source_url=row["source"].strip(),
-            )
-            for row in csv.DictReader(handle)
-        ]
-
-
-def block_key(name: str) -> str:
-    """The same block under the names of different tranches ("... Bauxite (Aluminous Laterite) Block")."""
-    return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)", " ", name)).strip().lower()
 
 
 def group_offerings(offerings: Iterable[Offering]) -> list[DemoBlock]:

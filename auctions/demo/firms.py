@@ -11,8 +11,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from auctions.demo.report import SeedReport
+from bidders import ownership_notice
 from bidders.models import Affiliation, BeneficialOwner, Firm, Membership
 from bidders.roles import REGULATORS_GROUP
 
@@ -94,7 +96,16 @@ def seed_firms(report: SeedReport) -> dict[str, Firm]:
             )
         for cin, name, pan, share, control in BENEFICIAL_OWNERS:
             BeneficialOwner.objects.get_or_create(
-                firm=firms[cin], pan=pan, defaults={"name": name, "share": share, "has_control": control}
+                firm=firms[cin],
+                pan=pan,
+                defaults={
+                    "name": name,
+                    "share": share,
+                    "has_control": control,
+                    # The demo's owners are fictional; their consent is recorded as a declaration would record it.
+                    "publication_consent_at": timezone.now(),
+                    "publication_notice_version": ownership_notice.NOTICE_VERSION,
+                },
             )
     return firms
 

@@ -116,6 +116,7 @@ ROOM_FIELDS = (
     "block__name",
     "attempt",
     "status",
+    "origin",
     "annulment_reason",
     "direction",
     "params",
@@ -139,11 +140,17 @@ ROOM_FIELDS = (
 def room_auction(auction_id) -> Auction:
     """The auction with what the room shows of it, in one query."""
     try:
-        return Auction.objects.select_related("block").only(*ROOM_FIELDS).get(pk=auction_id)
+        auction = Auction.objects.select_related("block").only(*ROOM_FIELDS).get(pk=auction_id)
     except (Auction.DoesNotExist, ValueError, TypeError):
         raise NotFound(
             f"There is no auction {auction_id}. Check the link, or find the auction in its tranche."
         ) from None
+    if auction.historic:
+        raise NotFound(
+            f"The auction of {auction.block.code} is a historic record, imported from the published record: it was "
+            f"never run on Khanij and has no e-auction room. Its page is /auctions/{auction.pk}/."
+        )
+    return auction
 
 
 def room_version(auction: Auction, phase: str) -> str:

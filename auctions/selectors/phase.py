@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from auctions.models import Auction
+from auctions.models import Auction, Origin
 
 
 class Phase:
@@ -17,6 +17,7 @@ class Phase:
     CLOSED = "closed"  # the e-auction has closed; the result is being declared
     SETTLED = "settled"  # preferred bidder declared
     ANNULLED = "annulled"
+    UNDECIDED = "undecided"  # a historic auction whose outcome the published record does not give
 
     LABELS = {
         UPCOMING: "Notified: tender documents on sale soon",
@@ -27,6 +28,7 @@ class Phase:
         CLOSED: "E-auction closed: result being declared",
         SETTLED: "Preferred bidder declared",
         ANNULLED: "Annulled",
+        UNDECIDED: "Historic: outcome not published",
     }
 
 
@@ -35,9 +37,14 @@ PHASE_CHOICES = list(Phase.LABELS.items())
 
 
 def auction_phase(auction: Auction, now: datetime | None = None) -> str:
-    """The phase every reader sees now, from the stored status and the schedule's timestamps."""
+    """The phase every reader sees now, from the stored status and the schedule's timestamps. A historic auction
+    (never run here) is in the phase of its published outcome: settled, annulled, or undecided."""
     now = now or timezone.now()
     status = auction.status
+    if auction.origin == Origin.HISTORIC:
+        return {Auction.Status.SETTLED: Phase.SETTLED, Auction.Status.ANNULLED: Phase.ANNULLED}.get(
+            status, Phase.UNDECIDED
+        )
     if status == Auction.Status.NOTIFIED:
         if now < auction.document_sale_starts_at:
             return Phase.UPCOMING

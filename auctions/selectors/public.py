@@ -25,9 +25,10 @@ opening; every tranche, drafts included).
 from datetime import datetime
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from auctions.models import Auction, Offer, Participation, Tranche
+from auctions.models import Auction, Offer, Origin, Participation, Tranche
 from auctions.selectors.phase import Phase, auction_phase, bids_are_closed, history_is_public, offers_are_open
 from core.errors import NotFound
 
@@ -69,6 +70,7 @@ def _now(now: datetime | None) -> datetime:
 
 def phase_q(phases, now: datetime) -> Q:
     """Auctions whose phase (as auction_phase derives it at `now`) is one of `phases`, as a database filter."""
+    final = [Auction.Status.SETTLED, Auction.Status.ANNULLED]
     conditions = {
         Phase.UPCOMING: Q(status=Auction.Status.NOTIFIED, document_sale_starts_at__gt=now),
         Phase.BIDDING: Q(status=Auction.Status.NOTIFIED, document_sale_starts_at__lte=now, bid_due_at__gt=now),
@@ -77,12 +79,18 @@ def phase_q(phases, now: datetime) -> Q:
         Phase.OPENED: Q(status=Auction.Status.OPENED, starts_at__gt=now),
         Phase.LIVE: Q(status=Auction.Status.OPENED, starts_at__lte=now, closes_at__gt=now),
         Phase.CLOSED: Q(status=Auction.Status.OPENED, closes_at__lte=now),
-        Phase.SETTLED: Q(status=Auction.Status.SETTLED),
-        Phase.ANNULLED: Q(status=Auction.Status.ANNULLED),
     }
-    result = Q(pk__in=[])
+    run_here = Q(pk__in=[])
     for phase in phases:
-        result |= conditions[phase]
+        if phase in conditions:
+            run_here |= conditions[phase]
+    result = Q(origin=Origin.KHANIJ) & run_here
+    if Phase.SETTLED in phases:
+        result |= Q(status=Auction.Status.SETTLED)
+    if Phase.ANNULLED in phases:
+        result |= Q(status=Auction.Status.ANNULLED)
+    if Phase.UNDECIDED in phases:
+        result |= Q(origin=Origin.HISTORIC) & ~Q(status__in=final)
     return result
 
 
@@ -130,7 +138,15 @@ def public_tranches() -> QuerySet[Tranche]:
     return (
         Tranche.objects.filter(status=Tranche.Status.NOTIFIED)
         .prefetch_related(Prefetch("auctions", queryset=auctions, to_attr="public_auction_rows"))
-        .order_by("-notified_at", "-id")
+        .order_by("-notified_at", "-launched_on", "-id")
+    )
+
+
+def public_tranches_by_date() -> QuerySet[Tranche]:
+    """public_tranches() newest first on every database: by notification, then (historic tranches, never notified
+    here) by launch."""
+    return public_tranches().order_by(
+        F("notified_at").desc(nulls_last=True), F("launched_on").desc(nulls_last=True), "-id"
     )
 
 
@@ -148,8 +164,22 @@ def public_results(*, now: datetime | None = None) -> QuerySet[Auction]:
     return (
         public_auctions(now=now)
         .filter(phase_q([Phase.CLOSED, Phase.SETTLED, Phase.ANNULLED], now))
-        .order_by(F("settled_at").desc(nulls_first=True), F("closes_at").desc(nulls_last=True), "-id")
+        .annotate(outcome_day=Coalesce("annulled_on", "declared_on"))
+        .order_by(*RESULTS_ORDER)
     )
+
+
+# The results, latest first: those run on Khanij (all later than the historic record), by settlement (one being
+# declared first) and close; then the historic ones by tranche, newest first, and within a tranche by the day of
+# their outcome where published (the undated ones after the dated ones), in the record's order.
+RESULTS_ORDER = (
+    F("origin").desc(),  # "khanij" before "historic"
+    F("settled_at").desc(nulls_first=True),
+    F("closes_at").desc(nulls_last=True),
+    F("tranche__launched_on").desc(nulls_last=True),
+    F("outcome_day").desc(nulls_last=True),
+    "id",
+)
 
 
 # --- What the public sees of one auction ----------------------------------------------------------------------
@@ -229,9 +259,11 @@ def _result(auction: Auction, submitted: list[Participation]) -> dict:
         label = labels.setdefault(offer.participation_id, f"Bidder {len(labels) + 1}")
         history.append({"seq": offer.seq, "value": offer.value, "placed_at": offer.placed_at, "bidder": label})
     winner = next((p for p in submitted if p.pk == auction.best_participation_id), None)
+    declared = auction.status == Auction.Status.SETTLED
     return {
         "closed_at": auction.closes_at,
-        "declared": auction.status == Auction.Status.SETTLED,
+        "declared": declared,
+        "declared_on": _day(auction.settled_at) if declared else None,
         "preferred_bidder": _firm(winner) if winner else None,
         "winning_offer": auction.best_offer if winner else None,
         "offer_count": len(history),
@@ -240,21 +272,113 @@ def _result(auction: Auction, submitted: list[Participation]) -> dict:
     }
 
 
+def _day(moment: datetime | None):
+    return timezone.localdate(moment) if moment else None
+
+
 def _annulment(auction: Auction, phase: str, bids: dict | None, now: datetime) -> dict | None:
     """A recorded annulment; or one the clock has already decided and the sweeper will record within seconds
-    (no bid at the due date, no final offer at the close)."""
+    (no bid at the due date, no final offer at the close). A historic one has the day, where published, not a time."""
     next_attempt = getattr(auction, "next_attempt", None)
     if auction.status == Auction.Status.ANNULLED:
         return {
             "reason": auction.annulment_reason,
             "annulled_at": auction.settled_at,
+            "annulled_on": auction.annulled_on if auction.historic else _day(auction.settled_at),
             "second_attempt": next_attempt.pk if next_attempt else None,
         }
     if phase == Phase.EVALUATION and bids is not None and bids["bid_count"] == 0:
-        return {"reason": "no bid", "annulled_at": auction.bid_due_at, "second_attempt": None}
+        return {
+            "reason": "no bid",
+            "annulled_at": auction.bid_due_at,
+            "annulled_on": _day(auction.bid_due_at),
+            "second_attempt": None,
+        }
     if phase == Phase.CLOSED and auction.offer_count == 0:
-        return {"reason": "no final offer", "annulled_at": auction.closes_at, "second_attempt": None}
+        return {
+            "reason": "no final offer",
+            "annulled_at": auction.closes_at,
+            "annulled_on": _day(auction.closes_at),
+            "second_attempt": None,
+        }
     return None
+
+
+# What the published record of a historic auction never gives: its sections stay null, and say so.
+HISTORIC_NOT_PUBLISHED = ("schedule", "terms", "bids", "technically_qualified", "opening", "e_auction", "offers")
+
+
+def _historic_result(auction: Auction) -> dict | None:
+    """The published outcome of a historic auction: the preferred bidder as published (a firm not registered here:
+    no CIN), the final offer where published; no offer history, no time of close."""
+    if not auction.published_preferred_bidder:
+        return None
+    return {
+        "closed_at": None,
+        "declared": True,
+        "declared_on": auction.declared_on,
+        "preferred_bidder": {"name": auction.published_preferred_bidder, "cin": None},
+        "winning_offer": auction.published_final_offer,
+        "offer_count": None,
+        "offers": [],
+        "bidder_salt": "",
+    }
+
+
+def _historic_source(auction: Auction) -> dict:
+    not_published = list(HISTORIC_NOT_PUBLISHED)
+    if auction.published_preferred_bidder and auction.published_final_offer is None:
+        not_published.append("winning_offer")
+    if auction.status == Auction.Status.SETTLED and auction.declared_on is None:
+        not_published.append("declared_on")
+    if auction.status == Auction.Status.ANNULLED and auction.annulled_on is None:
+        not_published.append("annulled_on")
+    if not auction.lease_kind:
+        not_published.append("lease_kind")
+    return {
+        "url": auction.source_url,
+        "published_outcome": auction.published_outcome,
+        "record": "Ministry of Mines releases as reported by the press, compiled in tranche_blocks.csv",
+        "not_published": not_published,
+    }
+
+
+def _block(auction: Auction) -> dict:
+    """The auction's block. For a historic auction, a figure the registry marks illustrative (invented for the demo)
+    is left out: it is not part of the published record."""
+    block = auction.block
+    hidden = set(block.illustrative_fields or []) if auction.historic else set()
+    return {
+        "code": block.code,
+        "name": block.name,
+        "state": block.state,
+        "district": "" if "district" in hidden else block.district,
+        "minerals": [{"slug": m.slug, "name": m.name} for m in block.minerals.all()],
+        "area_hectares": None if "area_hectares" in hidden else block.area_hectares,
+        "value_of_estimated_resources": None if auction.historic and hidden else block.value_of_estimated_resources,
+    }
+
+
+def _historic_auction(auction: Auction, data: dict) -> dict:
+    """`public_auction` of a historic auction: the published record, and null for whatever it does not give."""
+    return {
+        **data,
+        "terms": {
+            "lease_kind": auction.lease_kind or None,
+            "direction": auction.direction,
+            "reserve_price_pct": None,
+            "net_worth_threshold": None,
+            "bid_security": None,
+            "tender_fee": None,
+            "params": None,
+        },
+        "bids": None,
+        "technically_qualified": None,
+        "opening": None,
+        "e_auction": None,
+        "result": _historic_result(auction),
+        "source": _historic_source(auction),
+    }
 
 
 def public_auction(auction: Auction, *, now: datetime | None = None) -> dict:
@@ -263,7 +387,6 @@ def public_auction(auction: Auction, *, now: datetime | None = None) -> dict:
     phase = auction_phase(auction, now)
     participations = _participations(auction)
     submitted = [p for p in participations if p.status == Participation.Status.SUBMITTED]
-    block = auction.block
     next_attempt = getattr(auction, "next_attempt", None)
 
     bids = _bids(auction, submitted) if bids_are_closed(auction, now) else None
@@ -271,22 +394,15 @@ def public_auction(auction: Auction, *, now: datetime | None = None) -> dict:
     if _evaluation_complete(auction, submitted, now):
         tqb = [_firm(p) for p in sorted(submitted, key=lambda p: p.firm.legal_name) if p.technically_qualified]
     opened = offers_are_open(auction)
-    return {
+    data = {
         "id": auction.pk,
         "ocid": auction.ocid,
+        "origin": auction.origin,
         "ledger_stream": auction.stream,
         "phase": phase,
         "phase_label": Phase.LABELS[phase],
         "tranche": {"id": auction.tranche_id, "name": auction.tranche.name, "kind": auction.tranche.kind},
-        "block": {
-            "code": block.code,
-            "name": block.name,
-            "state": block.state,
-            "district": block.district,
-            "minerals": [{"slug": m.slug, "name": m.name} for m in block.minerals.all()],
-            "area_hectares": block.area_hectares,
-            "value_of_estimated_resources": block.value_of_estimated_resources,
-        },
+        "block": _block(auction),
         "attempt": auction.attempt,
         "previous_auction": auction.previous_id,
         "second_attempt": next_attempt.pk if next_attempt else None,
@@ -306,7 +422,9 @@ def public_auction(auction: Auction, *, now: datetime | None = None) -> dict:
         "opening": _opening(auction, submitted) if opened else None,
         "e_auction": {"starts_at": auction.starts_at, "closes_at": auction.closes_at} if opened else None,
         "result": _result(auction, submitted) if opened and history_is_public(auction, now) else None,
+        "source": None,
     }
+    return _historic_auction(auction, data) if auction.historic else data
 
 
 def public_auction_summary(auction: Auction, *, now: datetime | None = None) -> dict:
@@ -319,6 +437,7 @@ def public_auction_summary(auction: Auction, *, now: datetime | None = None) -> 
         "attempt": auction.attempt,
         "phase": phase,
         "phase_label": Phase.LABELS[phase],
+        "published_outcome": auction.published_outcome if auction.historic else None,
     }
 
 
@@ -327,16 +446,26 @@ def public_tranche(tranche: Tranche, *, now: datetime | None = None) -> dict:
     rows = getattr(tranche, "public_auction_rows", None)
     if rows is None:
         rows = list(tranche.auctions.select_related("block").order_by("block__code", "attempt"))
+    historic = tranche.origin == Origin.HISTORIC
     return {
         "id": tranche.pk,
         "name": tranche.name,
         "kind": tranche.kind,
+        "origin": tranche.origin,
         "notified_at": tranche.notified_at,
         "tender_fee": tranche.tender_fee,
         "net_worth_threshold": tranche.net_worth_threshold,
-        "params": tranche.params,
+        "params": None if historic else tranche.params,
         "schedule": {name: getattr(tranche, name) for name in SCHEDULE_FIELDS},
         "auctions": [public_auction_summary(a, now=now) for a in rows],
+        "record": {
+            "launched_on": tranche.launched_on,
+            "bids_due_on": tranche.bids_due_on,
+            "published_block_count": tranche.published_block_count,
+            "note": tranche.source_note,
+        }
+        if historic
+        else None,
     }
 
 
@@ -360,6 +489,7 @@ def public_calendar(*, now: datetime | None = None) -> list[dict]:
     auctions = (
         Auction.objects.filter(
             tranche__status=Tranche.Status.NOTIFIED,
+            origin=Origin.KHANIJ,
             status__in=[Auction.Status.NOTIFIED, Auction.Status.EVALUATION, Auction.Status.OPENED],
         )
         .filter(Q(e_auction_starts_at__gte=now) | Q(starts_at__gte=now))
@@ -393,3 +523,41 @@ def public_calendar(*, now: datetime | None = None) -> list[dict]:
             )
     events.sort(key=lambda e: (e["at"], e["block_code"], e["attempt"], e["kind"]))
     return events
+
+
+# --- The programme in figures -------------------------------------------------------------------------------------
+
+
+def programme_figures() -> dict:
+    """The programme as it happened, tranche by tranche (historic and run here): offerings, preferred bidders
+    declared, annulments, and those still open or without a published outcome. One query."""
+    rows = list(
+        Auction.objects.filter(tranche__status=Tranche.Status.NOTIFIED)
+        .values("tranche_id", "tranche__name", "tranche__origin", "tranche__published_block_count")
+        .annotate(
+            offerings=Count("id"),
+            declared=Count("id", filter=Q(status=Auction.Status.SETTLED)),
+            annulled=Count("id", filter=Q(status=Auction.Status.ANNULLED)),
+            second_attempts=Count("id", filter=Q(attempt__gt=1)),
+            launched=Coalesce("tranche__launched_on", "tranche__notified_at__date"),
+        )
+        .order_by(F("launched").asc(nulls_last=True), "tranche_id")
+    )
+    tranches = [
+        {
+            "id": row["tranche_id"],
+            "name": row["tranche__name"],
+            "historic": row["tranche__origin"] == Origin.HISTORIC,
+            "published_block_count": row["tranche__published_block_count"],
+            "offerings": row["offerings"],
+            "declared": row["declared"],
+            "annulled": row["annulled"],
+            "other": row["offerings"] - row["declared"] - row["annulled"],
+            "second_attempts": row["second_attempts"],
+        }
+        for row in rows
+    ]
+    totals = {
+        key: sum(t[key] for t in tranches) for key in ("offerings", "declared", "annulled", "other", "second_attempts")
+    }
+    return {"tranches": tranches, "totals": totals}

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from auctions.models import Auction, Participation, Tranche
+from auctions.models import Auction, Origin, Participation, Tranche
 from auctions.selectors.phase import bids_are_closed, offers_are_open
 from auctions.selectors.public import BID_FIELDS_DEFERRED, SCHEDULE_FIELDS, public_tranche
 from blocks.models import Block
@@ -66,10 +66,14 @@ def evaluation_bid(participation: Participation, auction: Auction) -> dict:
 def regulator_tranches() -> QuerySet[Tranche]:
     """Every tranche, drafts included, newest first, with its blocks and auctions (for the regulator)."""
     auctions = Auction.objects.select_related("block").order_by("block__code", "attempt")
-    return Tranche.objects.prefetch_related(
-        Prefetch("blocks", queryset=Block.objects.order_by("code").only("id", "code", "name")),
-        Prefetch("auctions", queryset=auctions, to_attr="public_auction_rows"),
-    ).order_by("-created_at", "-id")
+    return (
+        Tranche.objects.filter(origin=Origin.KHANIJ)
+        .prefetch_related(
+            Prefetch("blocks", queryset=Block.objects.order_by("code").only("id", "code", "name")),
+            Prefetch("auctions", queryset=auctions, to_attr="public_auction_rows"),
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def regulator_tranche(tranche: Tranche, *, now: datetime | None = None) -> dict:

@@ -77,13 +77,9 @@ def auctions_sweep() -> dict:
         if auction_close_bidding(auction_id=pk)
     ]
     opening = auctions_opening_sweep()
-    settled = [
-        pk
-        for pk in Auction.objects.filter(status=Auction.Status.OPENED, closes_at__lte=moment).values_list(
-            "pk", flat=True
-        )
-        if auction_settle(auction_id=pk)
-    ]
+    # Oldest close first: after a worker died part way, what waited longest settles first.
+    due = Auction.objects.filter(status=Auction.Status.OPENED, closes_at__lte=moment).order_by("closes_at", "pk")
+    settled = [pk for pk in due.values_list("pk", flat=True) if auction_settle(auction_id=pk)]
     return {"bidding_closed": closed, **opening, "settled": settled}
 
 

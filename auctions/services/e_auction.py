@@ -60,6 +60,12 @@ def offer_place(*, actor, auction_id, value, bidder: dict | None = None) -> Offe
 def _offer_refusal(auction: Auction, bidder: dict, value, *, moment, params) -> Exception | None:
     """Why the locked auction refuses the offer now, or None: not live, from one not qualified, or not beating
     the current best by the increment."""
+    if auction.historic:
+        return Conflict(
+            f"The auction of {auction.block.code} is a historic record, imported from the published record: it was "
+            "never run on Khanij and takes no offer.",
+            code="historic_auction",
+        )
     if auction.status != Auction.Status.OPENED or auction.starts_at is None:
         return Conflict(f"The auction of {auction.block.code} is not taking final offers.")
     if moment < auction.starts_at:
@@ -117,6 +123,13 @@ def offer_precheck(*, actor, auction_id, value) -> dict:
     as it stands. Returns who offers. The offer API runs it before it reserves the request's Idempotency-Key, so a
     stale offer costs no write at all."""
     bidder = _offer_bidder(actor, auction_id, at=now())
+    snapshot = bidder["auction"]
+    if snapshot is not None and snapshot.historic:
+        raise Conflict(
+            "This auction is a historic record, imported from the published record: it was never run on Khanij and "
+            "takes no offer.",
+            code="historic_auction",
+        )
     value = percentage(value, "value")
     if bidder["live"] and bidder["participation_id"] is not None:
         snapshot = bidder["auction"]

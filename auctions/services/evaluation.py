@@ -4,9 +4,9 @@ evaluation and the rejection of affiliates. The opening itself, done by a worker
 from django.db import transaction
 
 from auctions import lifecycle
-from auctions.models import Auction, Participation
+from auctions.models import Auction, Origin, Participation
 from auctions.services.annulment import annul
-from auctions.services.guards import locked_auction, now, require_regulator
+from auctions.services.guards import historic_refusal, locked_auction, now, require_regulator
 from auctions.services.opening import UNDER_WAY, opening_after_evaluation
 from bidders.selectors import affiliated_pairs
 from core.errors import ApplicationError, Conflict, NotFound
@@ -119,6 +119,13 @@ def participation_evaluate(*, actor, participation_id, qualified: bool, reason: 
 def auction_reject_affiliates(*, actor, auction_id) -> int:
     """Confirm every affiliate flag of the auction: both bids of each affiliated pair are disqualified."""
     require_regulator(actor)
+    historic = (
+        Auction.objects.filter(pk=auction_id, origin=Origin.HISTORIC).select_related("block", "tranche").first()
+        if str(auction_id).isdigit()
+        else None
+    )
+    if historic is not None:
+        raise historic_refusal(historic)
     flagged = list(
         Participation.objects.filter(
             auction_id=auction_id, status=Participation.Status.SUBMITTED, technically_qualified__isnull=True

@@ -10,7 +10,7 @@ from auctions.models import Auction
 from bidders.models import Firm, Membership
 from bidders.roles import firm_of, is_regulator
 from bidders.rules import may_act
-from core.errors import ApplicationError, NotFound, PermissionDenied
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 
 def now() -> datetime:
@@ -53,10 +53,31 @@ def percentage(value, field: str) -> Decimal:
     return result
 
 
+HISTORIC_REFUSAL = (
+    "The auction of {block} in {tranche} is a historic record: the Ministry of Mines ran it before Khanij, and it is "
+    "imported from the published record ({source}). Nothing can be done on it here: no tender document, bid, "
+    "evaluation, opening, offer, settlement or second attempt. Its page shows what was published."
+)
+
+
+def historic_refusal(auction: Auction) -> Conflict:
+    """The refusal of every write on a historic auction (auctions.history): it was never run here."""
+    return Conflict(
+        HISTORIC_REFUSAL.format(
+            block=auction.block.code, tranche=auction.tranche.name, source=auction.source_url or "no source given"
+        ),
+        code="historic_auction",
+    )
+
+
 def locked_auction(auction_id) -> Auction:
+    """The auction row, locked until the caller's transaction ends; a historic one is refused (historic_refusal)."""
     try:
         # OF self: lock the auction row only, not the block and tranche rows joined for reading, so that writers of
         # the auctions of one tranche never wait on each other (PostgreSQL locks every joined row otherwise).
-        return Auction.objects.select_for_update(of=("self",)).select_related("block", "tranche").get(pk=auction_id)
+        auction = Auction.objects.select_for_update(of=("self",)).select_related("block", "tranche").get(pk=auction_id)
     except (Auction.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"There is no auction {auction_id}.") from None
+    if auction.historic:
+        raise historic_refusal(auction)
+    return auction

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from auctions import lifecycle, rules
-from auctions.models import Auction, Tranche
+from auctions.models import Auction, Origin, Tranche
 from auctions.services.guards import locked_auction, now, require_regulator, utc
 from blocks.lifecycle import LIVE as BLOCK_LIVE
 from blocks.lifecycle import NOTIFIED as BLOCK_NOTIFIED
@@ -258,6 +258,15 @@ def tranche_notify(*, actor, tranche_id) -> Tranche:
     another live auction holds (two draft tranches may list the same block) refuses the whole notice, naming that
     auction, and nothing is written."""
     require_regulator(actor)
+    historic = None
+    if str(tranche_id).isdigit():
+        historic = Tranche.objects.filter(pk=tranche_id, origin=Origin.HISTORIC).first()
+    if historic is not None:
+        raise Conflict(
+            f"{historic.name} is a historic record, imported from the published record of the Ministry of Mines: it "
+            "was launched before Khanij and is never notified or run here.",
+            code="historic_auction",
+        )
     with transaction.atomic():
         claimed = lifecycle.tranche_move(tranche_id=tranche_id, to=lifecycle.TRANCHE_NOTIFIED, notified_at=now())
         tranche = Tranche.objects.get(pk=tranche_id)

@@ -21,7 +21,7 @@ AUCTION_BEST_UPDATE = ModelWrite(Auction, ["best_offer", "best_participation", "
 OFFER_BIDDER_COLUMNS = ("firm_id", "firm__legal_name", "role", "participation_id", "regulator", "live")
 # The auction as it stands, unlocked: what an offer is judged against before the lock (read with core.sql, so its
 # values are converted as the ORM converts them).
-OFFER_SNAPSHOT_FIELDS = ("status", "direction", "params", "floor_price", "best_offer")
+OFFER_SNAPSHOT_FIELDS = ("status", "origin", "direction", "params", "floor_price", "best_offer")
 
 
 @cache
@@ -52,6 +52,7 @@ OFFER_LOCK_FIELDS = (
     "block",
     "attempt",
     "status",
+    "origin",
     "annulment_reason",
     "direction",
     "params",

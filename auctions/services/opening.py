@@ -31,7 +31,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from auctions import lifecycle, rules, sealing
-from auctions.models import Auction, Participation, Tranche
+from auctions.models import Auction, Origin, Participation, Tranche
 from auctions.services.annulment import annul, members_of
 from auctions.services.guards import locked_auction, now, require_regulator, utc
 from auctions.wording import words
@@ -116,6 +116,12 @@ def tranche_open(*, actor, tranche_id) -> dict:
         tranche = Tranche.objects.get(pk=tranche_id)
     except (Tranche.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"There is no tranche {tranche_id}.") from None
+    if tranche.origin == Origin.HISTORIC:
+        raise Conflict(
+            f"{tranche.name} is a historic record, imported from the published record of the Ministry of Mines: it "
+            "was run before Khanij, and nothing of it is opened here.",
+            code="historic_auction",
+        )
     result = {"queued": [], "under_way": [], "pending": {}}
     with transaction.atomic():
         moment = now()
@@ -206,7 +212,10 @@ def auctions_opening_sweep() -> dict:
     whose task was lost or whose worker stopped answering."""
     moment = now()
     due = Auction.objects.filter(
-        status=Auction.Status.EVALUATION, opening_at__lte=moment, opening_status=OPENING.NOT_REQUESTED
+        origin=Origin.KHANIJ,
+        status=Auction.Status.EVALUATION,
+        opening_at__lte=moment,
+        opening_status=OPENING.NOT_REQUESTED,
     ).values_list("pk", flat=True)
     scheduled = {pk: outcome for pk in list(due) if (outcome := auction_opening_schedule(auction_id=pk))}
     stale = _stale_before()

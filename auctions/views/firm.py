@@ -28,7 +28,7 @@ from auctions.forms import (
 )
 from auctions.models import Auction, Participation
 from auctions.selectors.phase import Phase, auction_phase
-from auctions.views.page_parts import SECRET_FIELDS, forbidden, public_url, refused, room_url, schedule_rows
+from auctions.views.page_parts import SECRET_FIELDS, forbidden, public_url, refused, room_url, run_here, schedule_rows
 from bidders.models import Membership
 from bidders.roles import firm_of, is_regulator
 from bidders.rules import may_act
@@ -212,12 +212,14 @@ def _participation_page(request, firm, role, auction, *, buy_form=None, bid_form
 
 
 @require_GET
+@run_here
 @firm_required
 def participation_page(request, firm, role, pk):
     return _participation_page(request, firm, role, _firm_auction(pk))
 
 
 @require_POST
+@run_here
 @firm_required
 def participation_buy_document(request, firm, role, pk):
     auction = _firm_auction(pk)
@@ -248,6 +250,7 @@ def participation_buy_document(request, firm, role, pk):
 
 
 @require_POST
+@run_here
 @firm_required
 def participation_submit(request, firm, role, pk):
     auction = _firm_auction(pk)
@@ -280,6 +283,7 @@ def participation_submit(request, firm, role, pk):
 
 
 @require_POST
+@run_here
 @firm_required
 def participation_withdraw(request, firm, role, pk):
     auction = _firm_auction(pk)

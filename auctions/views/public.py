@@ -17,7 +17,7 @@ from auctions.selectors.public import (
     public_results,
     public_tranche,
     public_tranche_get,
-    public_tranches,
+    public_tranches_by_date,
 )
 from core.errors import NotFound
 
@@ -30,7 +30,7 @@ def _not_found(request, exc: NotFound):
 
 def tranche_list(request):
     now = timezone.now()
-    page = Paginator(public_tranches(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(public_tranches_by_date(), PAGE_SIZE).get_page(request.GET.get("page"))
     tranches = [public_tranche(t, now=now) for t in page.object_list]
     context = {"page": page, "tranches": tranches, "api_url": reverse("public_auctions_api:tranche-list")}
     return render(request, "auctions/public/tranche_list.html", context)

@@ -25,10 +25,19 @@ from auctions.forms import (
     TrancheForm,
     tranche_kind,
 )
-from auctions.models import Auction, Participation, Tranche
+from auctions.models import Auction, Origin, Participation, Tranche
 from auctions.selectors.phase import Phase, auction_phase, bids_are_closed
 from auctions.selectors.regulator import OpeningProgress, opening_row, tranche_opening
-from auctions.views.page_parts import SECRET_FIELDS, forbidden, public_url, refused, room_url, schedule_rows
+from auctions.views.page_parts import (
+    SECRET_FIELDS,
+    forbidden,
+    public_url,
+    refused,
+    room_url,
+    run_here,
+    schedule_rows,
+    tranche_run_here,
+)
 from bidders.models import EligibilityDocument
 from bidders.roles import firm_of, is_regulator
 from core.errors import ApplicationError
@@ -61,9 +70,11 @@ def regulator_required(view):
 @require_GET
 @regulator_required
 def tranche_list(request):
-    tranches = Tranche.objects.annotate(
-        block_count=Count("blocks", distinct=True), auction_count=Count("auctions", distinct=True)
-    ).order_by("-created_at", "-id")
+    tranches = (
+        Tranche.objects.filter(origin=Origin.KHANIJ)
+        .annotate(block_count=Count("blocks", distinct=True), auction_count=Count("auctions", distinct=True))
+        .order_by("-created_at", "-id")
+    )
     return render(request, "auctions/flow/tranche_list.html", {"tranches": tranches})
 
 
@@ -136,12 +147,14 @@ def _tranche_page(request, tranche, *, status=200):
 
 
 @require_GET
+@tranche_run_here
 @regulator_required
 def tranche_detail(request, pk):
     return _tranche_page(request, get_object_or_404(Tranche, pk=pk))
 
 
 @require_POST
+@tranche_run_here
 @regulator_required
 def tranche_notify(request, pk):
     tranche = get_object_or_404(Tranche, pk=pk)
@@ -157,6 +170,7 @@ def tranche_notify(request, pk):
 
 
 @require_POST
+@tranche_run_here
 @regulator_required
 def tranche_open(request, pk):
     tranche = get_object_or_404(Tranche, pk=pk)
@@ -268,6 +282,7 @@ def _desk(request, auction: Auction, *, bound=None, status=200):
 
 
 @require_GET
+@run_here
 @regulator_required
 def auction_desk(request, pk):
     return _desk(request, _desk_auction(pk))
@@ -278,6 +293,7 @@ def _desk_action(action):
 
     @wraps(action)
     @require_POST
+    @run_here
     @regulator_required
     def wrapper(request, pk, *args, **kwargs):
         auction = _desk_auction(pk)
@@ -292,6 +308,7 @@ def _desk_action(action):
 
 
 @require_POST
+@run_here
 @regulator_required
 def participation_evaluate(request, pk, participation_id):
     auction = _desk_auction(pk)

@@ -9,10 +9,10 @@ def bench_firms(count: int) -> tuple:
     """A regulator and `count` firms, each with one administrator holding an API token: (regulator, users, tokens)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
     from bidders.models import Firm, Membership
     from bidders.roles import REGULATORS_GROUP
+    from core.models import ApiToken
 
     User = get_user_model()
     regulator = User.objects.create_user("bench-regulator", password=None)
@@ -30,7 +30,8 @@ def bench_firms(count: int) -> tuple:
         user = User.objects.create_user(f"bench-bidder-{i:02d}", password=None, email=f"bidder{i:02d}@bench.invalid")
         Membership.objects.create(user=user, firm=firm, role=Membership.Role.ADMIN)
         users.append(user)
-    tokens = {user.pk: Token.objects.create(user=user).key for user in users}
+    # Each program's token as POST /api/v1/auth/token issues it (hashed, expiring): the check the offers pay for.
+    tokens = {user.pk: ApiToken.objects.create(user=user, name="bench-bidder")[1] for user in users}
     return regulator, users, tokens
 
 
@@ -105,11 +106,12 @@ def evaluated_tranche(*, regulator, users, auctions: int, schedule: dict, name: 
 
 def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
     """Firms with tokens, one tranche of `auctions` blocks, every firm qualified in every auction, all live."""
+    import time_machine
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from auctions import services as svc
     from auctions.models import Auction
+    from core.models import ApiToken
 
     regulator, users, tokens = bench_firms(firms)
     real_now = timezone.now()
@@ -125,8 +127,6 @@ def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
     duration = int((close_in + timedelta(minutes=1)).total_seconds() // 60)
     ids = evaluated_tranche(regulator=regulator, users=users, auctions=auctions, schedule=schedule,
                             name="Bench tranche", params={"duration_minutes": duration}, out=out)  # fmt: skip
-    import time_machine
-
     with time_machine.travel(schedule["opening_at"], tick=False):
         for auction_id in ids:
             svc.auction_open(actor=regulator, auction_id=auction_id)
@@ -140,5 +140,5 @@ def setup(*, firms: int, auctions: int, close_in: timedelta, out) -> dict:
         "floor": {pk: str(a.floor_price) for pk, a in opened.items()},
         "closes_at": {pk: a.closes_at.isoformat() for pk, a in opened.items()},
         "tokens": [tokens[u.pk] for u in users],
-        "regulator_token": Token.objects.create(user=regulator).key,
+        "regulator_token": ApiToken.objects.create(user=regulator, name="bench-monitor")[1],
     }

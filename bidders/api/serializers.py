@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from bidders import ownership_notice
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
 from core.fields import DateField, ExactDecimalField
 
@@ -87,7 +88,17 @@ class BeneficialOwnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BeneficialOwner
-        fields = ["id", "name", "pan", "nationality", "share", "has_control", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "pan",
+            "nationality",
+            "share",
+            "has_control",
+            "created_at",
+            "publication_consent_at",
+            "publication_notice_version",
+        ]
         read_only_fields = fields
 
 
@@ -135,11 +146,6 @@ class FirmDetailSerializer(FirmListSerializer):
         read_only_fields = fields
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
-    username = serializers.CharField()
-
-
 # --- Inputs --------------------------------------------------------------------------------------------
 
 
@@ -179,8 +185,10 @@ class BeneficialOwnerInputSerializer(serializers.Serializer):
     nationality = serializers.CharField(max_length=60, required=False, default="Indian")
     share = ExactDecimalField(**PERCENT_INPUT, help_text="0 to 100; the firm's owners together at most 100.")
     has_control = serializers.BooleanField(required=False, default=False)
-
-
-class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField(allow_blank=True)
-    password = serializers.CharField(allow_blank=True, style={"input_type": "password"}, write_only=True)
+    publication_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required true: the owner has read the notice and consents to the publication of their name, "
+        "nationality, nature and share of the interest (never the PAN or an address), as open data. "
+        + ownership_notice.NOTICE,
+    )

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from bidders.api import views
+from bidders.api import tokens, views
 
 urlpatterns = [
-    path("auth/token", views.AuthTokenView.as_view(), name="auth-token"),
+    path("auth/token", tokens.AuthTokenView.as_view(), name="auth-token"),
+    path("auth/tokens", tokens.MyTokensView.as_view(), name="auth-tokens"),
+    path("auth/tokens/<int:pk>", tokens.MyTokenView.as_view(), name="auth-token-revoke"),
+    path("auth/logout", tokens.LogoutView.as_view(), name="auth-logout"),
     path("firms", views.FirmListView.as_view(), name="firm-list"),
     path("firms/me", views.MyFirmView.as_view(), name="firm-me"),
     path("firms/me/members", views.MyMembersView.as_view(), name="firm-me-members"),

@@ -1,18 +1,16 @@
-"""The firm API: a firm's own data for its members, every firm (read-only) for regulators, tokens for programs.
+"""The firm API: a firm's own data for its members, every firm (read-only) for regulators (tokens: api/tokens.py).
 
 Thin: input serializers read, services decide and write, selectors read. A firm only ever reaches its own
 members, owners and affiliations: every object is looked up within the caller's firm.
 """
 
-from django.utils.decorators import method_decorator
-from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -248,39 +246,3 @@ class FirmDetailView(APIView):
         """One firm with its members, affiliates, beneficial owners and documents (regulators)."""
         firm = selectors.firm_get_by_cin(cin=cin)
         return Response(s.FirmDetailSerializer(firm, context={"request": request}).data)
-
-
-# --- /auth/token ---------------------------------------------------------------------------------------
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class AuthTokenView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    serializer_class = s.TokenInputSerializer
-
-    @extend_schema(
-        operation_id="auth_token_create",
-        tags=["auth"],
-        request=s.TokenInputSerializer,
-        responses={
-            200: s.TokenSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Wrong username or password."),
-            429: OpenApiResponse(
-                ErrorSerializer,
-                description=(
-                    "`locked_out`: too many wrong passwords for this username from this address; every attempt, "
-                    "even with the right password, is refused until the time the message gives. The `Retry-After` "
-                    "header says in how many seconds."
-                ),
-            ),
-        },
-        examples=[OpenApiExample("Credentials", value={"username": "alice", "password": "..."}, request_only=True)],
-        auth=[],
-    )
-    def post(self, request):
-        """Exchange a username and password for an API token, for programs (`Authorization: Token <token>`)."""
-        serializer = s.TokenInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token = services.auth_token_issue(**serializer.validated_data, request=request)
-        return Response({"token": token.key, "username": token.user.get_username()})

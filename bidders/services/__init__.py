@@ -2,7 +2,7 @@
 
 One function per use case, keyword-only arguments, one short transaction each, in a module per concern:
 `firms` (registration, particulars), `members`, `ownership` (affiliates, beneficial owners), `documents`,
-`tokens`; `access` says who may change a firm (its administrators) and `input` reads what a person typed.
+`tokens` (API tokens); `access` says who may change a firm (its administrators) and `input` reads what a person typed.
 Callers read `from bidders import services; services.member_add(...)`.
 """
 
@@ -16,15 +16,25 @@ from bidders.services.ownership import (
     beneficial_owner_add,
     beneficial_owner_remove,
 )
-from bidders.services.tokens import auth_token_issue
+from bidders.services.tokens import (
+    IssuedToken,
+    auth_token_issue,
+    auth_token_logout,
+    auth_token_revoke,
+    auth_tokens_revoke_all,
+)
 
 __all__ = [
     "DOCUMENT_MAX_BYTES",
     "DOCUMENT_TYPES",
     "FIRM_FIELDS",
+    "IssuedToken",
     "affiliation_add",
     "affiliation_remove",
     "auth_token_issue",
+    "auth_token_logout",
+    "auth_token_revoke",
+    "auth_tokens_revoke_all",
     "beneficial_owner_add",
     "beneficial_owner_remove",
     "document_remove",

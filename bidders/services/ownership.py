@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from bidders import ownership_notice
 from bidders.models import Affiliation, BeneficialOwner, Firm
 from bidders.services.access import require_admin
 from bidders.services.input import FieldErrors, clean_text, parse_percent
@@ -63,10 +65,19 @@ def beneficial_owner_add(
     share,
     nationality: str = "Indian",
     has_control: bool = False,
+    publication_consent: bool = False,
 ) -> BeneficialOwner:
-    """Declare a beneficial owner; the shares of a firm's owners add up to at most 100%."""
+    """Declare a beneficial owner; the shares of a firm's owners add up to at most 100%. The owner's consent to the
+    publication of their name, nationality and interest (`bidders.ownership_notice.NOTICE`) is required, and recorded
+    with its time and the notice's version (Digital Personal Data Protection Act 2023)."""
     require_admin(actor, firm, "declare beneficial owners")
     errors = FieldErrors()
+    if publication_consent is not True:
+        errors.add(
+            "publication_consent",
+            "Confirm that the owner has read the notice and consents to the publication of their name, nationality "
+            "and interest (never their PAN or address); without that consent the owner cannot be declared here.",
+        )
     name = clean_text(name)
     if not name:
         errors.add("name", "Enter the beneficial owner's full name.")
@@ -99,7 +110,14 @@ def beneficial_owner_add(
                     fields={"share": [f"At most {room}% is left to declare."]},
                 )
             return BeneficialOwner.objects.create(
-                firm=firm, name=name, pan=pan, nationality=nationality, share=share, has_control=bool(has_control)
+                firm=firm,
+                name=name,
+                pan=pan,
+                nationality=nationality,
+                share=share,
+                has_control=bool(has_control),
+                publication_consent_at=timezone.now(),
+                publication_notice_version=ownership_notice.NOTICE_VERSION,
             )
     except IntegrityError as exc:
         raise Conflict(f"A beneficial owner with PAN {pan} was declared a moment ago; reload the page.") from exc

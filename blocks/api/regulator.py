@@ -100,6 +100,18 @@ class BlockListCreateApi(APIView):
         government_land_ha = ExactDecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
         other_land_ha = ExactDecimalField(max_digits=14, decimal_places=4, min_value=ZERO, required=False)
         resources = ResourceSerializer(many=True, required=False)
+        protected_area_distance_km = ExactDecimalField(
+            max_digits=8,
+            decimal_places=3,
+            min_value=ZERO,
+            required=False,
+            allow_null=True,
+            help_text="Distance from the block's boundary to the nearest national park or wildlife sanctuary, in km; "
+            "null: not assessed. Within 1 km (PROTECTED_AREA_BARRED_KM) the block is refused.",
+        )
+        eco_sensitive_zone = serializers.BooleanField(
+            required=False, help_text="Whether any part of the block lies in a notified eco-sensitive zone."
+        )
         reserve_price_pct = ExactDecimalField(
             max_digits=6, decimal_places=2, min_value=ZERO, required=False, allow_null=True
         )
@@ -122,6 +134,7 @@ class BlockListCreateApi(APIView):
             name = serializers.CharField()
             part_d = serializers.BooleanField(help_text="First Schedule Part D: auctioned by the Centre.")
             seventh_schedule = serializers.BooleanField(help_text="An exploration licence may be granted.")
+            part_b = serializers.BooleanField(help_text="First Schedule Part B: an atomic mineral.")
 
             class Meta:
                 ref_name = "RegulatorBlockMineral"
@@ -162,6 +175,13 @@ class BlockListCreateApi(APIView):
         government_land_ha = ExactDecimalField(max_digits=14, decimal_places=4)
         other_land_ha = ExactDecimalField(max_digits=14, decimal_places=4)
         resources = ResourceSerializer(many=True)
+        protected_area_distance_km = ExactDecimalField(
+            max_digits=8,
+            decimal_places=3,
+            allow_null=True,
+            help_text="km to the nearest national park or sanctuary; null: not assessed.",
+        )
+        eco_sensitive_zone = serializers.BooleanField()
         value_of_estimated_resources = ExactDecimalField(
             max_digits=20, decimal_places=2, help_text="VER in rupees: the sum of the resources' values."
         )

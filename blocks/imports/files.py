@@ -44,6 +44,14 @@ COLUMNS = (
     Column("forest_land_ha", False, "Forest land in hectares (empty = 0).", "10"),
     Column("government_land_ha", False, "Government land in hectares (empty = 0).", "20"),
     Column("other_land_ha", False, "Other land in hectares (empty = 0).", "5"),
+    Column(
+        "protected_area_distance_km",
+        False,
+        "Distance to the nearest national park or wildlife sanctuary in km (empty = not assessed); within 1 km the "
+        "row is refused.",
+        "14.5",
+    ),
+    Column("eco_sensitive_zone", False, "yes if any part lies in a notified eco-sensitive zone (empty = no).", "no"),
     Column("reserve_price_pct", False, "Reserve price, % of the value of mineral despatched.", "0.50"),
     Column("tender_fee", False, "Tender fee in rupees before GST.", "300000"),
     Column(
@@ -92,6 +100,8 @@ FIELD_LABELS = {
     "government_land_ha": "Government land",
     "other_land_ha": "Other land",
     "land": "Land split",
+    "protected_area_distance_km": "Distance to a protected area",
+    "eco_sensitive_zone": "Eco-sensitive zone",
     "reserve_price_pct": "Reserve price",
     "tender_fee": "Tender fee",
     "status": "Status",
@@ -280,7 +290,8 @@ def row_to_block_data(row: dict, files: ParsedFiles, lookup: dict) -> tuple[dict
         "minerals": [_mineral(m, lookup) for m in _split(row.get("minerals", ""))],
         "exploration_stage": row.get("exploration_stage", ""),
     }
-    for field in ("forest_land_ha", "government_land_ha", "other_land_ha", "reserve_price_pct", "tender_fee"):
+    for field in ("forest_land_ha", "government_land_ha", "other_land_ha", "reserve_price_pct", "tender_fee",
+                  "protected_area_distance_km", "eco_sensitive_zone"):  # fmt: skip
         if row.get(field):
             data[field] = row[field]
     for field in ("status", "source_url", "published_outcome"):

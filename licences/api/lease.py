@@ -84,6 +84,9 @@ class ObligationSerializer(serializers.Serializer):
         help_text="`pending`: open; `submitted`: a payment awaits confirmation; `met`; `missed`: open when the "
         "licence was revoked after its due date; `waived`: no longer due.",
     )
+    overdue = serializers.BooleanField(
+        help_text="True when still pending after its due date (India's date today), as the public register says too."
+    )
     met_on = DateField(allow_null=True)
     penalty = ExactDecimalField(max_digits=18, decimal_places=2, help_text="Delay penalty, INR.")
     penalty_basis = serializers.CharField()

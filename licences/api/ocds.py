@@ -111,7 +111,10 @@ OcdsContract = _ref(
 )
 OcdsRelease = _ref(
     "OcdsRelease",
-    ocid=serializers.CharField(help_text="One per auction: ocds-khanij-<auction id>."),
+    ocid=serializers.CharField(
+        help_text="One per auction: the prefix OCDS_OCID_PREFIX (registered with the Open Contracting Partnership; "
+        "the default ocds-xxxxxx is a placeholder), a hyphen and the auction id."
+    ),
     id=serializers.CharField(),
     date=serializers.DateTimeField(),
     tag=serializers.ListField(

@@ -186,6 +186,10 @@ class ObligationSerializer(serializers.Serializer):
     amount = ExactDecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR, if money.")
     basis = serializers.CharField(help_text="How the due date and the amount were computed, citing the rule.")
     status = serializers.ChoiceField(choices=Obligation.Status.choices)
+    overdue = serializers.BooleanField(
+        help_text="True when still pending after its due date (India's date today): the holder is late. It may still "
+        "be met, late; the holder's pages say the same."
+    )
     met_on = DateField(allow_null=True)
     penalty = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
     penalty_basis = serializers.CharField(help_text="How the penalty was computed, citing the rule.")

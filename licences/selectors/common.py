@@ -7,12 +7,18 @@ from django.utils import timezone
 
 from auctions.rules import AuctionParams
 from bidders.models import Membership
-from licences.models import Licence
+from licences.models import Licence, Obligation
 
 
 def today() -> datetime.date:
     """The date in India by the server's clock."""
     return timezone.localdate()
+
+
+def is_overdue(obligation, on: datetime.date) -> bool:
+    """An obligation still owed (pending) after its due date: overdue, on every page and API alike (it may still be
+    met late)."""
+    return obligation.status == Obligation.Status.PENDING and obligation.due_on < on
 
 
 def params_of(licence: Licence) -> AuctionParams:

@@ -19,7 +19,7 @@ from core.money import inr
 from core.selectors import closed_days
 from licences import lifecycle, rules
 from licences.models import Licence, Obligation, Payment, PremiumShare
-from licences.selectors.common import holder_role, params_of, today
+from licences.selectors.common import holder_role, is_overdue, params_of, today
 
 REGULATOR = "regulator"
 Kind = Obligation.Kind
@@ -113,7 +113,7 @@ def obligation_row(obligation: Obligation, *, on: datetime.date, params, closed=
         "penalty": obligation.penalty,
         "penalty_basis": obligation.penalty_basis,
         "period": obligation.period,
-        "overdue": obligation.status == ObStatus.PENDING and obligation.due_on < on,
+        "overdue": is_overdue(obligation, on),
         "payable": obligation.kind in Obligation.MONEY_KINDS and obligation.status == ObStatus.PENDING,
         "markable": obligation.kind in Obligation.MARKABLE_KINDS and obligation.status == ObStatus.PENDING,
         "payments": list(obligation.payments.all()),

@@ -21,6 +21,7 @@ from licences import lifecycle
 from licences.deadlines import deadlines_for_firm
 from licences.filters import LicenceFilter
 from licences.models import Deadline, Licence, LicenceEvent, Obligation, PremiumShare
+from licences.selectors import common
 
 # Heavy columns a list row never shows.
 LIST_DEFERRED = ("boundary", "original_boundary", "params", "details", "block__boundary")
@@ -104,6 +105,10 @@ def licence_detail(*, licence_id: int) -> Licence:
             f"No licence has the id {licence_id}. Find it in the register at /licences/ or /api/v1/public/licences.",
             fields={"id": [f"No licence has the id {licence_id}."]},
         )
+    on = common.today()
+    for obligation in licence.obligations.all():
+        # Public as on the holder's pages: a pending obligation past its due date is overdue.
+        obligation.overdue = common.is_overdue(obligation, on)
     return licence
 
 

@@ -31,6 +31,7 @@ from licences.services.milestones import (
     licence_issue_loi,
     licence_sign_mdpa,
     loi_record,
+    milestone_met_by_decision,
     obligation_mark_met,
 )
 from licences.services.payments import first_dues_met, payment_confirm, payment_record, payment_reject
@@ -89,6 +90,7 @@ __all__ = [
     "licence_sign_mdpa",
     "loi_record",
     "members_of",
+    "milestone_met_by_decision",
     "obligation_add",
     "obligation_mark_met",
     "obligation_settle",

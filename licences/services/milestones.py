@@ -11,7 +11,7 @@ from blocks.models import Block
 from core.errors import ApplicationError, Conflict, NotFound
 from core.money import format_inr
 from core.selectors import closed_days
-from licences import rules
+from licences import hooks, lifecycle, rules
 from licences.models import Licence, Obligation
 from licences.selectors.common import params_of, today
 from licences.services.award import instalment_basis
@@ -115,7 +115,8 @@ def _late(obligation: Obligation, done_on: datetime.date, licence: Licence) -> t
     return rules.delay_penalty(licence.performance_security, obligation.due_on, done_on, params_of(licence))
 
 
-def _meet(*, obligation: Obligation, licence: Licence, met_on: datetime.date, actor, act: str) -> Obligation:
+def _meet(*, obligation: Obligation, licence: Licence, met_on: datetime.date, actor, act: str, note: str = "",
+          payload: dict | None = None) -> Obligation:  # fmt: skip
     penalty, basis = _late(obligation, met_on, licence)
     obligation_settle(obligation=obligation, status=ObStatus.MET, met_on=met_on, penalty=penalty, penalty_basis=basis)
     late = f" Delay penalty {format_inr(penalty)}: {basis}" if penalty else " On time."
@@ -123,12 +124,14 @@ def _meet(*, obligation: Obligation, licence: Licence, met_on: datetime.date, ac
         licence=licence,
         kind=act,
         actor=actor,
-        note=f"{obligation.title} met on {day(met_on)} (due {day(obligation.due_on)}).{late}",
+        note=f"{obligation.title} met on {day(met_on)} (due {day(obligation.due_on)}).{late}"
+        + (f" {note}" if note else ""),
         payload={
             "obligation": obligation.kind,
             "due_on": obligation.due_on.isoformat(),
             "met_on": met_on.isoformat(),
             "penalty": penalty,
+            **(payload or {}),
         },
     )
     if penalty:
@@ -164,6 +167,9 @@ def obligation_mark_met(*, actor, obligation_id, met_on) -> Obligation:
         licence = lock_licence(licence_id)
         require_not_ended(licence)
         obligation = Obligation.objects.select_for_update().get(pk=obligation_id)
+        kept = hooks.milestone_keeper(licence, obligation.kind)
+        if kept:
+            raise Conflict(kept, code="milestone_kept_by_case")
         if obligation.kind not in Obligation.MARKABLE_KINDS:
             how = {
                 Kind.MDPA: "record the signing of the development agreement",
@@ -179,17 +185,38 @@ def obligation_mark_met(*, actor, obligation_id, met_on) -> Obligation:
         return _meet(obligation=obligation, licence=licence, met_on=met_on, actor=actor, act="milestone_met")
 
 
+def milestone_met_by_decision(*, licence_id, kind: str, met_on: datetime.date, note: str, actor=None,
+                              payload: dict | None = None) -> Obligation | None:  # fmt: skip
+    """A milestone (mining plan, environment clearance) met by another record's decision of `met_on`: a granted or
+    deemed clearance case (RULES.md s.5, Link to the lease), with its delay penalty when late. Runs in the caller's
+    transaction; a milestone already met, or a licence without it (a composite licence), is left alone (None)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("milestone_met_by_decision must run inside the transaction of the decision")
+    licence = lock_licence(licence_id)
+    obligation = open_obligation(licence, kind)
+    if obligation is None or obligation.status != ObStatus.PENDING or lifecycle.is_ended(licence.status):
+        return None
+    _meet(obligation=obligation, licence=licence, met_on=met_on, actor=actor, act="milestone_met",
+          note=note, payload=payload)  # fmt: skip
+    return obligation
+
+
 def open_obligation(licence: Licence, kind: str) -> Obligation | None:
     return licence.obligations.select_for_update().filter(kind=kind).order_by("due_on").last()
 
 
-def _require_met(licence: Licence, kinds, what: str) -> None:
+def _missing(licence: Licence, kinds) -> list[str]:
     missing = []
     for kind in kinds:
         obligation = open_obligation(licence, kind)
         if obligation is None or obligation.status != ObStatus.MET:
             state = obligation.get_status_display().lower() if obligation else "not set"
             missing.append(f"{Kind(kind).label.lower()} ({state})")
+    return missing
+
+
+def _require_met(licence: Licence, kinds, what: str, *, more=()) -> None:
+    missing = _missing(licence, kinds) + list(more)
     if missing:
         raise Conflict(f"{what} needs first: {'; '.join(missing)}.")
 
@@ -267,7 +294,8 @@ def licence_execute(*, actor, licence_id, executed_on=None) -> Licence:
         needed = [Kind.UPFRONT_3]
         if licence.kind == "ML":
             needed += [Kind.MINING_PLAN, Kind.ENVIRONMENT_CLEARANCE]
-        _require_met(licence, needed, "Executing the deed")
+        # What other apps say still blocks the deed (licences.hooks): the clearance cases that gate execution.
+        _require_met(licence, needed, "Executing the deed", more=hooks.execution_blockers(licence))
         executed_on = _met_on(executed_on, licence, "executed_on")
         expires_on, term_basis = execution_record(licence=licence, executed_on=executed_on, actor=actor)
         block_lifecycle.block_move(

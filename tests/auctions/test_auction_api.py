@@ -139,11 +139,11 @@ def test_another_firm_sees_nothing_of_a_firms_bid(roles, auction, bid_in, api_as
 
 
 def test_a_token_authenticates_a_program(auction, firm_user, client):
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
 
-    token = Token.objects.create(user=firm_user)
+    _, token = ApiToken.objects.create(user=firm_user, name="bidding-robot")
     with time_machine.travel(BIDDING, tick=False):
-        response = client.get("/api/v1/my/auctions", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get("/api/v1/my/auctions", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
 
 

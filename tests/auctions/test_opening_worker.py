@@ -61,7 +61,8 @@ def worker(postgres, tmp_path):
     log = tmp_path / "worker.log"
     with app.connection_for_write() as broker:  # what earlier tests of this xdist worker left queued is not ours
         broker.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
-    with celery_worker(env, log, queue=settings.CELERY_TASK_DEFAULT_QUEUE, pool="threads", concurrency=4) as process:
+    threads = ("--pool=threads", "--concurrency=4")
+    with celery_worker(env, log, queue=settings.CELERY_TASK_DEFAULT_QUEUE, pool=threads) as process:
         yield process, log
 
 

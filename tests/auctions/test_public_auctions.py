@@ -197,6 +197,7 @@ def test_the_tranche_pages_list_its_auctions_and_terms(regulator, client):
             "attempt": 1,
             "phase": "bidding",
             "phase_label": "Open for bids",
+            "published_outcome": None,
         }
     ]
     assert data["params"]["min_tqb_first_attempt"] == 3 and data["params"]["min_increment"] == "0.05"

@@ -56,7 +56,7 @@ ENDPOINTS = {
     "POST owners": lambda w: (
         "post",
         f"{ME}/beneficial-owners",
-        {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "10.00", "has_control": False},
+        {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "10.00", "has_control": False, "publication_consent": True},
     ),
     "DELETE owner": lambda w: ("delete", f"{ME}/beneficial-owners/{w['owner'].pk}", None),
     "GET firms": lambda w: ("get", "/api/v1/firms", None),
@@ -173,7 +173,7 @@ def test_post_affiliation_returns_the_affiliate(world, api_as):
 
 
 def test_post_owner_refuses_shares_over_100_in_total(world, api_as):
-    body = {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "80"}
+    body = {"name": "Ravi Rao", "pan": "ABCPR2222K", "share": "80", "publication_consent": True}
     response = api_as(world["member"]).post(f"{ME}/beneficial-owners", body, format="json")
     assert response.status_code == 400
     assert "at most 74.00%" in response.json()["error"]["message"]
@@ -260,41 +260,3 @@ def test_firm_list_query_count_does_not_grow_with_firms(regulator, api_as):
     many, rows_many = queries()
     assert (rows_few, rows_many) == (4, 44)
     assert many == few <= 4
-
-
-# --- tokens --------------------------------------------------------------------------------------------
-
-
-def test_token_for_right_credentials_works_as_authorization(firm_user, api):
-    response = api.post("/api/v1/auth/token", {"username": "alice", "password": "correct-horse-battery"}, format="json")
-    assert response.status_code == 200 and response.json()["username"] == "alice"
-    api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    assert api.get(ME).json()["legal_name"] == "Alice Minerals Ltd"
-
-
-@pytest.mark.parametrize("role", ["plain", "member", "other", "regulator"])
-def test_token_for_every_role_with_its_own_credentials(world, api, role):
-    username = world[role].username
-    response = api.post("/api/v1/auth/token", {"username": username, "password": "correct-horse-battery"})
-    assert response.status_code == 200 and response.json()["username"] == username
-
-
-@pytest.mark.parametrize(
-    ("body", "says"),
-    [
-        ({"username": "alice", "password": "wrong"}, "The username or password is wrong"),
-        ({"username": "nobody", "password": "correct-horse-battery"}, "The username or password is wrong"),
-        ({"username": "", "password": ""}, "Enter your username"),
-        ({}, "username: This field is required."),
-    ],
-)
-def test_token_refuses_wrong_credentials_with_400_and_a_clear_message(firm_user, api, body, says):
-    response = api.post("/api/v1/auth/token", body, format="json")
-    assert response.status_code == 400
-    assert says in response.json()["error"]["message"]
-
-
-def test_a_bad_token_is_401(api):
-    api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    response = api.get(ME)
-    assert response.status_code == 401 and response.json()["error"]["code"] == "authentication_failed"

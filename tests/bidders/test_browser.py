@@ -34,6 +34,11 @@ def test_a_firm_signs_up_and_declares_an_owner(page):
 
     page.fill("#id_owner-share", "51")
     page.click("#owners button[type=submit]:has-text('Declare')")
+    assert "without that consent the owner cannot be declared" in page.locator("#owners").inner_text()
+    assert not BeneficialOwner.objects.exists()  # no consent: refused
+    assert "EITI Standard (Requirement 2.5)" in page.locator("#owner-notice").inner_text()
+    page.check("#id_owner-publication_consent")
+    page.click("#owners button[type=submit]:has-text('Declare')")
     page.wait_for_url("**/firm/#owners")
     assert "Asha Rao" in page.locator("#owners table").inner_text()
     assert BeneficialOwner.objects.get().share == 51

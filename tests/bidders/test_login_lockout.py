@@ -40,7 +40,8 @@ def bob():
 
 
 def token(username, password, **meta):
-    return APIClient().post(TOKEN, {"username": username, "password": password}, format="json", **meta)
+    body = {"username": username, "password": password, "name": "bidding-robot"}
+    return APIClient().post(TOKEN, body, format="json", **meta)
 
 
 def fail(times, username="alice", **meta):
@@ -85,7 +86,7 @@ def test_a_try_during_the_lockout_does_not_extend_it(alice):
     with time_machine.travel(timezone.now() + timedelta(minutes=10)):
         assert token("alice", "wrong-password").status_code == 429
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
-        assert token("alice", PASSWORD).status_code == 200
+        assert token("alice", PASSWORD).status_code == 201
 
 
 def test_sign_in_works_again_after_the_cool_off_and_clears_the_failures(client, alice):
@@ -99,15 +100,15 @@ def test_sign_in_works_again_after_the_cool_off_and_clears_the_failures(client, 
 
 def test_fewer_wrong_passwords_than_the_limit_do_not_lock(alice):
     fail(LIMIT - 1)
-    assert token("alice", PASSWORD).status_code == 200
+    assert token("alice", PASSWORD).status_code == 201
 
 
 def test_the_lockout_binds_one_username_from_one_address_only(alice, bob):
     fail(LIMIT, REMOTE_ADDR="198.51.100.1")
 
     assert token("alice", PASSWORD, REMOTE_ADDR="198.51.100.1").status_code == 429
-    assert token("alice", PASSWORD, REMOTE_ADDR="198.51.100.2").status_code == 200
-    assert token("bob", PASSWORD, REMOTE_ADDR="198.51.100.1").status_code == 200
+    assert token("alice", PASSWORD, REMOTE_ADDR="198.51.100.2").status_code == 201
+    assert token("bob", PASSWORD, REMOTE_ADDR="198.51.100.1").status_code == 201
 
 
 def test_a_forwarded_for_header_from_a_client_that_is_not_a_proxy_is_ignored(alice):
@@ -133,7 +134,7 @@ def test_the_configured_proxy_forwards_the_client_address(settings, alice):
     spoofed = token("alice", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.7", **proxy)
     assert spoofed.status_code == 429
     # Another client behind the same proxy is not locked out.
-    assert token("alice", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.8", **proxy).status_code == 200
+    assert token("alice", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.8", **proxy).status_code == 201
 
 
 @override_settings(

@@ -235,7 +235,13 @@ def test_admin_declares_and_removes_an_affiliate(as_user, firm_user, other_firm_
 
 def test_admin_declares_and_removes_a_beneficial_owner(as_user, firm_user):
     client = as_user(firm_user)
-    data = {"owner-name": "Asha Rao", "owner-pan": "ABCPR1234K", "owner-share": "51", "owner-has_control": "on"}
+    data = {
+        "owner-name": "Asha Rao",
+        "owner-pan": "ABCPR1234K",
+        "owner-share": "51",
+        "owner-has_control": "on",
+        "owner-publication_consent": "on",
+    }
     response = client.post(reverse("firm:beneficial_owner_add"), data, follow=True)
     assert "Asha Rao is declared as a beneficial owner (51" in text(response)
     owner = BeneficialOwner.objects.get()
@@ -291,7 +297,10 @@ def test_viewers_and_bidders_cannot_change_anything(as_user, firm_user, other_fi
             {"affiliation-affiliate_cin": FirmFactory().cin, "affiliation-kind": "holding"},
         ),
         (reverse("firm:affiliation_remove", args=[affiliation.pk]), {}),
-        (reverse("firm:beneficial_owner_add"), {"owner-name": "X", "owner-pan": "ABCPX1234K", "owner-share": "1"}),
+        (
+            reverse("firm:beneficial_owner_add"),
+            {"owner-name": "X", "owner-pan": "ABCPX1234K", "owner-share": "1", "owner-publication_consent": "on"},
+        ),
         (reverse("firm:beneficial_owner_remove", args=[owner.pk]), {}),
         (reverse("firm:document_upload"), {"document-kind": "other", "document-file": upload()}),
         (reverse("firm:document_remove", args=[document.pk]), {}),

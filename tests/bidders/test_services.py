@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
 
 from bidders import services
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
@@ -384,7 +382,13 @@ def test_affiliation_remove(firm_user, other_firm_user):
 
 def test_beneficial_owner_add(firm_user):
     owner = services.beneficial_owner_add(
-        actor=firm_user, firm=firm_of(firm_user), name=" Asha  Rao ", pan="abcpr1234k", share="26.5", has_control=True
+        actor=firm_user,
+        firm=firm_of(firm_user),
+        name=" Asha  Rao ",
+        pan="abcpr1234k",
+        share="26.5",
+        has_control=True,
+        publication_consent=True,
     )
     assert (owner.name, owner.pan, owner.share, owner.has_control) == ("Asha Rao", "ABCPR1234K", Decimal("26.5"), True)
 
@@ -394,10 +398,18 @@ def test_beneficial_owners_shares_add_up_to_at_most_100(firm_user):
     BeneficialOwnerFactory(firm=firm, share=Decimal("60"))
     BeneficialOwnerFactory(firm=firm, share=Decimal("30.5"))
     error = refusal(
-        services.beneficial_owner_add, actor=firm_user, firm=firm, name="Late", pan="ABCPL1234K", share="10"
+        services.beneficial_owner_add,
+        actor=firm_user,
+        firm=firm,
+        name="Late",
+        pan="ABCPL1234K",
+        share="10",
+        publication_consent=True,
     )
     assert "would add up to 100.50%" in error.message and "at most 9.50%" in error.message
-    services.beneficial_owner_add(actor=firm_user, firm=firm, name="Exact", pan="ABCPL1234K", share="9.5")
+    services.beneficial_owner_add(
+        actor=firm_user, firm=firm, name="Exact", pan="ABCPL1234K", share="9.5", publication_consent=True
+    )
     assert firm.beneficial_owners.count() == 3
 
 
@@ -413,7 +425,7 @@ def test_beneficial_owners_shares_add_up_to_at_most_100(firm_user):
     ],
 )
 def test_beneficial_owner_add_refuses_bad_input(firm_user, fields, field, says):
-    data = {"name": "Asha Rao", "pan": "ABCPR1234K", "share": "10", **fields}
+    data = {"name": "Asha Rao", "pan": "ABCPR1234K", "share": "10", "publication_consent": True, **fields}
     error = refusal(services.beneficial_owner_add, actor=firm_user, firm=firm_of(firm_user), **data)
     assert says in error.fields[field][0]
 
@@ -421,7 +433,15 @@ def test_beneficial_owner_add_refuses_bad_input(firm_user, fields, field, says):
 def test_beneficial_owner_add_refuses_the_same_pan_twice(firm_user):
     firm = firm_of(firm_user)
     BeneficialOwnerFactory(firm=firm, pan="ABCPR1234K")
-    error = refusal(services.beneficial_owner_add, actor=firm_user, firm=firm, name="Asha", pan="ABCPR1234K", share="1")
+    error = refusal(
+        services.beneficial_owner_add,
+        actor=firm_user,
+        firm=firm,
+        name="Asha",
+        pan="ABCPR1234K",
+        share="1",
+        publication_consent=True,
+    )
     assert isinstance(error, Conflict) and "PAN ABCPR1234K is declared already" in error.message
 
 
@@ -505,23 +525,6 @@ def test_document_remove_deletes_the_row_and_the_file(firm_user, django_capture_
         services.document_remove(actor=firm_user, document=document)
     assert not EligibilityDocument.objects.exists()
     assert not storage.exists(name)
-
-
-# --- tokens --------------------------------------------------------------------------------------------
-
-
-def test_auth_token_issue_returns_the_same_token_each_time(firm_user):
-    request = RequestFactory().post("/api/v1/auth/token")
-    first = services.auth_token_issue(username="alice", password="correct-horse-battery", request=request)
-    again = services.auth_token_issue(username="alice", password="correct-horse-battery", request=request)
-    assert first.key == again.key and Token.objects.count() == 1
-
-
-def test_auth_token_issue_refuses_wrong_credentials(firm_user):
-    request = RequestFactory().post("/api/v1/auth/token")
-    error = refusal(services.auth_token_issue, username="alice", password="wrong", request=request)
-    assert error.code == "invalid_credentials" and "username or password is wrong" in error.message
-    assert not Token.objects.exists()
 
 
 def test_firm_fields_constant_matches_the_model():

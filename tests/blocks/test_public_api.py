@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.models import ApiToken
 from tests.factories.registry import registered_block
 
 pytestmark = pytest.mark.django_db
@@ -391,7 +391,7 @@ def client_for(request, role, how):
     if how == "session":
         client.force_login(user)
     else:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=user, name='reader')[1]}")
     return client
 
 

@@ -108,10 +108,10 @@ def test_a_regulator_may_use_every_endpoint(reg_api):
 
 
 def test_a_token_authenticates_a_regulator_program(api, regulator):
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
 
-    token = Token.objects.create(user=regulator)
-    assert api.get(LIST, headers={"Authorization": f"Token {token.key}"}).status_code == 200
+    _, token = ApiToken.objects.create(user=regulator, name="registry-sync")
+    assert api.get(LIST, headers={"Authorization": f"Token {token}"}).status_code == 200
 
 
 # --- What the API answers ------------------------------------------------------------------------------------------
@@ -133,7 +133,13 @@ def test_creating_a_block_answers_with_the_derived_routing_area_and_ver(reg_api)
         ("rare-earth-elements", "720000000.00", "pan_india"),
     ]
     assert [m["slug"] for m in data["minerals"]] == ["lithium", "rare-earth-elements"]
-    assert data["minerals"][0] == {"slug": "lithium", "name": "Lithium", "part_d": True, "seventh_schedule": True}
+    assert data["minerals"][0] == {
+        "slug": "lithium",
+        "name": "Lithium",
+        "part_d": True,
+        "part_b": False,
+        "seventh_schedule": True,
+    }
     assert (data["forest_land_ha"], data["reserve_price_pct"], data["tender_fee"]) == ("10.5000", "0.50", "300000.00")
     assert data["status"] == "identified"
     assert data["boundary"]["type"] == "Polygon"

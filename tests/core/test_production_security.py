@@ -97,13 +97,14 @@ def test_production_redirects_plain_http_to_https_except_the_health_check(client
     assert health.status_code == 200 and health.json()["status"] == "ok"
 
 
-def test_production_answers_over_https_carry_hsts_and_a_csp_without_inline_scripts(client, production, db):
+def test_production_answers_over_https_carry_hsts_and_a_csp_without_inline_scripts_or_styles(client, production, db):
     response = client.get("/", secure=True, HTTP_HOST="khanij.example.gov.in")
 
     assert response.status_code == 200
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
-    assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'"
+    assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
     assert "<script>" not in response.content.decode(), "an inline script would be blocked by the policy"
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from auctions.models import Auction
 from blocks.models import Block
+from core.models import ApiToken
 from core.sql import ModelRow, ModelWrite, quote
 from tests.factories import UserFactory
 from tests.factories.auction_flow import notified_auction
@@ -87,12 +87,13 @@ def test_user_booleans_and_datetimes_read_as_the_orm_reads_them(user):
 
 
 def test_token_reads_as_the_orm_reads_it(user):
-    token = Token.objects.create(user=user)
-    row = ModelRow(Token, ["key", "user", "created"])
-    built = row.build(select(row, token.key))
+    token, _ = ApiToken.objects.create(user=user, name="robot")
+    names = ["digest", "token_key", "user", "created", "expiry", "name", "last_used"]
+    row = ModelRow(ApiToken, names)
+    built = row.build(select(row, token.pk))
 
-    assert_same(built, Token.objects.get(pk=token.key), ["key", "user_id", "created"])
-    assert built.user_id == user.pk
+    assert_same(built, ApiToken.objects.get(pk=token.pk), ["id", "digest", "token_key", "user_id", "created", "expiry"])
+    assert built.user_id == user.pk and built.name == "robot" and built.last_used is None
 
 
 def test_an_instance_built_from_a_row_is_a_saved_instance_of_its_database(auction):
@@ -150,10 +151,10 @@ def test_a_foreign_key_named_by_its_field_sets_its_id(auction, user):
     assert built.block_id == auction.block_id and type(built.block_id) is int
     assert built.block == Block.objects.get(code="CG-LI-01")  # loads the related block
 
-    token = Token.objects.create(user=user)
-    token_row = ModelRow(Token, ["key", "user"])
-    assert token_row.attnames == ("key", "user_id")
-    built_token = token_row.build(select(token_row, token.key))
+    token, _ = ApiToken.objects.create(user=user, name="robot")
+    token_row = ModelRow(ApiToken, ["digest", "user"])
+    assert token_row.attnames == ("user_id", "id", "digest")  # the model's order: knox's fields, then ours
+    built_token = token_row.build(select(token_row, token.pk))
     assert built_token.user_id == user.pk
     assert built_token.user.username == "dana"
 

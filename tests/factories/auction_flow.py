@@ -130,3 +130,50 @@ def live_auction(regulator, offers: dict, *, name="Tranche live", draft=None):
     auction = open_with_bids(Auction.objects.get(tranche=tranche), regulator, offers)
     assert auction.starts_at < timezone.now() < auction.closes_at
     return auction
+
+
+def opened_on_the_clock(regulator, codes, offers: dict, *, e_auction_starts_at) -> list[Auction]:
+    """Auctions of new blocks `codes` in one tranche, each with the sealed offers ({user: ipo}) opened, whose
+    e-auctions start at `e_auction_starts_at` on the real clock (a past moment for auctions that closed already):
+    for tests whose Celery worker, in a process of its own, reads the real clock. The tranche was notified 60 days
+    before; each auction runs for the default 60 minutes."""
+    base = e_auction_starts_at - timedelta(days=60)
+    schedule = {field: base + (moment - T0) for field, moment in SCHEDULE.items() if field != "pre_bid_meeting_at"}
+    schedule["e_auction_starts_at"] = e_auction_starts_at
+    for i, code in enumerate(codes):
+        make_block(code=code, lon=82.0 + i * 0.1)
+    with time_machine.travel(base, tick=False):
+        tranche = svc.tranche_create(
+            actor=regulator,
+            name=f"Tranche {codes[0]}",
+            blocks=list(codes),
+            net_worth_threshold="1000000000",
+            **schedule,
+        )
+        svc.tranche_notify(actor=regulator, tranche_id=tranche.pk)
+    auctions = list(Auction.objects.filter(tranche=tranche).order_by("block__code"))
+    submit = auctions[0].document_sale_starts_at + timedelta(hours=1)
+    with time_machine.travel(submit, tick=False):
+        for auction in auctions:
+            for user, ipo in offers.items():
+                svc.participation_buy_document(actor=user, auction_id=auction.pk, payment_reference=f"UTR-{user.pk}")
+                svc.participation_submit(
+                    actor=user,
+                    auction_id=auction.pk,
+                    initial_price_offer=Decimal(ipo),
+                    net_worth="2500000000",
+                    bid_security_reference=f"BG-{user.pk}",
+                )
+    with time_machine.travel(auctions[0].bid_due_at + timedelta(seconds=1), tick=False):
+        svc.auctions_sweep()
+        for auction in auctions:
+            for participation in auction.participations.filter(status="submitted"):
+                svc.participation_evaluate(
+                    actor=regulator, participation_id=participation.pk, qualified=True, reason=""
+                )
+    with time_machine.travel(auctions[0].opening_at, tick=False):
+        for auction in auctions:
+            svc.auction_open(actor=regulator, auction_id=auction.pk)
+    for auction in auctions:
+        auction.refresh_from_db()
+    return auctions

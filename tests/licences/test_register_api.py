@@ -81,7 +81,7 @@ def test_the_list_gives_every_eiti_field_of_a_licence(api, ml, alice_firm):
     # and the status, the winning offer, the auction
     assert row["status"] == "active" and row["status_label"] == "In force"
     assert row["winning_offer_pct"] == "12.50"
-    assert row["auction"]["ocid"] == f"ocds-khanij-{ml.auction_id}"
+    assert row["auction"]["ocid"] == f"ocds-xxxxxx-{ml.auction_id}"
     assert row["auction"]["portal_url"] == f"http://testserver/auctions/{ml.auction_id}/"
     assert row["portal_url"] == f"http://testserver/licences/{ml.pk}/"
     assert row["geojson_url"] == f"http://testserver/licences/{ml.pk}.geojson"
@@ -190,7 +190,7 @@ def test_the_csv_has_the_eiti_columns_and_a_row_per_licence(client, ml, alice_fi
     assert row["duration"] == "50 years"
     assert row["duration_months"] == "600"
     assert row["winning_offer_pct"] == "12.50"
-    assert row["auction_ocid"] == f"ocds-khanij-{ml.auction_id}"
+    assert row["auction_ocid"] == f"ocds-xxxxxx-{ml.auction_id}"
     assert row["parent_el"] == ""
     assert datetime.datetime.fromisoformat(row["updated_at"]).utcoffset() == datetime.timedelta(hours=5, minutes=30)
     assert row["portal_url"] == f"http://testserver/licences/{ml.pk}/"

@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("licences.api.urls.exploration")),
     path("", include("licences.api.urls.register")),
     path("", include("licences.api.urls.ocds")),
+    path("", include("licences.api.urls.ownership")),
 ]

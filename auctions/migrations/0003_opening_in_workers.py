@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('auctions', '0001_initial'),
+        ('auctions', '0002_historic_records'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

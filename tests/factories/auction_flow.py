@@ -173,7 +173,7 @@ def opened_on_the_clock(regulator, codes, offers: dict, *, e_auction_starts_at) 
                 )
     with time_machine.travel(auctions[0].opening_at, tick=False):
         for auction in auctions:
-            svc.auction_open(actor=regulator, auction_id=auction.pk)
+            open_offers(regulator, auction.pk)
     for auction in auctions:
         auction.refresh_from_db()
     return auctions

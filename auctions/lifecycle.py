@@ -29,6 +29,7 @@ annulment and close.
 from django.db import transaction
 from django.db.models import Q
 
+from auctions import alerts, due_dates
 from auctions.models import Auction, Participation, Tranche
 from core.errors import Conflict, NotFound
 from ledger.services import ledger_append
@@ -171,7 +172,16 @@ def auction_move(*, auction: Auction, to: str, payload: dict, **fields) -> bool:
     for name, value in fields.items():
         setattr(auction, name, value)
     ledger_append(stream=auction.stream, kind=AUCTION_ENTRY[to], payload=payload)
+    _follow(auction, to)
     return True
+
+
+def _follow(auction: Auction, to: str) -> None:
+    """What follows every move, in its transaction: the auction's due dates close or move (auctions.due_dates), and a
+    result is announced to the alerts' subscribers (auctions.alerts)."""
+    due_dates.auction_dates_follow(auction, to)
+    if to in (SETTLED, ANNULLED):
+        alerts.result_announce(auction)
 
 
 def opening_move(*, auction_id, to: str, when=None, **fields) -> bool:

@@ -35,4 +35,9 @@ class BiddersConfig(AppConfig):
     verbose_name = "Firms and people"
 
     def ready(self):
+        from bidders.audiences import firm_keys, firm_users
+        from notifications.audiences import audience_register
+
         post_migrate.connect(ensure_regulators_group, dispatch_uid="bidders.ensure_regulators_group")
+        # Reminders and calendars name a firm as `firm:<id>`; its members are read when something is sent.
+        audience_register("firm", users=firm_users, keys_of=firm_keys)

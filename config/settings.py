@@ -127,6 +127,7 @@ TEMPLATES = [
                 "bidders.context_processors.roles",
                 "notifications.context_processors.unread",
                 "licences.context_processors.deadlines",
+                "clearances.context_processors.posts",
             ],
         },
     },
@@ -240,6 +241,25 @@ CELERY_TIMEZONE = "UTC"
 # django-celery-beat's database scheduler, which waits out a database outage instead of exiting (config/beat.py).
 CELERY_BEAT_SCHEDULER = "config.beat:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Reminders of due dates (notifications.rules, docs/email.md): days before each date (0 is the day itself), then every
+# REMINDER_OVERDUE_EVERY_DAYS while overdue (0: never), at most REMINDER_LIMIT for one date. A reminder day starts at
+# REMINDER_DAY_STARTS_AT o'clock IST. REMINDER_KINDS overrides them per kind of due date (the auctions' dates pass
+# and are not "overdue"; a licence obligation is).
+REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[30, 7, 1, 0])
+REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=7)
+REMINDER_LIMIT = env.int("REMINDER_LIMIT", default=12)
+REMINDER_DAY_STARTS_AT = env.int("REMINDER_DAY_STARTS_AT", default=7)
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
+_AUCTION_DATE_REMINDERS = {"days_before": [7, 1, 0], "overdue_every": 0}
+REMINDER_KINDS = {
+    "auction_document_sale_end": _AUCTION_DATE_REMINDERS,
+    "auction_bid_due": _AUCTION_DATE_REMINDERS,
+    "auction_e_auction_start": _AUCTION_DATE_REMINDERS,
+    # A licence's expiry is not the holder's to meet late: told well ahead (an extension must be asked in time).
+    "expiry": {"days_before": [90, 30, 7], "overdue_every": 0},
+    # The State's duty to auction a discovery: the EL holder is told when it falls due, not nagged after.
+    "discovery_auction": {"days_before": [30, 0], "overdue_every": 0},
+}
 CELERY_BEAT_SCHEDULE = {
     "ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": 60.0},
     # The sweeper settles auctions within seconds of their due date or close (readers never wait for it).
@@ -253,15 +273,24 @@ CELERY_BEAT_SCHEDULE = {
     "core-outbox-purge": {"task": "core.outbox_purge", "schedule": 3600.0},
     # Block imports whose worker died are taken over and resumed (blocks.imports.jobs).
     "blocks-import-sweep": {"task": "blocks.import_sweep", "schedule": 60.0},
+    # Reminders of due dates (notifications.services.reminders): what is due today (IST) is sent, once per user.
+    "notifications-reminders": {"task": "notifications.reminders", "schedule": float(REMINDER_SWEEP_SECONDS)},
+    # Emails whose pause after a failure is over are tried again; the given-up ones wait in the admin.
+    "notifications-email-retry": {"task": "notifications.email_retry", "schedule": 60.0},
+    "notifications-purge": {"task": "notifications.purge", "schedule": 3600.0},
     # Clearance stages past their target: silence effects (deemed consent, ToR standing, proceed as recommended)
     # recorded on their day, overdue stages escalated once (clearances/services/silence.py).
     "clearances-sweep": {"task": "clearances.sweep", "schedule": 600.0},
+    # The full open-data dumps (CSV of every list, OCDS packages), rebuilt and served at /data/ (licences/dumps.py).
+    "licences-build-dumps": {"task": "licences.build_dumps", "schedule": 3600.0},
 }
 # RULES.md s.5: a block this near a national park or wildlife sanctuary (km, inclusive) is refused at registration.
 PROTECTED_AREA_BARRED_KM = Decimal(env.str("PROTECTED_AREA_BARRED_KM", default="1"))
 # Clearance rules' parameters for new cases (clearances/rules/params.py names them); each case keeps the ones it was
 # filed under. Empty: the defaults of RULES.md s.5.
 CLEARANCE_PARAMS = {}
+# The largest document a clearance case accepts (bytes; clearances/pdf.py).
+CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
 BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
 # Seconds after which an opening of initial offers queued or taken by a worker, and not finished, is taken to be lost
@@ -293,6 +322,12 @@ ROOM_STREAMS = env.str("ROOM_STREAMS", default="auto")  # auto | on | off
 ROOM_STREAMS_PER_PROCESS = env.int("ROOM_STREAMS_PER_PROCESS", default=64)
 ROOM_STREAM_DATABASE_SLOTS = env.int("ROOM_STREAM_DATABASE_SLOTS", default=8)
 ROOM_STREAM_SECONDS = env.int("ROOM_STREAM_SECONDS", default=600)
+
+# Open data (docs/open-data.md): the most rows one streamed CSV download gives (the header X-Row-Cap says it, and a
+# cut file ends with a line saying so); the full dumps at /data/ have every row.
+PUBLIC_CSV_MAX_ROWS = env.int("PUBLIC_CSV_MAX_ROWS", default=1_000_000)
+# Where the scheduled task (licences.build_dumps) writes the full dumps served at /data/<name>.
+OPEN_DATA_DIR = Path(env.str("OPEN_DATA_DIR", default=str(VAR_DIR / "open-data")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -367,13 +402,52 @@ SPECTACULAR_SETTINGS = {
         "LicenceStatusEnum": "licences.models.Licence.Status",
         "ObligationKindEnum": "licences.models.Obligation.Kind",
         "ObligationStatusEnum": "licences.models.Obligation.Status",
-        "DeadlineStatusEnum": "licences.models.Deadline.Status",
+        "DueDateStatusEnum": "notifications.models.DueDate.Status",
+        "ClearanceKindEnum": "clearances.models.Case.Kind",
+        "ClearanceStatusEnum": "clearances.models.Case.Status",
+        "ClearanceOutcomeEnum": "clearances.models.Case.Outcome",
+        "ClearanceDecisionOutcomeEnum": "clearances.models.Decision.Outcome",
+        "ClearanceStageOwnerEnum": "clearances.models.Stage.Owner",
+        "ClearanceStageStatusEnum": "clearances.models.Stage.Status",
+        "ClearanceQueryEffectEnum": "clearances.models.Stage.QueryEffect",
+        "ClearanceSilenceEnum": "clearances.models.Stage.Silence",
+        "ClearanceDecideOutcomeEnum": "clearances.api.acts.DECIDE_OUTCOMES",
+        "ClearanceTrackEnum": "clearances.api.serializers.TRACKS",
     },
 }
 
+# Email (docs/email.md): SMTP from the environment. The console backend prints emails by default (make run).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)  # implicit TLS, usually on port 465
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds an SMTP exchange may take
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@khanij.local")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The envelope sender (SMTP MAIL FROM, the Return-Path): where bounces go. A mailbox someone reads, or a bounce
+# processor; its domain is the one SPF checks. Empty: DEFAULT_FROM_EMAIL.
+EMAIL_BOUNCE_ADDRESS = env.str("EMAIL_BOUNCE_ADDRESS", default="")
+# The domain of Message-IDs and calendar UIDs (empty: DEFAULT_FROM_EMAIL's domain).
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+# A failed email is tried again after EMAIL_RETRY_FIRST_SECONDS, then twice as long each time up to
+# EMAIL_RETRY_MAX_SECONDS; after EMAIL_MAX_ATTEMPTS tries it is given up and listed in the admin.
+EMAIL_RETRY_FIRST_SECONDS = env.int("EMAIL_RETRY_FIRST_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=3600)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
+# How long one worker's try keeps an email from the others (longer than EMAIL_TIMEOUT): a worker that dies while
+# sending leaves it to be tried again after this.
+EMAIL_SEND_LEASE_SECONDS = env.int("EMAIL_SEND_LEASE_SECONDS", default=300)
+EMAIL_KEEP_DAYS = env.int("EMAIL_KEEP_DAYS", default=30)  # sent emails (with their addresses) are deleted after this
+# Email alerts (notifications.services.alerts): confirmation links last ALERT_CONFIRM_DAYS; at most
+# ALERT_LIMIT_PER_ADDRESS requests per address and ALERT_LIMIT_PER_IP per IP address in ALERT_LIMIT_WINDOW_SECONDS.
+ALERT_CONFIRM_DAYS = env.int("ALERT_CONFIRM_DAYS", default=7)
+ALERT_LIMIT_PER_ADDRESS = env.int("ALERT_LIMIT_PER_ADDRESS", default=3)
+ALERT_LIMIT_PER_IP = env.int("ALERT_LIMIT_PER_IP", default=20)
+ALERT_LIMIT_WINDOW_SECONDS = env.int("ALERT_LIMIT_WINDOW_SECONDS", default=3600)
 
 # Open data (docs/open-data.md). An OCDS `ocid` is this prefix, a hyphen and the auction's id. The default is a visible
 # placeholder: a real deployment registers its own prefix (ocds-xxxxxx, six characters) with the Open Contracting

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("auctions.api.urls.room")),
     path("", include("bidders.api.urls")),
     path("", include("licences.api.urls")),
+    path("", include("clearances.api.urls")),
 ]
 
 urlpatterns = [
@@ -46,6 +47,7 @@ urlpatterns = [
     path("", include("auctions.urls.public")),
     path("", include("bidders.urls")),
     path("", include("bidders.account_urls")),
+    path("", include("clearances.urls")),
     path("", include("licences.urls")),
     path("", include("blocks.urls")),
 ]

@@ -1,5 +1,5 @@
 """Back office of the licence register, read-only. Every change to a licence, an obligation, a payment, a report
-or a deadline goes through licences.services and the other licence services (on the regulator's and the
+goes through licences.services and the other licence services (on the regulator's and the
 firm's pages or the API), which check the lifecycle and the rules and write the history and the ledger; an
 admin form would bypass all three."""
 
@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from core.money import format_inr
 from licences.models import (
     AreaProposal,
-    Deadline,
     Licence,
     LicenceEvent,
     Obligation,
@@ -152,12 +151,3 @@ class AreaProposalAdmin(ReadOnly):
     list_filter = ("status", "state")
     search_fields = ("title", "firm__legal_name")
     list_select_related = ("firm", "decided_by")
-
-
-@admin.register(Deadline)
-class DeadlineAdmin(ReadOnly):
-    list_display = ("title", "owner", "kind", "due_on", "status", "closed_at")
-    list_filter = ("status", "kind")
-    search_fields = ("title", "owner__legal_name")
-    list_select_related = ("owner",)
-    date_hierarchy = "due_on"

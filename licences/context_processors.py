@@ -16,6 +16,6 @@ def deadlines(request):
         firm = firm_of(getattr(request, "user", None))
         if firm is None:
             return None
-        return firm_deadline_summary(firm=firm, today=timezone.localdate())
+        return firm_deadline_summary(user=request.user, today=timezone.localdate())
 
     return {"licence_deadlines": SimpleLazyObject(summary)}

@@ -6,12 +6,13 @@ ignored, so a typing error in a URL does not return the whole register as though
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from blocks.constants import LeaseKind
 from blocks.filters import mineral_filter, state_filter
 from core.filters import PublicFilterSet, TieBreakOrdering
-from licences.models import Licence
+from licences.models import Licence, Obligation
 
 LicenceMineral = Licence.minerals.through
 
@@ -73,3 +74,45 @@ class LicenceFilter(PublicFilterSet):
         for term in value.split()[:8]:
             queryset = queryset.filter(Q(holder__legal_name__icontains=term) | Q(holder__cin__icontains=term))
         return queryset
+
+
+class ObligationFilter(PublicFilterSet):
+    """The filters of the public obligations download: what each licence holder must do or pay, and by when."""
+
+    licence = filters.CharFilter(
+        field_name="licence__number",
+        lookup_expr="iexact",
+        label="licence",
+        help_text="Licence number, e.g. ML/2027/0001.",
+    )
+    licence_kind = filters.MultipleChoiceFilter(
+        field_name="licence__kind",
+        choices=LeaseKind.choices,
+        distinct=False,
+        label="licence kind",
+        help_text="ML, CL or EL; repeatable.",
+    )
+    kind = filters.MultipleChoiceFilter(
+        choices=Obligation.Kind.choices, distinct=False, label="kind", help_text="What is due; repeatable."
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=Obligation.Status.choices, distinct=False, label="status", help_text="Obligation status; repeatable."
+    )
+    state = state_filter(field_name="licence__state")
+    mineral = mineral_filter(
+        MINERAL_HELP, through=LicenceMineral, owner="licence", outer="licence_id", help_text=MINERAL_HELP
+    )
+    overdue = filters.BooleanFilter(
+        method="filter_overdue",
+        label="overdue",
+        help_text="true: still pending after its due date (India's date today), as the licence pages say; false: not.",
+    )
+
+    class Meta(PublicFilterSet.Meta):
+        model = Obligation
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        late = Q(status=Obligation.Status.PENDING, due_on__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)

@@ -1,13 +1,12 @@
 """The licence register (ML, CL, EL) and what follows an auction: obligations with due dates, payments,
-premium returns, EL reports and relinquishments, firms' proposals of EL areas, and deadlines.
+premium returns, EL reports and relinquishments, firms' proposals of EL areas. Their due dates are in
+notifications' register (notifications.DueDate).
 
 Data and constraints only; every write is in a service, every rule in `licences/rules/` (pure) and the
 allowed status moves in `licences/lifecycle.py` (pure).
 """
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -316,43 +315,3 @@ class AreaProposal(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.firm})"
-
-
-class Deadline(models.Model):
-    """A date someone must meet, with its owner and the object it is about: what the reminders engine
-    reads and the firm's dashboard lists (overdue first, then by date). Registered by `deadline_register`,
-    closed by `deadline_close`; one open deadline per (object, kind)."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
-
-    owner = models.ForeignKey("bidders.Firm", on_delete=models.CASCADE, related_name="deadlines")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    subject = GenericForeignKey("content_type", "object_id")
-    kind = models.CharField(max_length=40)
-    title = models.CharField(max_length=200)
-    due_on = models.DateField(db_index=True)
-    url = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["due_on", "id"]
-        indexes = [
-            models.Index(fields=["owner", "status", "due_on"], name="deadline_owner_open"),
-            models.Index(fields=["content_type", "object_id"], name="deadline_subject"),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "kind"],
-                condition=models.Q(status="open"),
-                name="deadline_one_open_per_subject_kind",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.title} by {self.due_on}"

@@ -20,10 +20,8 @@ from shapely.geometry import box, mapping, shape
 from auctions import demo as auction_demo
 from blocks.models import Block
 from licences import demo, services
-from licences.deadlines import deadlines_for_firm
 from licences.models import (
     AreaProposal,
-    Deadline,
     Licence,
     LicenceEvent,
     Obligation,
@@ -32,7 +30,8 @@ from licences.models import (
     Report,
 )
 from licences.selectors import exploration as el_selectors
-from notifications.models import Notification
+from notifications.models import DueDate, Notification
+from notifications.selectors import due_dates_for
 from tests.factories.licence_el import el_granted
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +79,7 @@ def login(client, username):
     return client
 
 
-COUNTED = (Block, Licence, LicenceEvent, Obligation, Payment, PremiumReturn, Report, AreaProposal, Deadline,
+COUNTED = (Block, Licence, LicenceEvent, Obligation, Payment, PremiumReturn, Report, AreaProposal, DueDate,
            Notification)  # fmt: skip
 
 
@@ -247,7 +246,8 @@ def test_ravis_deadlines_list_the_overdue_ones_first(seeded, client):
         f"Relinquish to at most 25% of the original area: {el.number}",
     ])  # fmt: skip
     assert [bool(flag) for flag, _title in rows] == [True] * 3 + [False] * (len(rows) - 3)
-    assert [d.title for d in deadlines_for_firm(lease.holder)][:3] == [title for _flag, title in rows[:3]]
+    firm_dates = due_dates_for(audiences=[f"firm:{lease.holder_id}"])
+    assert [d.title for d in firm_dates][:3] == [title for _flag, title in rows[:3]]
 
 
 def test_the_regulators_queues_have_content(seeded, client):

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from auctions import lifecycle, rules
+from auctions import alerts, lifecycle, rules
+from auctions.due_dates import auction_dates_register
 from auctions.models import Auction, Origin, Tranche
 from auctions.services.guards import locked_auction, now, require_regulator, utc
 from blocks.lifecycle import LIVE as BLOCK_LIVE
@@ -206,6 +207,7 @@ def _new_auction(*, tranche: Tranche, block: Block, schedule: dict, attempt: int
     )
     ledger_append(stream=auction.stream, kind="notified", payload=_auction_terms(auction))
     _hold_block(auction)
+    auction_dates_register(auction)
     return auction
 
 
@@ -279,8 +281,8 @@ def tranche_notify(*, actor, tranche_id) -> Tranche:
             )
         blocks = list(tranche.blocks.order_by("code"))
         schedule = {k: getattr(tranche, k) for k in SCHEDULE_FIELDS}
-        for block in blocks:
-            _new_auction(tranche=tranche, block=block, schedule=schedule)
+        auctions = [_new_auction(tranche=tranche, block=block, schedule=schedule) for block in blocks]
+        alerts.tranche_announce(tranche, auctions)
     return tranche
 
 
@@ -303,4 +305,6 @@ def auction_renotify(*, actor, auction_id, **schedule) -> Auction:
         _validate_schedule(schedule)
         if schedule["bid_due_at"] <= now():
             raise ApplicationError("The bid due date must be in the future.", fields={"bid_due_at": ["Too early."]})
-        return _new_auction(tranche=first.tranche, block=first.block, schedule=schedule, attempt=2, previous=first)
+        second = _new_auction(tranche=first.tranche, block=first.block, schedule=schedule, attempt=2, previous=first)
+        alerts.second_attempt_announce(second)
+        return second

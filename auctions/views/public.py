@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from auctions.api.public import replay_path
+from auctions.api.public import AuctionFilter, replay_path
 from auctions.selectors.public import (
     public_auction,
     public_auction_get,
@@ -19,6 +19,8 @@ from auctions.selectors.public import (
     public_tranche_get,
     public_tranches_by_date,
 )
+from blocks.constants import INDIAN_STATES
+from blocks.models import Mineral
 from core.errors import NotFound
 
 PAGE_SIZE = 50
@@ -70,9 +72,38 @@ def calendar(request):
     return render(request, "auctions/public/calendar.html", {"events": public_calendar(now=now), "now": now})
 
 
+RESULT_FILTERS = ("mineral", "state")
+
+
 def results(request):
+    """The results, filtered as /api/v1/public/results.csv is (the same FilterSet), with that CSV and the tranches'
+    OCDS packages to download."""
     now = timezone.now()
-    page = Paginator(public_results(now=now), PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = AuctionFilter(request.GET, queryset=public_results(now=now))
+    errors = {} if filterset.is_valid() else {name: list(m) for name, m in filterset.errors.items()}
+    auctions = filterset.qs if not errors else public_results(now=now).none()
+    page = Paginator(auctions, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [public_auction(a, now=now) for a in page.object_list]
-    context = {"page": page, "results": rows, "api_url": reverse("public_auctions_api:auction-list")}
-    return render(request, "auctions/public/results.html", context)
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    query = f"?{filters.urlencode()}" if filters else ""
+    tranches = {}
+    for row in rows:
+        tranches.setdefault(row["tranche"]["id"], row["tranche"]["name"])
+    context = {
+        "page": page,
+        "results": rows,
+        "errors": errors,
+        "selected": {name: request.GET.getlist(name) for name in RESULT_FILTERS},
+        "minerals": Mineral.objects.filter(blocks__auctions__isnull=False)
+        .distinct()
+        .order_by("name")
+        .only("slug", "name"),
+        "states": INDIAN_STATES,
+        "query": query,
+        "filtered": bool(query),
+        "csv_url": reverse("public_auctions_api:result-csv") + query,
+        "tranches": sorted(tranches.items(), key=lambda item: item[1]),
+        "api_url": reverse("public_auctions_api:auction-list"),
+    }
+    return render(request, "auctions/public/results.html", context, status=400 if errors else 200)

@@ -3,14 +3,12 @@
 Nobody authenticates here: a signed-in regulator gets exactly what an anonymous citizen gets.
 """
 
-import csv
+from urllib.parse import quote
 
-from django.http import StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 
 from blocks.api.serializers import BlockDetailSerializer, BlockSerializer, MineralSerializer
@@ -18,7 +16,7 @@ from blocks.filters import BlockFilter, MineralFilter
 from blocks.selectors import block_detail, block_list_queryset, mineral_list
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
-from core.public_api import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
+from core.public_api import BAD_FILTER, CSV_CHUNK, CSVDownloadView, PublicAPIView, csv_text, url_maker
 
 
 class PublicBlockPagination(KeysetCursorPagination):
@@ -82,65 +80,56 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _csv_lines(queryset, site):
-    writer = csv.writer(Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for block in queryset.iterator(chunk_size=1000):
-        yield writer.writerow(
-            [
-                csv_text(block.code),
-                csv_text(block.name),
-                block.state,
-                csv_text(block.district),
-                ";".join(m.slug for m in block.minerals.all()),
-                block.exploration_stage,
-                block.auction_authority,
-                block.lease_kind,
-                "true" if block.el_eligible else "false",
-                block.area_hectares if block.area_hectares is not None else "",
-                block.area_km2 if block.area_km2 is not None else "",
-                block.forest_land_ha,
-                block.government_land_ha,
-                block.other_land_ha,
-                block.value_of_estimated_resources,
-                "" if block.reserve_price_pct is None else block.reserve_price_pct,
-                "" if block.tender_fee is None else block.tender_fee,
-                block.status,
-                csv_text(block.published_outcome),
-                ";".join(block.illustrative_fields or []),
-                csv_text(block.source_url),
-                timezone.localtime(block.updated_at).isoformat(),
-                site + reverse("portal:block_detail", kwargs={"code": block.code}),
-            ]
-        )
+def block_csv_rows(queryset, site):
+    portal_url = url_maker("portal:block_detail", site, key="code")
+    for block in queryset.iterator(chunk_size=CSV_CHUNK):
+        yield [
+            csv_text(block.code),
+            csv_text(block.name),
+            block.state,
+            csv_text(block.district),
+            ";".join(m.slug for m in block.minerals.all()),
+            block.exploration_stage,
+            block.auction_authority,
+            block.lease_kind,
+            "true" if block.el_eligible else "false",
+            block.area_hectares if block.area_hectares is not None else "",
+            block.area_km2 if block.area_km2 is not None else "",
+            block.forest_land_ha,
+            block.government_land_ha,
+            block.other_land_ha,
+            block.value_of_estimated_resources,
+            "" if block.reserve_price_pct is None else block.reserve_price_pct,
+            "" if block.tender_fee is None else block.tender_fee,
+            block.status,
+            csv_text(block.published_outcome),
+            ";".join(block.illustrative_fields or []),
+            csv_text(block.source_url),
+            timezone.localtime(block.updated_at).isoformat(),
+            portal_url(quote(block.code, safe="!$&'()*+,;=/~:@")),  # as reverse() quotes
+        ]
 
 
-class BlockCSVView(PublicAPIView):
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = BlockFilter
-    schema = FilteredSchema()
-
-    def get_queryset(self):
-        return block_list_queryset()
-
-    def perform_content_negotiation(self, request, force=False):
-        # The body is CSV whatever the client accepts; errors before it are JSON.
-        return super().perform_content_negotiation(request, force=True)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["public"],
         summary="Blocks of the registry as CSV",
         description=(
             "The filtered block list as a CSV file (UTF-8, header row first), streamed: the same filters and ordering "
-            "as /api/v1/public/blocks, every matching block, no pagination. Minerals and illustrative fields are "
-            "separated by semicolons."
+            "as /api/v1/public/blocks, every matching block up to the cap (header X-Row-Cap; a cut file ends with a "
+            "line saying so), no pagination. Minerals and illustrative fields are separated by semicolons."
         ),
         operation_id="public_blocks_csv",
         responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_FILTER},
     )
-    def get(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        site = request.build_absolute_uri("/").rstrip("/")
-        response = StreamingHttpResponse(_csv_lines(queryset, site), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="khanij-blocks.csv"'
-        return response
+)
+class BlockCSVView(CSVDownloadView):
+    filterset_class = BlockFilter
+    csv_columns = CSV_COLUMNS
+    csv_filename = "khanij-blocks.csv"
+
+    def get_queryset(self):
+        return block_list_queryset()
+
+    def csv_rows(self, queryset, site):
+        return block_csv_rows(queryset, site)

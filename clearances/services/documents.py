@@ -1,4 +1,4 @@
-"""A case's documents: a PDF (checked by its content, not its name), at most 10 MB, kept in private storage with
+"""A case's documents: a PDF (checked by its content, not its name) within the size setting, in private storage with
 its size and sha256; added by the applicant or the authority's side; public only when marked so."""
 
 import hashlib
@@ -10,32 +10,18 @@ from django.db import transaction
 
 from clearances import permissions
 from clearances.models import Case, Document
+from clearances.pdf import document_problem
 from clearances.selectors.access import actor_for, case_facts
 from clearances.services import common
 from core.errors import ApplicationError, NotFound, PermissionDenied
 
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 NAME_MAX = 120
 
 
 def document_error(upload) -> str | None:
-    """Why `upload` is not accepted as a case document, or None."""
-    if upload is None:
-        return "Choose a PDF file to upload."
-    name = os.path.basename(getattr(upload, "name", "") or "document")
-    size = getattr(upload, "size", 0) or 0
-    if not size:
-        return f"{name} is empty; choose the file again."
-    if size > DOCUMENT_MAX_BYTES:
-        return f"{name} is {size / 1024 / 1024:.1f} MB; the limit is 10 MB. Reduce its resolution or split it."
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head != b"%PDF-":
-        return (
-            f"{name} is not a PDF (its content is not, whatever its name says). Export it as PDF and upload it again."
-        )
-    return None
+    """Why `upload` is not accepted as a case document, or None: the one check of `clearances.pdf` (a real PDF, by
+    its structure, within the setting CLEARANCE_DOCUMENT_MAX_BYTES), which the pages and the API also run first."""
+    return document_problem(upload)
 
 
 def _require_party(actor, case) -> None:

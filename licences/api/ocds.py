@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from auctions.selectors.public import public_auction, public_auction_get, public_auctions
+from auctions.selectors.public import public_auction, public_auction_get, public_auctions, public_tranche_get
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
 from core.public_api import PublicAPIView
@@ -219,3 +219,31 @@ class AuctionOcdsView(PublicAPIView, generics.RetrieveAPIView):
         auction = public_auction_get(auction_id=kwargs["pk"], now=now)
         releases = auction_releases(auction, public_auction(auction, now=now), _licence(auction))
         return Response(release_package(releases, uri=request.build_absolute_uri(), published=now))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["public"],
+        summary="OCDS releases of one tranche",
+        operation_id="public_tranche_ocds",
+        description=(
+            "A release package (OCDS 1.1) of every release of every auction of the tranche, as far as they are public "
+            "at the moment of the request. The hourly dump of the same is at /data/ocds/tranche-{id}.json."
+        ),
+        responses={200: OcdsReleasePackage, 404: NOT_FOUND},
+    )
+)
+class TrancheOcdsView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = OcdsReleasePackage
+
+    def retrieve(self, request, *args, **kwargs):
+        now = timezone.now()
+        tranche = public_tranche_get(tranche_id=kwargs["pk"])
+        releases = [
+            release
+            for auction in _auctions(now).filter(tranche=tranche)
+            for release in auction_releases(auction, public_auction(auction, now=now), _licence(auction))
+        ]
+        response = Response(release_package(releases, uri=request.build_absolute_uri(), published=now))
+        response["Content-Disposition"] = f'attachment; filename="khanij-ocds-tranche-{tranche.pk}.json"'
+        return response

@@ -11,10 +11,8 @@ award and the duration; the commodity. Here: `holder` (legal name, CIN), `bounda
 `minerals`; and the status, the winning offer and the parent auction's OCDS `ocid`.
 """
 
-import csv
 import json
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -28,15 +26,24 @@ from rest_framework.views import APIView
 
 from bidders.api.views import AUTH, ERRORS_READ
 from bidders.permissions import IsFirmMember
-from bidders.roles import firm_of
 from blocks.constants import LeaseKind
 from core.api import ErrorSerializer
 from core.fields import DateField, ExactDecimalField
 from core.pagination import KeysetCursorPagination
-from core.public_api import BAD_FILTER, Echo, FilteredSchema, PublicAPIView, csv_text
+from core.public_api import (
+    BAD_FILTER,
+    CSV_CHUNK,
+    CSVDownloadView,
+    PublicAPIView,
+    capped,
+    csv_date,
+    csv_response,
+    csv_text,
+)
 from licences.filters import LicenceFilter
-from licences.models import Deadline, Licence, Obligation
+from licences.models import Licence, Obligation
 from licences.selectors import register as sel
+from notifications.models import DueDate
 
 
 def _absolute(context, path: str) -> str:
@@ -236,13 +243,19 @@ class DeadlineSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="What is due, e.g. an obligation kind such as upfront_1 or work_report.")
     title = serializers.CharField()
     due_on = DateField()
-    status = serializers.ChoiceField(choices=Deadline.Status.choices)
+    status = serializers.ChoiceField(choices=DueDate.Status.choices)
     overdue = serializers.BooleanField()
     days = serializers.IntegerField(help_text="Days from today to the due date; negative when overdue.")
     when = serializers.CharField(help_text='"overdue by 3 days", "due today", "in 12 days".')
+    due_at = serializers.DateTimeField(
+        allow_null=True, help_text="The moment, for a date with a time of day (an auction's bid due date)."
+    )
     url = serializers.CharField(help_text="The page of the object the deadline is about.")
-    subject_type = serializers.CharField(help_text='The kind of object, e.g. "licences.obligation".')
-    subject_id = serializers.IntegerField()
+    subject_type = serializers.CharField(
+        help_text='What the deadline belongs to (its end closes it), e.g. "licences.licence" or "auctions.auction".'
+    )
+    subject_id = serializers.IntegerField(allow_null=True)
+    key = serializers.CharField(help_text='Which deadline of its subject, e.g. "obligation:17" or "bid_due".')
 
     class Meta:
         ref_name = "FirmDeadline"
@@ -258,54 +271,45 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _date(value) -> str:
-    return value.isoformat() if value else ""
-
-
-def licence_csv_lines(queryset, site: str):
-    """The register as CSV lines (header first), one licence a line, streamed from the database."""
-    writer = csv.writer(Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for lic in queryset.iterator(chunk_size=1000):
+def licence_csv_rows(queryset, site: str):
+    """The register as CSV rows, one licence a row, streamed from the database."""
+    for lic in queryset.iterator(chunk_size=CSV_CHUNK):
         months = sel.duration_months(lic)
-        yield writer.writerow(
-            [
-                csv_text(lic.number),
-                lic.kind,
-                lic.status,
-                csv_text(lic.holder.legal_name),
-                csv_text(lic.holder.cin),
-                ";".join(m.slug for m in lic.minerals.all()),
-                csv_text(lic.block.code),
-                lic.state,
-                csv_text(lic.district),
-                lic.area_hectares,
-                lic.original_area_hectares,
-                json.dumps(lic.boundary, separators=(",", ":")),
-                _date(lic.applied_on),
-                _date(lic.declared_on),
-                _date(lic.awarded_on),
-                _date(lic.starts_on),
-                _date(lic.expires_on),
-                _date(lic.extended_to),
-                _date(lic.ended_on),
-                sel.licence_duration(lic),
-                "" if months is None else months,
-                lic.winning_offer_pct,
-                lic.auction.ocid if lic.auction_id else "",
-                csv_text(lic.parent_el.number) if lic.parent_el_id else "",
-                timezone.localtime(lic.updated_at).isoformat(),
-                site + licence_path(lic.pk),
-                site + reverse("licence_geojson", args=[lic.pk]),
-            ]
-        )
+        yield [
+            csv_text(lic.number),
+            lic.kind,
+            lic.status,
+            csv_text(lic.holder.legal_name),
+            csv_text(lic.holder.cin),
+            ";".join(m.slug for m in lic.minerals.all()),
+            csv_text(lic.block.code),
+            lic.state,
+            csv_text(lic.district),
+            lic.area_hectares,
+            lic.original_area_hectares,
+            json.dumps(lic.boundary, separators=(",", ":")),
+            csv_date(lic.applied_on),
+            csv_date(lic.declared_on),
+            csv_date(lic.awarded_on),
+            csv_date(lic.starts_on),
+            csv_date(lic.expires_on),
+            csv_date(lic.extended_to),
+            csv_date(lic.ended_on),
+            sel.licence_duration(lic),
+            "" if months is None else months,
+            lic.winning_offer_pct,
+            lic.auction.ocid if lic.auction_id else "",
+            csv_text(lic.parent_el.number) if lic.parent_el_id else "",
+            timezone.localtime(lic.updated_at).isoformat(),
+            site + licence_path(lic.pk),
+            site + reverse("licence_geojson", args=[lic.pk]),
+        ]
 
 
 def licence_csv_response(queryset, request) -> StreamingHttpResponse:
     site = request.build_absolute_uri("/").rstrip("/")
-    response = StreamingHttpResponse(licence_csv_lines(queryset, site), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="khanij-licences.csv"'
-    return response
+    rows = licence_csv_rows(capped(queryset), site)
+    return csv_response(CSV_COLUMNS, rows, filename="khanij-licences.csv")
 
 
 # --- Views -------------------------------------------------------------------------------------------------
@@ -364,32 +368,31 @@ class PublicLicenceDetailView(PublicAPIView, generics.RetrieveAPIView):
         return sel.licence_detail(licence_id=self.kwargs["pk"])
 
 
-class PublicLicenceCSVView(PublicAPIView):
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = LicenceFilter
-    schema = FilteredSchema()
-
-    def get_queryset(self):
-        return sel.licence_list_queryset(with_boundary=True)
-
-    def perform_content_negotiation(self, request, force=False):
-        # The body is CSV whatever the client accepts; errors before it are JSON.
-        return super().perform_content_negotiation(request, force=True)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["public"],
         summary="The licence register as CSV",
         operation_id="public_licences_csv",
         description=(
             "The filtered register as a CSV file (UTF-8, header row first), streamed: the same filters and "
-            "ordering as /api/v1/public/licences, every matching licence, no pagination. Columns: "
+            "ordering as /api/v1/public/licences, every matching licence up to the cap (header X-Row-Cap; a cut "
+            "file ends with a line saying so), no pagination. Columns: "
             + ", ".join(CSV_COLUMNS)
             + ". Minerals are mineral slugs separated by semicolons; boundary_geojson is the GeoJSON geometry."
         ),
         responses={(200, "text/csv"): OpenApiTypes.STR, 400: BAD_FILTER},
     )
-    def get(self, request, *args, **kwargs):
-        return licence_csv_response(self.filter_queryset(self.get_queryset()), request)
+)
+class PublicLicenceCSVView(CSVDownloadView):
+    filterset_class = LicenceFilter
+    csv_columns = CSV_COLUMNS
+    csv_filename = "khanij-licences.csv"
+
+    def get_queryset(self):
+        return sel.licence_list_queryset(with_boundary=True)
+
+    def csv_rows(self, queryset, site):
+        return licence_csv_rows(queryset, site)
 
 
 class MyDeadlinesView(APIView):
@@ -403,14 +406,15 @@ class MyDeadlinesView(APIView):
     )
     def get(self, request):
         """Your firm's open deadlines (instalments, security, milestones, reports, relinquishment, expiry,
-        premium returns): the overdue ones first, the longest overdue first, then by due date."""
+        premium returns, and the dates of the auctions it takes part in that are still to come): the overdue ones
+        first, the longest overdue first, then by due date."""
         today = timezone.localdate()
-        rows = sel.firm_deadline_rows(firm=firm_of(request.user), today=today)
+        rows = sel.firm_deadline_rows(user=request.user, today=today)
         return Response([self._row(r) for r in rows])
 
     def _row(self, row: sel.DeadlineRow) -> dict:
         d = row.deadline
-        ct = ContentType.objects.get_for_id(d.content_type_id)
+        subject_type, _sep, subject_id = d.subject.rpartition(":")
         data = {
             "id": d.pk,
             "kind": d.kind,
@@ -420,8 +424,10 @@ class MyDeadlinesView(APIView):
             "overdue": row.overdue,
             "days": row.days,
             "when": row.when,
+            "due_at": d.due_at,
             "url": self.request.build_absolute_uri(d.url) if d.url else "",
-            "subject_type": f"{ct.app_label}.{ct.model}",
-            "subject_id": d.object_id,
+            "subject_type": subject_type,
+            "subject_id": int(subject_id) if subject_id.isdigit() else None,
+            "key": d.key,
         }
         return DeadlineSerializer(data).data

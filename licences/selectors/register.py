@@ -1,4 +1,5 @@
-"""Reads of the public licence register and of a firm's deadlines: querysets shaped for their page or endpoint.
+"""Reads of the public licence register and of a firm's deadlines (from notifications' register of due dates):
+querysets shaped for their page or endpoint.
 
 RULES.md s.6: the preferred bidder and the winning offer are public from the close of the e-auction, and a
 licence row exists only from then on, so every licence is public: its holder, area and boundary, minerals,
@@ -18,10 +19,11 @@ from blocks.models import Mineral
 from core.dates import months_and_days
 from core.errors import ApplicationError, NotFound
 from licences import lifecycle
-from licences.deadlines import deadlines_for_firm
 from licences.filters import LicenceFilter
-from licences.models import Deadline, Licence, LicenceEvent, Obligation, PremiumShare
+from licences.models import Licence, LicenceEvent, Obligation, PremiumShare
 from licences.selectors import common
+from notifications.models import DueDate
+from notifications.selectors import user_due_dates
 
 # Heavy columns a list row never shows.
 LIST_DEFERRED = ("boundary", "original_boundary", "params", "details", "block__boundary")
@@ -195,7 +197,7 @@ def firm_licences(*, firm, today: datetime.date) -> QuerySet[Licence]:
 
 @dataclass(frozen=True)
 class DeadlineRow:
-    deadline: Deadline
+    deadline: DueDate
     days: int  # days from today to the due date: negative when overdue
 
     @property
@@ -215,9 +217,10 @@ class DeadlineRow:
         return f"in {_plural(self.days, 'day')}"
 
 
-def firm_deadline_rows(*, firm, today: datetime.date) -> list[DeadlineRow]:
-    """The firm's open deadlines, overdue ones first (the longest overdue first), then by date."""
-    return [DeadlineRow(d, (d.due_on - today).days) for d in deadlines_for_firm(firm)]
+def firm_deadline_rows(*, user, today: datetime.date) -> list[DeadlineRow]:
+    """The open due dates of the user and their firm (licence obligations, the dates of the auctions it takes part
+    in; notifications' register), overdue ones first (the longest overdue first), then by date."""
+    return [DeadlineRow(d, (d.due_on - today).days) for d in user_due_dates(user, today=today)]
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,6 @@ class DeadlineSummary:
     overdue: int
 
 
-def firm_deadline_summary(*, firm, today: datetime.date, limit: int = 8) -> DeadlineSummary:
-    rows = firm_deadline_rows(firm=firm, today=today)
+def firm_deadline_summary(*, user, today: datetime.date, limit: int = 8) -> DeadlineSummary:
+    rows = firm_deadline_rows(user=user, today=today)
     return DeadlineSummary(rows=rows[:limit], total=len(rows), overdue=sum(1 for r in rows if r.overdue))

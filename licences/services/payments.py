@@ -22,6 +22,7 @@ from licences.services.guards import (
 from licences.services.records import (
     licence_record,
     members_of,
+    obligation_reopen,
     obligation_settle,
     regulators,
     require_holder,
@@ -261,8 +262,7 @@ def payment_reject(*, actor, payment_id, reason: str) -> Payment:
         payment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         obligation = Obligation.objects.select_for_update().get(pk=payment.obligation_id)
         if obligation.status == ObStatus.SUBMITTED:
-            obligation.status = ObStatus.PENDING
-            obligation.save(update_fields=["status"])
+            obligation_reopen(obligation=obligation)
         licence_record(
             licence=licence,
             kind="payment_rejected",

@@ -11,15 +11,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from bidders.audiences import firm_audience
 from bidders.models import Membership
 from bidders.roles import REGULATORS_GROUP, is_regulator
 from bidders.rules import may_act
 from core.errors import Conflict, PermissionDenied
 from ledger.services import ledger_append
 from licences import lifecycle
-from licences.deadlines import deadline_close, deadline_register
 from licences.models import Licence, LicenceEvent, Obligation
 from licences.selectors.common import params_of, today  # noqa: F401  (re-exported for the services)
+from notifications.models import DueDate
+from notifications.services import due_date_close, due_date_hold, due_date_register
 
 
 def members_of(firm) -> list:
@@ -109,6 +111,11 @@ def licence_move(*, licence: Licence, to: str, actor=None, note: str = "", paylo
     for name, value in fields.items():
         setattr(licence, name, value)
     licence.save(update_fields=["status", "updated_at", *fields])
+    if lifecycle.is_ended(to):
+        # The licence ended: its due dates close with it (what was due by now missed, the rest no longer due). The
+        # services settle each obligation too; this holds whatever path ends a licence.
+        due_date_close(subject=licence, status=DueDate.Status.MISSED, due_before=today())
+        due_date_close(subject=licence, status=DueDate.Status.CANCELLED)
     action = lifecycle.allowed_moves(licence.kind, before)[to]
     licence_record(
         licence=licence,
@@ -130,7 +137,8 @@ def _plain(value):
 
 def obligation_add(*, licence: Licence, kind: str, title: str, due_on: datetime.date, amount=None,
                    basis: str = "", period=None, url: str = "") -> Obligation:  # fmt: skip
-    """An obligation of the licence's holder, registered as a deadline on the firm's dashboard."""
+    """An obligation of the licence's holder, registered as a due date of the firm (notifications: its dashboard,
+    its calendar, its reminders)."""
     if kind == Obligation.Kind.PREMIUM:  # one per return: several minerals may share a month's due date
         obligation = Obligation.objects.create(
             licence=licence, kind=kind, due_on=due_on, title=title, amount=amount, basis=basis, period=period
@@ -142,10 +150,11 @@ def obligation_add(*, licence: Licence, kind: str, title: str, due_on: datetime.
             due_on=due_on,
             defaults={"title": title, "amount": amount, "basis": basis, "period": period},
         )
-    deadline_register(
-        owner=licence.holder,
-        subject=obligation,
+    due_date_register(
+        subject=due_subject(obligation, licence),
+        key=f"obligation:{obligation.pk}",
         kind=kind,
+        audience=firm_audience(licence.holder_id),
         title=f"{title}: {licence.number}",
         due_on=due_on,
         url=url or f"/licences/{licence.pk}/",
@@ -153,9 +162,27 @@ def obligation_add(*, licence: Licence, kind: str, title: str, due_on: datetime.
     return obligation
 
 
+def due_subject(obligation: Obligation, licence: Licence | None = None) -> str:
+    """What an obligation's due date belongs to (its end closes it): the licence, but for the State's auction of a
+    discovery, which outlives the exploration licence and belongs to the block."""
+    licence = licence or obligation.licence
+    if obligation.kind == Obligation.Kind.DISCOVERY_AUCTION:
+        return f"blocks.block:{licence.block_id}"
+    return f"licences.licence:{licence.pk}"
+
+
+# An obligation's final status -> its due date's.
+DUE_DATE_STATUS = {
+    Obligation.Status.MET: DueDate.Status.MET,
+    Obligation.Status.MISSED: DueDate.Status.MISSED,
+    Obligation.Status.WAIVED: DueDate.Status.CANCELLED,
+}
+
+
 def obligation_settle(*, obligation: Obligation, status: str, met_on: datetime.date | None = None,
                       penalty=None, penalty_basis: str = "") -> Obligation:  # fmt: skip
-    """Close an obligation (met, missed or no longer due) and its deadline."""
+    """Close an obligation (met, missed or no longer due) and its due date (its reminders stop). Submitted (a payment
+    awaiting confirmation) keeps the due date open: it is met only when the regulator confirms."""
     obligation.status = status
     obligation.met_on = met_on
     fields = ["status", "met_on"]
@@ -163,6 +190,17 @@ def obligation_settle(*, obligation: Obligation, status: str, met_on: datetime.d
         obligation.penalty, obligation.penalty_basis = penalty, penalty_basis
         fields += ["penalty", "penalty_basis"]
     obligation.save(update_fields=fields)
-    if status != Obligation.Status.SUBMITTED:
-        deadline_close(subject=obligation, cancelled=status == Obligation.Status.WAIVED)
+    key = f"obligation:{obligation.pk}"
+    if status in DUE_DATE_STATUS:
+        due_date_close(subject=due_subject(obligation), key=key, status=DUE_DATE_STATUS[status])
+    elif status == Obligation.Status.SUBMITTED:
+        due_date_hold(subject=due_subject(obligation), key=key)
+    return obligation
+
+
+def obligation_reopen(*, obligation: Obligation) -> Obligation:
+    """A submitted obligation is due again (its payment was rejected): pending, and its reminders resume."""
+    obligation.status = Obligation.Status.PENDING
+    obligation.save(update_fields=["status"])
+    due_date_hold(subject=due_subject(obligation), key=f"obligation:{obligation.pk}", held=False)
     return obligation

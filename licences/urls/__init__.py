@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("licences.urls.lease")),
     path("", include("licences.urls.exploration")),
     path("", include("licences.urls.register")),
+    path("", include("licences.urls.data")),
 ]

@@ -241,7 +241,7 @@ def _firm_only(view):
 @_firm_only
 def firm_deadlines(request, firm):
     """The firm's open deadlines: overdue first (the longest overdue first), then by due date."""
-    rows = sel.firm_deadline_rows(firm=firm, today=timezone.localdate())
+    rows = sel.firm_deadline_rows(user=request.user, today=timezone.localdate())
     context = {"firm": firm, "rows": rows, "overdue": sum(1 for r in rows if r.overdue)}
     return render(request, "licences/register/firm_deadlines.html", context)
 

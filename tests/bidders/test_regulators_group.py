@@ -23,7 +23,7 @@ def test_a_regulator_who_is_staff_opens_the_admin(client, regulator):
 
 
 # The back office's lists, by app label. The registry's models moved from `auctions` to `blocks`, and so did
-# their admin URLs: the old ones answer 404.
+# their admin URLs: the old ones answer 404; licences' deadlines are notifications' due dates now.
 ADMIN_LISTS = [
     "/admin/blocks/mineral/",
     "/admin/blocks/block/",
@@ -36,7 +36,9 @@ ADMIN_LISTS = [
     "/admin/licences/licence/",
     "/admin/licences/obligation/",
     "/admin/licences/payment/",
-    "/admin/licences/deadline/",
+    "/admin/notifications/duedate/",
+    "/admin/notifications/email/",
+    "/admin/notifications/reminder/",
 ]
 
 
@@ -47,7 +49,10 @@ def test_each_back_office_list_answers_under_its_app_label(admin_client, url):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/admin/auctions/block/", "/admin/auctions/mineral/", "/admin/auctions/blockimport/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/auctions/block/", "/admin/auctions/mineral/", "/admin/auctions/blockimport/", "/admin/licences/deadline/"],
+)
 def test_the_registrys_old_admin_urls_are_gone(admin_client, url):
     assert admin_client.get(url).status_code == 404
 

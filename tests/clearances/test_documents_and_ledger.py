@@ -11,14 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clearances import services
 from clearances.models import Document
-from clearances.services import documents
 from core.errors import ApplicationError, PermissionDenied
 from ledger.models import Entry
 from ledger.services import ledger_verify
+from tests.clearances.conftest import PDF
 from tests.factories.clearances import lease, member, officer, on
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def files(root: Path) -> set:
@@ -70,10 +69,10 @@ def test_a_file_that_is_not_a_pdf_is_refused_naming_the_field(case, name, conten
     assert not Document.objects.exists()
 
 
-def test_a_file_over_the_limit_is_refused(case, monkeypatch):
+def test_a_file_over_the_limit_is_refused(case, settings):
     filed, asha, _root = case
-    monkeypatch.setattr(documents, "DOCUMENT_MAX_BYTES", 20)
-    with pytest.raises(ApplicationError, match="the limit is 10 MB") as refused:
+    settings.CLEARANCE_DOCUMENT_MAX_BYTES = 20
+    with pytest.raises(ApplicationError, match="the limit is 20") as refused:
         services.document_add(actor=asha, case_id=filed.pk, file=SimpleUploadedFile("plan.pdf", PDF))
     assert "file" in refused.value.fields
 

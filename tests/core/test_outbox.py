@@ -39,7 +39,7 @@ def test_an_act_committed_is_relayed_once_after_its_commit(eager):
         assert mail.outbox == []  # nothing leaves before the commit
         assert OutboxMessage.objects.get().sent_at is None
     message = OutboxMessage.objects.get()
-    assert message.task == "notifications.email" and message.sent_at is not None and message.attempts == 1
+    assert message.task == "notifications.deliver" and message.sent_at is not None and message.attempts == 1
     assert [m.subject for m in mail.outbox] == ["Your payment was confirmed"]
     assert outbox_relay() == 0  # a later relay finds nothing more to send
     assert len(mail.outbox) == 1

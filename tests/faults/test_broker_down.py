@@ -73,7 +73,7 @@ def test_a_notice_made_while_the_broker_is_down_commits_and_is_sent_when_it_is_b
     notice = json.loads(down.stdout.strip().splitlines()[-1])
     assert Notification.objects.filter(pk=notice["notice"]).exists()
     message = OutboxMessage.objects.get()
-    assert message.task == "notifications.email" and message.sent_at is None and message.attempts == 1
+    assert message.task == "notifications.deliver" and message.sent_at is None and message.attempts == 1
     assert message.last_error
 
     # The broker is back: the relay sends what waited, once.
@@ -83,7 +83,7 @@ def test_a_notice_made_while_the_broker_is_down_commits_and_is_sent_when_it_is_b
         assert relayed.returncode == 0, relayed.stderr[-3000:]
         assert relayed.stdout.strip().splitlines()[-1] == "1"
         queued = redis.Redis.from_url(url).lrange(notice["queue"], 0, -1)
-        assert len(queued) == 1 and b"notifications.email" in queued[0]
+        assert len(queued) == 1 and b"notifications.deliver" in queued[0]
         again = run(RELAY, url)
         assert again.stdout.strip().splitlines()[-1] == "0"
         assert redis.Redis.from_url(url).llen(notice["queue"]) == 1

@@ -205,9 +205,9 @@ def test_a_worker_killed_in_the_middle_of_settlement_leaves_each_auction_settled
     assert len(results) == len(CODES) * len(members) and set(results.values()) == {1}, sent
     assert all(n == 1 for n in sent.values()), sent  # no email twice, the licences' notices included
 
-    # Every message the settlements queued went out, and each consumer ran once per notice.
+    # Every message the settlements queued went out, and each notice's email was queued once.
     made = OutboxMessage.objects.exclude(pk__in=outbox_before)
     assert made.filter(sent_at__isnull=True).count() == 0
-    ids = Counter(i for message in made.filter(task="notifications.email") for i in message.args[0])
+    ids = Counter(i for message in made.filter(task="notifications.deliver") for i in message.args[0])
     assert ids and set(ids.values()) == {1}
     call_command("verify_ledger")

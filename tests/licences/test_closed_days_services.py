@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from core.models import ClosedDay
-from licences.models import Deadline, Obligation
+from licences.models import Obligation
+from notifications.models import DueDate
 from tests.factories.licence_post import FIRST_DUE, obligation, settled_lease
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,8 @@ def test_the_first_dues_move_past_a_holiday_and_the_weekend(regulator, settings)
     first, security = obligation(licence, K.UPFRONT_1), obligation(licence, K.PERFORMANCE_SECURITY)
     assert first.due_on == security.due_on == date(2027, 4, 12)  # Monday
     assert "by 12 Apr 2027 (the last day, 9 Apr 2027, the office is closed" in first.basis
-    assert set(Deadline.objects.filter(owner=licence.holder).values_list("due_on", flat=True)) == {date(2027, 4, 12)}
+    due_dates = DueDate.objects.filter(audience=f"firm:{licence.holder_id}")
+    assert set(due_dates.values_list("due_on", flat=True)) == {date(2027, 4, 12)}
 
 
 def test_with_no_closed_day_recorded_nothing_moves(regulator, settings):

@@ -148,10 +148,10 @@ def test_the_deadlines_are_read_only_where_a_page_shows_them(client, firm_user, 
     client.force_login(firm_user)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/blocks/").status_code == 200
-    assert not [q for q in ctx.captured_queries if "licences_deadline" in q["sql"]]
+    assert not [q for q in ctx.captured_queries if "notifications_duedate" in q["sql"]]
     with CaptureQueriesContext(connection) as ctx:
         client.get("/firm/")
-    assert [q for q in ctx.captured_queries if "licences_deadline" in q["sql"]]
+    assert [q for q in ctx.captured_queries if "notifications_duedate" in q["sql"]]
 
 
 # --- The firm's licences ---------------------------------------------------------------------------------
@@ -215,7 +215,8 @@ def test_the_api_lists_the_firms_deadlines_overdue_first(api_as, firm_user, alic
     first = data[0]
     assert first["kind"] == "performance_security" and first["due_on"] == "2027-05-10" and first["status"] == "open"
     assert first["url"] == f"http://testserver/licences/{alices['ml'].pk}/"
-    assert first["subject_type"] == "licences.obligation" and first["subject_id"] == alices["security"].pk
+    assert first["subject_type"] == "licences.licence" and first["subject_id"] == alices["ml"].pk
+    assert first["key"] == f"obligation:{alices['security'].pk}" and first["due_at"] is None
 
 
 def test_the_api_gives_another_firm_only_its_own(api_as, other_firm_user, alices, bobs):

@@ -6,15 +6,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.contenttypes.models import ContentType
 
 from bidders.models import Membership
 from blocks.models import Block, Mineral
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from ledger.models import Entry
 from licences import services as svc
-from licences.models import Deadline, Licence, Obligation, Report
-from notifications.models import Notification
+from licences.models import Licence, Obligation, Report
+from notifications.models import DueDate, Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.licence_el import at, corner, el_granted, el_preferred, firm_of_user, inner_square, pdf, square
 from tests.factories.licences import make_licence
@@ -47,13 +46,13 @@ def dues(licence, kind):
 
 
 def open_deadlines(licence):
-    ct = ContentType.objects.get_for_model(Obligation)
-    ids = licence.obligations.values_list("pk", flat=True)
-    return list(
-        Deadline.objects.filter(content_type=ct, object_id__in=ids, status="open")
-        .order_by("due_on")
-        .values_list("kind", "due_on", "owner_id")
-    )
+    """(kind, due date, firm id) of the licence's obligations' open due dates (notifications' register)."""
+    keys = [f"obligation:{pk}" for pk in licence.obligations.values_list("pk", flat=True)]
+    rows = DueDate.objects.filter(key__in=keys, status="open").order_by("due_on")
+    return [
+        (kind, due_on, int(audience.split(":")[1]))
+        for kind, due_on, audience in rows.values_list("kind", "due_on", "audience")
+    ]
 
 
 # --- The grant ------------------------------------------------------------------------------------------------
@@ -356,8 +355,9 @@ def test_a_geological_report_at_g2_sends_the_block_back_for_a_mining_lease_aucti
     # The State must auction within 12 months of the report: 10 Jul 2029 -> 10 Jul 2030.
     duty = el.obligations.get(kind=Kind.DISCOVERY_AUCTION)
     assert duty.due_on == date(2030, 7, 10) and "State" in duty.title
-    deadline = Deadline.objects.get(object_id=duty.pk, kind="discovery_auction")
-    assert deadline.owner == firm_of_user(firm_user) and deadline.status == "open"
+    deadline = DueDate.objects.get(key=f"obligation:{duty.pk}", kind="discovery_auction")
+    assert deadline.audience == f"firm:{firm_of_user(firm_user).pk}" and deadline.status == "open"
+    assert deadline.subject == f"blocks.block:{el.block_id}"  # the State's duty outlives the licence
     assert Notification.objects.filter(user=regulator, title__contains="Discovery").exists()
 
 

@@ -17,8 +17,8 @@ from blocks.models import Block, Mineral
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from ledger.models import Entry
 from licences import services as svc
-from licences.models import Deadline, Licence, Obligation, Payment, PremiumReturn, PremiumShare
-from notifications.models import Notification
+from licences.models import Licence, Obligation, Payment, PremiumReturn, PremiumShare
+from notifications.models import DueDate, Notification
 from tests.factories import FirmFactory
 from tests.factories.auction_flow import SCHEDULE
 from tests.factories.licence_post import (
@@ -104,7 +104,7 @@ def test_settling_a_cl_auction_creates_the_preferred_bidders_licence_with_its_fi
     assert "45 days" in first.basis and "9 Apr 2027" in first.basis
     assert "0.5% of VER Rs 2,00,00,00,000.00 = Rs 1,00,00,000.00" in security.basis
     assert licence.obligations.count() == 2
-    deadlines = Deadline.objects.filter(owner=licence.holder, status="open").order_by("kind")
+    deadlines = DueDate.objects.filter(audience=f"firm:{licence.holder_id}", status="open").order_by("kind")
     assert [(d.kind, d.due_on) for d in deadlines] == [("performance_security", FIRST_DUE), ("upfront_1", FIRST_DUE)]
 
 
@@ -174,7 +174,7 @@ def test_the_holder_records_a_payment_and_the_regulator_confirms_it(cl, regulato
     assert payment.status == Payment.Status.CONFIRMED and payment.decided_by == regulator
     assert payment.interest == 0
     assert (first.status, first.met_on) == (Obligation.Status.MET, date(2027, 3, 15))
-    assert Deadline.objects.get(object_id=first.pk, kind="upfront_1").status == "done"
+    assert DueDate.objects.get(key=f"obligation:{first.pk}", kind="upfront_1").status == "met"
     kinds = list(Entry.objects.filter(stream=licence.stream).order_by("seq").values_list("kind", flat=True))
     assert kinds == ["declared", "payment_recorded", "payment_confirmed"]
     assert Notification.objects.filter(user=regulator, title__contains="Payment to confirm").exists()
@@ -494,7 +494,7 @@ def test_a_preferred_bidder_who_misses_the_45_days_loses_the_loi_and_the_bid_sec
     assert Block.objects.get(pk=licence.block_id).status == Block.Status.IDENTIFIED
     statuses = set(licence.obligations.values_list("status", flat=True))
     assert statuses == {Obligation.Status.MISSED}
-    assert not Deadline.objects.filter(owner=licence.holder, status="open").exists()
+    assert not DueDate.objects.filter(audience=f"firm:{licence.holder_id}", status="open").exists()
     assert licence.events.filter(to_status="loi_revoked", note__contains="RULES.md s.3 item 12").exists()
     assert Entry.objects.filter(stream=licence.stream, kind="status", payload__to_status="loi_revoked").exists()
     assert Notification.objects.filter(user=holder, title__contains="revoked").exists()
@@ -586,7 +586,9 @@ def test_premium_within_seven_years_of_a_cls_loi_is_half(active_cl):
     assert filed.premium == Decimal("9361000.00")
     assert (filed.obligation.amount, filed.obligation.due_on) == (Decimal("9361000.00"), date(2028, 2, 10))
     assert "Rs 93,61,000.00" in filed.basis
-    assert Deadline.objects.filter(object_id=filed.obligation_id, kind="premium", due_on=date(2028, 2, 10)).exists()
+    assert DueDate.objects.filter(
+        key=f"obligation:{filed.obligation_id}", kind="premium", due_on=date(2028, 2, 10)
+    ).exists()
 
 
 def test_premium_after_five_years_of_an_mls_loi_is_in_full(ml, regulator):
@@ -634,7 +636,7 @@ def test_two_minerals_of_one_month_are_two_returns_each_with_its_premium(active_
     assert graphite.premium == Decimal("2340250.00")
     dues = licence.obligations.filter(kind="premium", due_on=date(2028, 2, 10)).order_by("amount")
     assert [o.amount for o in dues] == [Decimal("2340250.00"), Decimal("9361000.00")]
-    assert Deadline.objects.filter(owner=licence.holder, kind="premium", status="open").count() == 2
+    assert DueDate.objects.filter(audience=f"firm:{licence.holder_id}", kind="premium", status="open").count() == 2
 
 
 def test_a_return_names_a_mineral_of_the_licence(active_cl):

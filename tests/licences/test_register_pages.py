@@ -337,8 +337,7 @@ def test_a_regulator_reads_licences_in_the_admin_but_cannot_change_them(client, 
 
 
 @pytest.mark.parametrize(
-    "model", ["licenceevent", "obligation", "payment", "premiumreturn", "premiumshare", "report", "areaproposal",
-              "deadline"],
+    "model", ["licenceevent", "obligation", "payment", "premiumreturn", "premiumshare", "report", "areaproposal"],
 )  # fmt: skip
 def test_every_licence_model_is_listed_read_only_in_the_admin(client, ml, model):
     client.force_login(UserFactory(username="backoffice", is_staff=True, is_superuser=True))

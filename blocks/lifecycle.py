@@ -12,6 +12,7 @@ annulled, auctioned); a regulator moves it by hand only in and out of the regist
 from django.db import transaction
 
 from blocks.models import Block
+from blocks.public_cache import bump_data_version
 from core.errors import Conflict, NotFound
 from ledger.services import ledger_append
 
@@ -96,6 +97,7 @@ def block_move(*, block_id: int, to: str, reason: str = "", payload: dict | None
     if problem:
         raise Conflict(problem)
     Block.objects.filter(pk=block_id, status=current).update(status=to)
+    bump_data_version()
     ledger_append(
         stream=stream(block_id),
         kind="status",

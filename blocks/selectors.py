@@ -28,6 +28,22 @@ def block_list_queryset() -> QuerySet[Block]:
     return Block.objects.defer("boundary").prefetch_related(_minerals_prefetch()).order_by("code")
 
 
+# The columns a row of the public API's block list shows or sorts by (blocks.api.serializers.BlockListSerializer).
+LIST_ROW_FIELDS = (
+    "code", "name", "state", "district", "exploration_stage", "auction_authority", "lease_kind", "el_eligible",
+    "area_hectares", "value_of_estimated_resources", "status", "illustrative_fields", "updated_at",
+)  # fmt: skip
+
+
+def block_api_list_queryset() -> QuerySet[Block]:
+    """The public API's block list: only the columns a row shows, its minerals in a second query (two queries
+    whatever the number of rows)."""
+    minerals = Mineral.objects.only("slug", "name", "part_d", "seventh_schedule").order_by("name")
+    return (
+        Block.objects.only(*LIST_ROW_FIELDS).prefetch_related(Prefetch("minerals", queryset=minerals)).order_by("code")
+    )
+
+
 def _invalid_filters(filterset) -> ApplicationError:
     fields = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
     first_field, first_messages = next(iter(fields.items()))
@@ -108,12 +124,13 @@ def _join(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def block_routing_explanation(block: Block) -> list[str]:
+def block_routing_explanation(block: Block, minerals: list[Mineral] | None = None) -> list[str]:
     """Who auctions the block, which lease it offers and whether an EL may be granted, in words (RULES.md s.1).
 
-    Uses the block's prefetched minerals; the decision itself was taken by auctions.rules when it was saved.
+    Uses the block's prefetched minerals (or `minerals`, when the caller already listed them); the decision itself
+    was taken by auctions.rules when it was saved.
     """
-    minerals = list(block.minerals.all())
+    minerals = list(block.minerals.all()) if minerals is None else minerals
     part_d = [m.name.lower() for m in minerals if m.part_d]
     seventh = [m.name.lower() for m in minerals if m.seventh_schedule]
     sentences = []

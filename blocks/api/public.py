@@ -10,10 +10,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
+from rest_framework.response import Response
 
-from blocks.api.serializers import BlockDetailSerializer, BlockSerializer, MineralSerializer
+from blocks.api.serializers import BlockDetailSerializer, BlockListSerializer, BlockSerializer, MineralSerializer
 from blocks.filters import BlockFilter, MineralFilter
-from blocks.selectors import block_detail, block_list_queryset, mineral_list
+from blocks.public_cache import cached_answer
+from blocks.selectors import block_api_list_queryset, block_detail, block_list_queryset, mineral_list
 from core.api import ErrorSerializer
 from core.pagination import KeysetCursorPagination
 from core.public_api import BAD_FILTER, CSV_CHUNK, CSVDownloadView, PublicAPIView, csv_text, url_maker
@@ -49,13 +51,16 @@ class MineralListView(PublicAPIView, generics.ListAPIView):
     responses={200: BlockSerializer(many=True), 400: BAD_FILTER},
 )
 class BlockListView(PublicAPIView, generics.ListAPIView):
-    serializer_class = BlockSerializer
+    serializer_class = BlockListSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = BlockFilter
     pagination_class = PublicBlockPagination
 
     def get_queryset(self):
-        return block_list_queryset()
+        return block_api_list_queryset()
+
+    def list(self, request, *args, **kwargs):
+        return Response(cached_answer(request, lambda: super(BlockListView, self).list(request, *args, **kwargs).data))
 
 
 @extend_schema(
@@ -70,6 +75,10 @@ class BlockDetailView(PublicAPIView, generics.RetrieveAPIView):
 
     def get_object(self):
         return block_detail(code=self.kwargs["code"])
+
+    def retrieve(self, request, *args, **kwargs):
+        compute = lambda: super(BlockDetailView, self).retrieve(request, *args, **kwargs).data  # noqa: E731
+        return Response(cached_answer(request, compute))
 
 
 CSV_COLUMNS = [

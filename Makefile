@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# The portal's address in links sent by mail (settings.SITE_URL). Set here from PORT, once: honcho gives each process
+# of Procfile.dev a PORT of its own (web PORT, worker PORT+100, beat PORT+200), and the worker is the one that mails.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 # `make test` runs the suite in PYTEST_WORKERS processes (pytest-xdist): by default one per CPU this process may use.
 # The tests mostly wait on PostgreSQL, Redis, Chromium and the servers they start, but those run on the same CPUs,
 # so more workers than CPUs only adds contention. PYTEST_WORKERS=0 runs the whole suite in one process.
@@ -23,14 +26,14 @@ install: $(STAMP)
 run: install
 	@DEBUG=true $(BIN)/python manage.py check_database_layout
 	@DEBUG=true $(BIN)/python manage.py migrate --noinput
-	@DEBUG=true PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	@DEBUG=true PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 	@DEBUG=true $(BIN)/python manage.py import_history
 	@DEBUG=true $(BIN)/python manage.py seed_licences
 	@DEBUG=true $(BIN)/python manage.py seed_clearances
 	@echo ""
 	@echo "Khanij is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	@DEBUG=true PORT=$(PORT) exec $(BIN)/honcho -f Procfile.dev start
+	@DEBUG=true PORT=$(PORT) SITE_URL=$(SITE_URL) exec $(BIN)/honcho -f Procfile.dev start
 
 # Two phases, each given PYTEST_ARGS: every test not marked `serial`, in parallel (it must pass tests), then the tests
 # marked `serial`, one at a time without xdist (none at all is not a failure: pytest's exit status 5). Both phases

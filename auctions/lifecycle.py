@@ -14,6 +14,10 @@ first and keep their own, more specific, refusals, so the table is the last word
   selectors derive from the clock), then `evaluation` at the bid due date, `opened` at the opening (the
   e-auction runs while it is opened, and offers never change the status), `settled` with the preferred bidder,
   or `annulled`. Settled and annulled are final: a second attempt is a new auction pointing at the first.
+- The opening of an auction's initial price offers is a job (`Auction.opening_status`): queued by a regulator or at
+  the scheduled opening time (or waiting there for the technical evaluation), taken by one worker, done or stopped.
+  Its moves are the job's progress, shown on the desk, not the auction's: they write no ledger entry (as a block
+  import's do not); the job's outcome is the auction's move to `opened` or `annulled`, which does.
 - A technical bid's verdict (`Participation.technically_qualified`, stored as a nullable boolean) goes from
   pending to qualified or disqualified, and may be changed by a re-evaluation until the opening (the service
   checks the auction's phase); the same verdict given again is not a move.
@@ -56,6 +60,25 @@ AUCTION_MOVES: dict[str, dict[str, str]] = {
 AUCTION_ENTRY = {EVALUATION: "bids_closed", OPENED: "opened", SETTLED: "closed", ANNULLED: "annulled"}
 # Statuses in which an auction holds its block: no second auction may be notified on it.
 LIVE = frozenset({NOTIFIED, EVALUATION, OPENED})
+
+OPENING = Auction.Opening
+# from -> {to: the action}
+OPENING_MOVES: dict[str, dict[str, str]] = {
+    OPENING.NOT_REQUESTED: {
+        OPENING.QUEUED: "queue the opening",
+        OPENING.WAITING: "wait for the technical evaluation (at the opening time)",
+    },
+    OPENING.WAITING: {OPENING.QUEUED: "queue the opening once every bid is evaluated"},
+    OPENING.QUEUED: {OPENING.RUNNING: "open the offers (a worker takes the job)"},
+    OPENING.RUNNING: {
+        OPENING.DONE: "finish the opening",
+        OPENING.FAILED: "stop the opening, publishing nothing",
+        OPENING.WAITING: "wait for the technical evaluation",
+        OPENING.QUEUED: "queue it again (its worker gave no sign of life)",
+    },
+    OPENING.FAILED: {OPENING.QUEUED: "queue the opening again"},
+    OPENING.DONE: {},
+}
 
 PENDING = "pending"
 QUALIFIED = "qualified"
@@ -159,6 +182,20 @@ def _follow(auction: Auction, to: str) -> None:
     due_dates.auction_dates_follow(auction, to)
     if to in (SETTLED, ANNULLED):
         alerts.result_announce(auction)
+
+
+def opening_move(*, auction_id, to: str, when=None, **fields) -> bool:
+    """Move the auction's opening job to `to` (setting `fields` with it) if it is in a status the table allows
+    the move from (and `when`, a Q, holds). A conditional UPDATE: of two callers at once exactly one moves it, which
+    is how a worker claims the job (queued -> opening) so that an auction opens once.
+
+    Returns True for the caller that moved it, False otherwise (nothing written); no ledger entry (see above).
+    Runs in the caller's transaction, or alone.
+    """
+    allowed = Auction.objects.filter(pk=auction_id, opening_status__in=sources(OPENING_MOVES, to))
+    if when is not None:
+        allowed = allowed.filter(when)
+    return allowed.update(opening_status=to, **fields) == 1
 
 
 def participation_move(*, auction: Auction, participation: Participation, to: str, payload: dict, **fields) -> bool:

@@ -119,6 +119,17 @@ class Auction(Schedule):
         SETTLED = "settled", "Settled: preferred bidder declared"
         ANNULLED = "annulled", "Annulled"
 
+    class Opening(models.TextChoices):
+        """The opening of the initial price offers as a job a worker does (auctions.services.opening): its progress,
+        not a status of the auction (the auction moves evaluation -> opened or annulled when the job is done)."""
+
+        NOT_REQUESTED = "", "Not requested yet"
+        WAITING = "waiting", "Waiting for the technical evaluation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "opening", "Opening"
+        DONE = "done", "Done"
+        FAILED = "failed", "Stopped: nothing was published"
+
     class Direction(models.TextChoices):
         ASCENDING = "ascending", "Ascending: the highest % of the value of mineral despatched wins"
         DESCENDING = "descending", "Descending: the lowest % share of the future premium wins"
@@ -147,6 +158,16 @@ class Auction(Schedule):
     bids_closed_at = models.DateTimeField(null=True, blank=True)
     bid_count = models.PositiveIntegerField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
+    # The opening's progress (Opening): who asked and when (nobody: the scheduled opening time), when a worker took
+    # it, when it finished, and why it stopped.
+    opening_status = models.CharField(max_length=8, choices=Opening.choices, blank=True, default="", db_index=True)
+    opening_requested_at = models.DateTimeField(null=True, blank=True)
+    opening_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opening_started_at = models.DateTimeField(null=True, blank=True)
+    opening_finished_at = models.DateTimeField(null=True, blank=True)
+    opening_error = models.CharField(max_length=300, blank=True)
     floor_price = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     starts_at = models.DateTimeField("e-auction opens", null=True, blank=True)
     closes_at = models.DateTimeField("e-auction closes (as extended)", null=True, blank=True, db_index=True)

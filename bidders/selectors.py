@@ -4,11 +4,12 @@ from collections import defaultdict
 from decimal import Decimal
 from itertools import combinations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
-from bidders.roles import is_regulator
+from bidders.roles import REGULATORS_GROUP, is_regulator
 from bidders.validators import normalise_identifier
 from core.errors import NotFound
 from core.models import ApiToken
@@ -47,6 +48,11 @@ def firm_beneficial_share_total(*, firm: Firm) -> Decimal:
 
 def firm_documents(*, firm: Firm) -> QuerySet[EligibilityDocument]:
     return EligibilityDocument.objects.filter(firm=firm).order_by("-uploaded_at", "-id")
+
+
+def regulator_users() -> list:
+    """Every active regulator account (the regulators group): whom to tell of what waits for a regulator."""
+    return list(get_user_model().objects.filter(groups__name=REGULATORS_GROUP, is_active=True).distinct())
 
 
 def api_tokens(*, user) -> QuerySet[ApiToken]:

@@ -224,7 +224,9 @@ else:
     _queue_dir = VAR_DIR / "celery"
     for _sub in ("out", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # The filesystem transport ignores the host; naming one keeps kombu from warning "No hostname was supplied" at
+    # every connection of the worker, beat and web.
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "out"),
         "data_folder_out": str(_queue_dir / "out"),
@@ -291,6 +293,9 @@ CLEARANCE_PARAMS = {}
 CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Seconds without a sign of life after which a block import's worker is taken to have died (its job resumes).
 BLOCK_IMPORT_STALE_AFTER = env.int("BLOCK_IMPORT_STALE_AFTER", default=120)
+# Seconds after which an opening of initial offers queued or taken by a worker, and not finished, is taken to be lost
+# (its message, or its worker, died); the sweeper queues it again (auctions.services.opening).
+AUCTION_OPENING_STALE_AFTER = env.int("AUCTION_OPENING_STALE_AFTER", default=60)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 CACHES = {

@@ -189,3 +189,18 @@ def test_the_connections_compose_may_keep_fit_within_the_database_with_a_margin(
     concurrency = int(re.search(r"--concurrency[ =](\d+)", command_text(SERVICES["worker"])).group(1))
     limit = int(re.search(r"max_connections=(\d+)", command_text(SERVICES["db"])).group(1))
     assert threads + concurrency + 1 <= limit - 10, (threads, concurrency, limit)
+
+
+def test_the_worker_holds_the_sealing_key_with_which_it_opens_the_offers():
+    """The opening of the initial offers is the worker's task: compose gives the worker (and web, which seals each offer
+    as it is submitted) the variable settings read the key from, and refuses to start without it."""
+    assert "SEALED_OFFER_KEY" in settings_variables()
+    for name in ("worker", "web"):
+        value = SERVICES[name]["environment"].get("SEALED_OFFER_KEY", "")
+        assert re.fullmatch(r"\$\{SEALED_OFFER_KEY:\?[^}]+\}", value), f"{name} must get SEALED_OFFER_KEY from .env"
+    app = find_app(shlex.split(command_text(SERVICES["worker"]))[2])
+    app.loader.import_default_modules()
+    assert "auctions.open" in app.tasks, "the worker's Celery app must know the opening task"
+    # It consumes the default queue, where the opening is sent (no route names another).
+    assert "--queues" not in command_text(SERVICES["worker"]) and "-Q" not in command_text(SERVICES["worker"])
+    assert not getattr(settings, "CELERY_TASK_ROUTES", None)

@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.processes import ROOT, free_port, get, khanij_env
+from tests.processes import ROOT, free_port, get, khanij_env, manage
 
 
 def wait_for(predicate, timeout: float, what: str, log: Path):
@@ -85,12 +85,31 @@ def test_make_run_serves_the_seeded_portal_with_worker_and_beat_and_ctrl_c_stops
         assert f"http://127.0.0.1:{port}/" in output
         assert re.search(r"regulator\s+khanij-regulator", output) and re.search(r"admin\s+khanij-admin", output)
         assert "transport:   filesystem://" in output and "broker -> filesystem://" in output
+        assert "No hostname was supplied" not in output  # the embedded broker is named as kombu expects
         status, _, home = get(base + "/")
         assert status == 200
         status, _, listing = get(base + "/blocks/")
         assert status == 200 and "Katghora" in listing
         started = [int(pid) for pid in re.findall(r"\w+\.1 started \(pid=(\d+)\)", output)]
         assert len(started) == 3, output[-3000:]
+
+        # A notice's mail links to the portal on the port it listens on, whichever process of make run writes it (the
+        # web for a click, the worker for a task): honcho gives each a PORT of its own, which SITE_URL must not follow.
+        # The notice is made here with the environment make run gave its worker, and the worker mails it.
+        worker = [p for p in processes_using(var_dir) if b"config\x00worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert worker, "make run started no worker"
+        environ = Path(f"/proc/{worker[0]}/environ").read_bytes().split(b"\0")
+        worker_env = dict(item.decode().split("=", 1) for item in environ if b"=" in item)
+        assert worker_env["PORT"] != str(port)  # honcho's, for the worker
+        notify = (
+            "from django.contrib.auth import get_user_model; from notifications.services import notification_send; "
+            "notification_send(users=[get_user_model().objects.get(username='regulator')], title='Port check', "
+            "url='/regulator/tranches/')"
+        )
+        manage(worker_env, "shell", "-c", notify)
+        wait_for(lambda: "Subject: Port check" in log.read_text(), 60, "the worker mailing the notice", log)
+        mail = log.read_text().split("Subject: Port check", 1)[1][:2000]
+        assert f"http://127.0.0.1:{port}/regulator/tranches/" in mail, mail
 
         # Beat dies (as it did when the database went away): make run starts it again by itself.
         beat = [p for p in processes_using(var_dir) if b"config\x00beat" in Path(f"/proc/{p}/cmdline").read_bytes()]

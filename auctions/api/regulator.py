@@ -1,5 +1,6 @@
 """The regulators' API of the central auction, under /api/v1/: tranches (draft, list, notify), the bids of an
-auction for the technical evaluation, the evaluation, the rejection of affiliates, the opening, the second attempt.
+auction for the technical evaluation, the evaluation, the rejection of affiliates, the second attempt (the opening is
+auctions/api/opening.py).
 
 Each view reads its input with a nested InputSerializer, calls one service of auctions.services (which checks the
 actor's role and the rules and raises core.errors with a message for a person), and answers from the visibility
@@ -323,28 +324,6 @@ class RejectAffiliatesApi(RegulatorAPIView):
         auction, rows = evaluation_bids(auction_id=pk)
         bids = [evaluation_bid(p, auction) for p in rows]
         return Response(self.OutputSerializer({"rejected": rejected, "bids": bids}).data)
-
-
-class AuctionOpenApi(RegulatorAct):
-    queryset = Auction.objects.none()  # documents the path parameter
-    serializer_class = PublicAuctionSerializer
-    act = staticmethod(svc.auction_open)
-    doc = ActDoc(
-        operation_id="auctions_open",
-        summary="Open the initial price offers",
-        description=(
-            "Decrypts the offers of the technically qualified bidders, checks each against its commitment, ranks "
-            "them, selects the qualified bidders and sets the floor; or annuls the auction when there are too few "
-            "TQB. Answers with the auction as the public now sees it."
-        ),
-        conflict="`conflict`: not in its technical evaluation, a bid is not evaluated yet, or an offer does not "
-        "match its commitment (nothing is published then).",
-    )
-
-    def answer(self, pk, result):
-        now = timezone.now()
-        auction = public_auction_get(auction_id=pk, now=now)
-        return PublicAuctionSerializer(public_auction(auction, now=now), context={"request": self.request}).data
 
 
 class SecondAttemptApi(RegulatorAct):

@@ -1,5 +1,6 @@
 """Every write of the central auction (RULES.md section 3), from the notice to the preferred bidder, one module per
-phase of the Rules: `notice`, `bidding`, `evaluation`, `e_auction` (with its SQL in `offer_sql`), `close`.
+phase of the Rules: `notice`, `bidding`, `evaluation`, `opening` (done by a worker), `e_auction` (with its SQL in
+`offer_sql`), `close`.
 
 One function per use case, keyword-only, one short transaction each; the auction row is locked
 (`select_for_update`) to serialise concurrent writers of one auction; every step appends to the auction's
@@ -17,20 +18,25 @@ from auctions.services.bidding import (
 )
 from auctions.services.close import auction_settle, auctions_sweep
 from auctions.services.e_auction import offer_place, offer_precheck
-from auctions.services.evaluation import (
-    auction_close_bidding,
-    auction_open,
-    auction_reject_affiliates,
-    participation_evaluate,
-)
+from auctions.services.evaluation import auction_close_bidding, auction_reject_affiliates, participation_evaluate
 from auctions.services.notice import auction_renotify, tranche_create, tranche_notify
+from auctions.services.opening import (
+    auction_open,
+    auction_opening_run,
+    auction_opening_schedule,
+    auctions_opening_sweep,
+    tranche_open,
+)
 
 __all__ = [
     "auction_close_bidding",
     "auction_open",
+    "auction_opening_run",
+    "auction_opening_schedule",
     "auction_reject_affiliates",
     "auction_renotify",
     "auction_settle",
+    "auctions_opening_sweep",
     "auctions_sweep",
     "offer_place",
     "offer_precheck",
@@ -41,4 +47,5 @@ __all__ = [
     "participation_withdraw",
     "tranche_create",
     "tranche_notify",
+    "tranche_open",
 ]

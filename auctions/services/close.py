@@ -9,6 +9,7 @@ from auctions.room import stream
 from auctions.services.annulment import annul, members_of
 from auctions.services.evaluation import auction_close_bidding
 from auctions.services.guards import locked_auction, now, utc
+from auctions.services.opening import auctions_opening_sweep
 from auctions.signals import auction_settled
 from auctions.wording import words
 from blocks.lifecycle import AUCTIONED, block_move
@@ -64,7 +65,8 @@ def auction_settle(*, auction_id) -> bool:
 
 
 def auctions_sweep() -> dict:
-    """What time has decided, settled in the database: close bidding at the due date, settle closed auctions.
+    """What time has decided, settled in the database: close bidding at the due date, queue the opening of the
+    initial offers at the opening time (auctions.services.opening), settle closed auctions.
     The Celery beat runs it every few seconds; readers never wait for it (selectors derive the phase)."""
     moment = now()
     closed = [
@@ -74,10 +76,11 @@ def auctions_sweep() -> dict:
         )
         if auction_close_bidding(auction_id=pk)
     ]
+    opening = auctions_opening_sweep()
     # Oldest close first: after a worker died part way, what waited longest settles first.
     due = Auction.objects.filter(status=Auction.Status.OPENED, closes_at__lte=moment).order_by("closes_at", "pk")
     settled = [pk for pk in due.values_list("pk", flat=True) if auction_settle(auction_id=pk)]
-    return {"bidding_closed": closed, "settled": settled}
+    return {"bidding_closed": closed, **opening, "settled": settled}
 
 
 def _room_announce(auction_id: int) -> None:

@@ -1,19 +1,15 @@
-"""From the bid due date to the e-auction: bidding closed (the commitments published, affiliates flagged), the
-technical evaluation, the rejection of affiliates, and the opening of the initial price offers (or the annulment)."""
-
-from datetime import timedelta
+"""From the bid due date to the opening: bidding closed (the commitments published, affiliates flagged), the technical
+evaluation and the rejection of affiliates. The opening itself, done by a worker, is auctions.services.opening."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from auctions import lifecycle, rules, sealing
+from auctions import lifecycle
 from auctions.models import Auction, Origin, Participation
-from auctions.services.annulment import annul, members_of
-from auctions.services.guards import historic_refusal, locked_auction, now, require_regulator, utc
-from auctions.wording import words
+from auctions.services.annulment import annul
+from auctions.services.guards import historic_refusal, locked_auction, now, require_regulator
+from auctions.services.opening import UNDER_WAY, opening_after_evaluation
 from bidders.selectors import affiliated_pairs
 from core.errors import ApplicationError, Conflict, NotFound
-from notifications.services import notification_send
 
 # --- The bid due date: bidding closes, commitments are published ------------------------------------------
 
@@ -76,6 +72,11 @@ def participation_evaluate(*, actor, participation_id, qualified: bool, reason: 
                 f"Technical bids of {auction.block.code} are evaluated after the bid due date and before the "
                 f"opening; the auction is {auction.get_status_display().lower()}."
             )
+        if auction.opening_status in UNDER_WAY:
+            raise Conflict(
+                f"The opening of the initial offers of {auction.block.code} is under way: the technical evaluation "
+                "is closed and verdicts can no longer change."
+            )
         if participation.status != Participation.Status.SUBMITTED:
             raise Conflict("Only submitted bids are evaluated.")
         if qualified and participation.affiliate_flag:
@@ -111,6 +112,7 @@ def participation_evaluate(*, actor, participation_id, qualified: bool, reason: 
             evaluated_by=actor,
             evaluated_at=now(),
         )
+        opening_after_evaluation(auction)
     return participation
 
 
@@ -134,86 +136,3 @@ def auction_reject_affiliates(*, actor, auction_id) -> int:
     for pk, flag in flagged:
         participation_evaluate(actor=actor, participation_id=pk, qualified=False, reason=f"Rejected as {flag}"[:300])
     return len(flagged)
-
-
-# --- Opening of the initial price offers --------------------------------------------------------------------
-
-
-def auction_open(*, actor, auction_id) -> Auction:
-    """Open the IPOs of the technically qualified bidders: check each against its commitment, rank them,
-    select the qualified bidders and set the floor; or annul when there are too few TQB."""
-    require_regulator(actor)
-    with transaction.atomic():
-        auction = locked_auction(auction_id)
-        if auction.status != Auction.Status.EVALUATION:
-            raise Conflict(
-                f"Offers of {auction.block.code} can be opened only after the bid due date and the technical "
-                f"evaluation; the auction is {auction.get_status_display().lower()}."
-            )
-        bids = list(auction.participations.filter(status=Participation.Status.SUBMITTED).select_related("firm"))
-        pending = [p.firm.legal_name for p in bids if p.technically_qualified is None]
-        if pending:
-            raise Conflict(f"Evaluate every technical bid before the opening; still pending: {', '.join(pending)}.")
-        params = rules.AuctionParams.from_json(auction.params)
-        tqb = [p for p in bids if p.technically_qualified]
-        reason = rules.annulment_reason(attempt=auction.attempt, bids=len(bids), tqb=len(tqb), params=params)
-        if reason:
-            annul(auction, reason)
-            return auction
-        offers = {}
-        for p in tqb:
-            try:
-                value, nonce = sealing.unseal(
-                    auction=auction.pk, firm=p.firm_id, ciphertext=p.sealed_offer, commitment=p.commitment
-                )
-            except sealing.SealBroken as exc:
-                raise Conflict(f"The opening was stopped: {exc} Nothing was published.") from exc
-            p.initial_price_offer, p.offer_nonce = value, nonce
-            offers[p.pk] = value
-        ranks = rules.dense_rank(offers, auction.direction)
-        qualified = rules.qualified_bidders(offers, auction.direction, params)
-        for p in tqb:
-            p.rank = ranks[p.pk]
-            p.qualified = p.pk in qualified
-            p.save(update_fields=["initial_price_offer", "offer_nonce", "rank", "qualified"])
-        floor_price = rules.floor_price([offers[pk] for pk in qualified], auction.direction)
-        moment = now()
-        starts_at = max(auction.e_auction_starts_at, moment)
-        closes_at = starts_at + timedelta(minutes=params.duration_minutes)
-        lifecycle.auction_move(
-            auction=auction,
-            to=lifecycle.OPENED,
-            payload={
-                "technically_qualified": [
-                    {
-                        "firm": p.firm.legal_name,
-                        "cin": p.firm.cin,
-                        "firm_id": p.firm_id,
-                        "initial_price_offer": p.initial_price_offer,
-                        "nonce": p.offer_nonce,
-                        "commitment": p.commitment,
-                        "rank": p.rank,
-                        "qualified": p.qualified,
-                    }
-                    for p in sorted(tqb, key=lambda p: (p.rank, p.firm.legal_name))
-                ],
-                "floor_price": floor_price,
-                "starts_at": utc(starts_at),
-                "closes_at": utc(closes_at),
-            },
-            floor_price=floor_price,
-            opened_at=moment,
-            starts_at=starts_at,
-            closes_at=closes_at,
-        )
-        notification_send(
-            users=members_of([p.firm_id for p in tqb if p.qualified]),
-            title=f"You qualified for the e-auction of {auction.block.code}",
-            body=(
-                f"The e-auction of {auction.block.name} starts at "
-                f"{timezone.localtime(auction.starts_at):%d %b %Y %H:%M} IST from a "
-                f"{words(auction.direction)['floor']} of {auction.floor_price}%."
-            ),
-            url=f"/auctions/{auction.pk}/room/",
-        )
-    return auction

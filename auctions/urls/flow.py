@@ -11,6 +11,7 @@ urlpatterns = [
     path("regulator/tranches/new/", regulator.tranche_create, name="tranche_create"),
     path("regulator/tranches/<int:pk>/", regulator.tranche_detail, name="tranche_detail"),
     path("regulator/tranches/<int:pk>/notify/", regulator.tranche_notify, name="tranche_notify"),
+    path("regulator/tranches/<int:pk>/open/", regulator.tranche_open, name="tranche_open"),
     path("regulator/auctions/<int:pk>/", regulator.auction_desk, name="auction_desk"),
     path("regulator/auctions/<int:pk>/lock-bids/", regulator.auction_lock_bids, name="auction_lock_bids"),
     path(

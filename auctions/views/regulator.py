@@ -27,6 +27,7 @@ from auctions.forms import (
 )
 from auctions.models import Auction, Origin, Participation, Tranche
 from auctions.selectors.phase import Phase, auction_phase, bids_are_closed
+from auctions.selectors.regulator import OpeningProgress, opening_row, tranche_opening
 from auctions.views.page_parts import (
     SECRET_FIELDS,
     forbidden,
@@ -37,7 +38,6 @@ from auctions.views.page_parts import (
     schedule_rows,
     tranche_run_here,
 )
-from auctions.wording import words
 from bidders.models import EligibilityDocument
 from bidders.roles import firm_of, is_regulator
 from core.errors import ApplicationError
@@ -116,6 +116,8 @@ def _tranche_page(request, tranche, *, status=200):
         tranche.auctions.select_related("block", "best_participation__firm").order_by("block__code", "attempt")
     )
     params = rules.AuctionParams.from_json(tranche.params).as_json()
+    opening = tranche_opening(tranche_id=tranche.pk)
+    progress = {row["auction"]: row for row in opening["auctions"]}
     return render(
         request,
         "auctions/flow/tranche_detail.html",
@@ -125,7 +127,16 @@ def _tranche_page(request, tranche, *, status=200):
             "blocks": [
                 {"block": b, "ver": format_inr(b.value_of_estimated_resources)} for b in tranche.blocks.order_by("code")
             ],
-            "auctions": [{"auction": a, "phase_label": Phase.LABELS[auction_phase(a, now)]} for a in auctions],
+            "auctions": [
+                {"auction": a, "phase_label": Phase.LABELS[auction_phase(a, now)], "opening": progress[a.pk]}
+                for a in auctions
+            ],
+            "opening": opening,
+            "opening_counts": [
+                (step, OpeningProgress.LABELS[step], opening["counts"][step])
+                for step in OpeningProgress.LABELS
+                if step != OpeningProgress.NOT_DUE
+            ],
             "params": [(PARAM_LABELS.get(k, (k, ""))[0], v) for k, v in params.items()],
             "tender_fee": format_inr(tranche.tender_fee),
             "net_worth_threshold": format_inr(tranche.net_worth_threshold),
@@ -158,12 +169,39 @@ def tranche_notify(request, pk):
     return redirect("flow:tranche_detail", pk=tranche.pk)
 
 
+@require_POST
+@tranche_run_here
+@regulator_required
+def tranche_open(request, pk):
+    tranche = get_object_or_404(Tranche, pk=pk)
+    try:
+        result = svc.tranche_open(actor=request.user, tranche_id=tranche.pk)
+    except ApplicationError as error:
+        return _tranche_page(request, tranche, status=refused(request, error))
+    queued, pending = len(result["queued"]), len(result["pending"])
+    later = (
+        f" {pending} auction(s) still have technical bids to evaluate: each opens by itself once they are evaluated "
+        "and its opening time has come."
+        if pending
+        else ""
+    )
+    messages.success(
+        request,
+        f"The opening of {queued} auction(s) is queued: workers open them in parallel, and this page follows them."
+        + later,
+    )
+    return redirect("flow:tranche_detail", pk=tranche.pk)
+
+
 # --- Regulator: the auction desk ----------------------------------------------------------------------------------
 
 
 def _desk_auction(pk) -> Auction:
     return get_object_or_404(
-        Auction.objects.select_related("block", "tranche", "previous", "best_participation__firm"), pk=pk
+        Auction.objects.select_related(
+            "block", "tranche", "previous", "best_participation__firm", "opening_requested_by"
+        ),
+        pk=pk,
     )
 
 
@@ -200,6 +238,10 @@ def _desk(request, auction: Auction, *, bound=None, status=200):
             }
         )
     pending = [b for b in bids if b.technically_qualified is None]
+    auction.pending_bids = len(pending)
+    opening = opening_row(auction)
+    if opening["running"]:
+        evaluating = False  # the evaluation is closed once the opening is under way
     opened = auction.opened_at is not None
     tqb = sorted((b for b in bids if b.technically_qualified), key=lambda b: (b.rank or 0, b.firm.legal_name))
     next_attempt = Auction.objects.filter(previous=auction).first()
@@ -219,7 +261,9 @@ def _desk(request, auction: Auction, *, bound=None, status=200):
             "evaluating": evaluating,
             "pending_count": len(pending),
             "flagged_pending": sum(1 for b in pending if b.affiliate_flag),
-            "can_open": evaluating and not pending,
+            "can_open": evaluating and not pending and opening["status"] != OpeningProgress.FAILED,
+            "opening": opening,
+            "Progress": OpeningProgress,
             "opened": opened,
             "tqb": tqb if opened else [],
             "disqualified": [b for b in bids if b.technically_qualified is False],
@@ -306,14 +350,11 @@ def auction_reject_affiliates(request, auction):
 
 @_desk_action
 def auction_open(request, auction):
-    opened = svc.auction_open(actor=request.user, auction_id=auction.pk)
-    if opened.status == Auction.Status.ANNULLED:
-        return f"The auction is annulled: {opened.annulment_reason}. The reason is published.", opened.pk
+    svc.auction_open(actor=request.user, auction_id=auction.pk)
     return (
-        f"The initial price offers are opened and published; the {words(opened.direction)['floor']} is "
-        f"{opened.floor_price}% and the "
-        f"e-auction starts at {timezone.localtime(opened.starts_at):%d %b %Y %H:%M} IST.",
-        opened.pk,
+        "The opening is queued: a worker decrypts, checks and ranks the initial price offers within seconds, and "
+        "this page follows it. With too few technically qualified bidders the auction is annulled instead.",
+        auction.pk,
     )
 
 

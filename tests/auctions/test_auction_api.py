@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from auctions.models import Auction, Participation, Tranche
+from auctions.tasks import auction_open as auction_open_task
 from bidders.models import Affiliation, Membership
-from core.models import IdempotencyRecord
+from core.models import IdempotencyRecord, OutboxMessage
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.auction_flow import SCHEDULE, T0, make_block
 from tests.factories.public_auctions import SEALED_IPOS, moment, notified, staged, three_firms
@@ -66,6 +67,9 @@ REGULATOR_ENDPOINTS = [
     ("post", "/api/v1/bids/{participation}/evaluation"),
     ("post", "/api/v1/auctions/{auction}/reject-affiliates"),
     ("post", "/api/v1/auctions/{auction}/open"),
+    ("get", "/api/v1/auctions/{auction}/opening"),
+    ("post", "/api/v1/tranches/{tranche}/open"),
+    ("get", "/api/v1/tranches/{tranche}/opening"),
     ("post", "/api/v1/auctions/{auction}/second-attempt"),
 ]
 FIRM_ENDPOINTS = [
@@ -304,15 +308,33 @@ def test_affiliates_are_flagged_and_rejected_together(regulator, firms, api_as):
     assert missing.status_code == 404
 
 
-def test_opening_publishes_the_offers(regulator, firms, api_as):
+def test_opening_is_queued_at_once_and_the_worker_publishes_the_offers(regulator, firms, api_as):
     auction = staged(regulator, firms, "evaluated")
-    early = call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/open", at=moment(auction, "evaluated"))
-    assert early.status_code == 200  # the target date is a target: the regulator opens once evaluation is done
-    opening = early.json()["opening"]
+    at = moment(auction, "evaluated")  # before the scheduled opening time: the regulator opens once evaluation is done
+    queued = call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/open", at=at)
+    assert queued.status_code == 202 and queued["Location"] == f"/api/v1/auctions/{auction.pk}/opening"
+    body = queued.json()
+    assert (body["status"], body["running"], body["requested_by"], body["floor_price"]) == (
+        "queued",
+        True,
+        "regulator1",
+        None,
+    )
+    assert not any(ipo in queued.content.decode() for ipo in SEALED_IPOS)  # queued is not opened
+    assert call(api_as, regulator, "get", f"/api/v1/public/auctions/{auction.pk}", at=at).json()["opening"] is None
+    again = call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/open", at=at)
+    assert again.status_code == 202 and again.json()["status"] == "queued"
+    assert OutboxMessage.objects.filter(task="auctions.open").count() == 1  # asking twice queued it once
+
+    with time_machine.travel(at, tick=False):
+        assert auction_open_task(auction.pk) == "opened"  # the worker's task
+    progress = call(api_as, regulator, "get", f"/api/v1/auctions/{auction.pk}/opening", at=at).json()
+    assert (progress["status"], progress["running"], progress["floor_price"]) == ("opened", False, "93.11")
+    opening = call(api_as, regulator, "get", f"/api/v1/public/auctions/{auction.pk}", at=at).json()["opening"]
     assert opening["floor_price"] == "93.11" and len(opening["bidders"]) == 3
-    again = call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/open", at=moment(auction, "evaluated"))
-    assert again.status_code == 409
-    bids = call(api_as, regulator, "get", f"/api/v1/auctions/{auction.pk}/bids", at=moment(auction, "evaluated"))
+    done = call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/open", at=at)
+    assert done.status_code == 409 and "the auction is initial offers opened" in done.json()["error"]["message"]
+    bids = call(api_as, regulator, "get", f"/api/v1/auctions/{auction.pk}/bids", at=at)
     assert {row["initial_price_offer"] for row in bids.json()} == set(SEALED_IPOS)
 
 
@@ -326,8 +348,13 @@ def test_opening_before_every_bid_is_evaluated_is_refused(regulator, firms, api_
 def test_too_few_tqb_annul_and_a_second_attempt_is_one_action(regulator, firms, api_as):
     auction = staged(regulator, firms, "evaluated", disqualify=[firms[2]])
     at = moment(auction, "evaluated")
-    opened = call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/open", at=at)
-    assert opened.json()["annulment"]["reason"] == "fewer than 3 TQB" and opened.json()["opening"] is None
+    assert call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/open", at=at).status_code == 202
+    with time_machine.travel(at, tick=False):
+        assert auction_open_task(auction.pk) == "annulled"
+    annulled = call(api_as, regulator, "get", f"/api/v1/public/auctions/{auction.pk}", at=at).json()
+    assert annulled["annulment"]["reason"] == "fewer than 3 TQB" and annulled["opening"] is None
+    progress = call(api_as, regulator, "get", f"/api/v1/auctions/{auction.pk}/opening", at=at).json()
+    assert (progress["status"], progress["annulment_reason"]) == ("annulled", "fewer than 3 TQB")
     second = call(api_as, regulator, "post", f"/api/v1/auctions/{auction.pk}/second-attempt", {}, at=at)
     assert second.status_code == 201, second.content
     assert second.json()["attempt"] == 2 and second.json()["previous_auction"] == auction.pk

@@ -18,6 +18,7 @@ from tests.factories.auction_flow import (
     bidder,
     close_and_evaluate,
     notified_auction,
+    open_offers,
     opened_auction,
     submit_bids,
 )
@@ -107,7 +108,7 @@ def test_too_few_technically_qualified_bidders_annuls_the_first_attempt_then_a_s
     submit_bids(auction, {firms[0]: "12", firms[1]: "13", firms[2]: "14"})
     close_and_evaluate(auction, regulator, disqualify=[firms[2]])
     with time_machine.travel(SCHEDULE["opening_at"], tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)
     auction.refresh_from_db()
     assert auction.status == Auction.Status.ANNULLED
     assert auction.annulment_reason == "fewer than 3 TQB"
@@ -120,7 +121,7 @@ def test_too_few_technically_qualified_bidders_annuls_the_first_attempt_then_a_s
     submit_bids(second, {firms[3]: "11"})
     close_and_evaluate(second, regulator)
     with time_machine.travel(second.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=second.pk)
+        open_offers(regulator, second.pk)
     second.refresh_from_db()
     assert second.status == Auction.Status.OPENED and second.floor_price == Decimal("11.00")
 

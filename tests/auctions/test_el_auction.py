@@ -18,7 +18,7 @@ from core.errors import ApplicationError, Conflict
 from core.money import CRORE
 from ledger.models import Entry
 from notifications.models import Notification
-from tests.factories.auction_flow import SCHEDULE, T0, make_block, submit_bids
+from tests.factories.auction_flow import SCHEDULE, T0, make_block, open_offers, submit_bids
 from tests.factories.el_auction import (
     el_auction,
     el_bidder,
@@ -315,7 +315,7 @@ def test_too_few_bidders_annul_the_first_attempt_and_the_second_attempt_stays_de
         for p in auction.participations.all():
             svc.participation_evaluate(actor=regulator, participation_id=p.pk, qualified=True)
     with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)
         second = svc.auction_renotify(actor=regulator, auction_id=auction.pk)
     auction.refresh_from_db()
     assert auction.annulment_reason == "fewer than 3 TQB"

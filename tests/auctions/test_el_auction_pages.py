@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from auctions.models import Tranche
 from auctions.rules import AuctionParams
+from auctions.tasks import auction_open as auction_open_task
 from bidders.models import Membership
 from core.money import CRORE
 from tests.factories import MembershipFactory, UserFactory
@@ -195,9 +196,14 @@ def test_opening_on_the_desk_announces_the_cap(regulator, firms):
     client = Client()
     with time_machine.travel(auction.opening_at, tick=False):
         client.force_login(regulator)
-        page = client.post(reverse("flow:auction_open", args=[auction.pk]), follow=True)
-    # The cap: the lowest initial offer of the qualified bidders, 10.00%.
-    assert "The initial price offers are opened and published; the cap is 10.00%" in text(page)
+        queued = client.post(reverse("flow:auction_open", args=[auction.pk]), follow=True)
+        assert "The opening is queued" in text(queued)
+        auction_open_task(auction.pk)  # the worker's task
+        page = client.get(reverse("flow:auction_desk", args=[auction.pk]))
+    # The cap: the lowest initial offer of the qualified bidders, 10.00%; each qualified bidder is told it.
+    assert "Cap of the e-auction: 10.00%" in text(page)
+    for firm_user in firms:
+        assert firm_user.notifications.get().body.endswith("from a cap of 10.00%.")
 
 
 def test_the_desk_ranks_lowest_first_and_shows_the_cap(regulator, opened):

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from auctions import services as svc
 from auctions.models import Auction, Participation, Tranche
+from auctions.tasks import auction_open as auction_open_task
 from bidders.models import Affiliation, Membership
 from blocks.services import block_create
 from tests.factories import MembershipFactory, UserFactory, square_boundary
@@ -27,6 +28,7 @@ from tests.factories.auction_flow import (
     close_and_evaluate,
     make_block,
     notified_auction,
+    open_offers,
     opened_auction,
     submit_bids,
 )
@@ -162,18 +164,18 @@ def test_firm_pages_open_to_members_of_a_firm_only(users, auction, page, role):
         assert "Regulators follow every bid on the auction desk" in text(response)
 
 
-REGULATOR_ACTIONS = ["tranche_notify", "auction_lock_bids", "auction_reject_affiliates", "auction_open",
-                     "auction_renotify", "auction_settle"]  # fmt: skip
+REGULATOR_ACTIONS = ["tranche_notify", "tranche_open", "auction_lock_bids", "auction_reject_affiliates",
+                     "auction_open", "auction_renotify", "auction_settle"]  # fmt: skip
 
 
 @pytest.mark.parametrize("action", REGULATOR_ACTIONS)
 @pytest.mark.parametrize("role", ["anonymous", "plain", "firm_admin", "viewer", "other_firm"])
 def test_regulator_buttons_refuse_everyone_else(users, auction, action, role):
-    target = auction.tranche_id if action == "tranche_notify" else auction.pk
+    target = auction.tranche_id if action.startswith("tranche_") else auction.pk
     response = visit(users[role], reverse(f"flow:{action}", args=[target]), at=DUE, data={})
     assert response.status_code == (302 if role == "anonymous" else 403)
     auction.refresh_from_db()
-    assert auction.status == Auction.Status.NOTIFIED
+    assert auction.status == Auction.Status.NOTIFIED and auction.opening_status == ""
 
 
 @pytest.mark.parametrize("action", ["buy_document", "submit_bid", "withdraw_bid"])
@@ -581,8 +583,18 @@ def test_opening_through_the_desk_publishes_the_ranked_list_and_the_floor(regula
     assert "Open initial offers" in text(before)
     assert SECRET_IPO not in before.content.decode()
 
-    opened = visit(regulator, reverse("flow:auction_open", args=[auction.pk]), at=OPENING, data={}, follow=True)
-    assert f"the floor price is {SECRET_IPO}%" in text(opened)
+    queued = visit(regulator, reverse("flow:auction_open", args=[auction.pk]), at=OPENING, data={}, follow=True)
+    assert "The opening is queued: a worker decrypts, checks and ranks the initial price offers" in text(queued)
+    assert "Opening of the initial offers: Queued" in text(queued) and "by regulator1" in text(queued)
+    assert 'data-running="true"' in queued.content.decode()  # the page follows the worker
+    assert "Open initial offers" not in text(queued) and "Qualify" not in text(queued)  # evaluation closed
+    assert SECRET_IPO not in queued.content.decode()
+
+    with time_machine.travel(OPENING, tick=False):
+        auction_open_task(auction.pk)  # the worker's task
+    opened = visit(regulator, desk_url, at=OPENING)
+    assert f"Floor price of the e-auction: {SECRET_IPO}%" in text(opened)
+    assert "at the request of regulator1" in text(opened)
     ranking = text(opened).split("Opening: technically qualified bidders ranked")[1]
     assert re.search(rf"1 Bharat Ltd {SECRET_IPO}% Qualified 2 Asha Ltd 12.10% Qualified 3 Chitra Ltd 11.00% Qualified",
                      ranking)  # fmt: skip
@@ -607,8 +619,10 @@ def test_the_open_button_refuses_while_a_bid_is_unevaluated(regulator, auction, 
 def test_too_few_qualified_bidders_annuls_and_the_second_attempt_is_one_click(regulator, auction, three_bids):
     close_and_evaluate(auction, regulator, disqualify=[three_bids[0]])
     desk_url = reverse("flow:auction_desk", args=[auction.pk])
-    annulled = visit(regulator, reverse("flow:auction_open", args=[auction.pk]), at=OPENING, data={}, follow=True)
-    assert "The auction is annulled: fewer than 3 TQB." in text(annulled)
+    visit(regulator, reverse("flow:auction_open", args=[auction.pk]), at=OPENING, data={})
+    with time_machine.travel(OPENING, tick=False):
+        auction_open_task(auction.pk)  # the worker's task
+    annulled = visit(regulator, desk_url, at=OPENING)
     assert "Annulled: fewer than 3 TQB" in text(annulled) and "Notify second attempt" in text(annulled)
     assert SECRET_IPO not in annulled.content.decode()  # annulled unopened
 
@@ -703,7 +717,7 @@ def test_the_admin_never_shows_the_sealed_offer_and_the_ipo_only_after_the_openi
 
     close_and_evaluate(auction, staff_regulator)
     with time_machine.travel(OPENING, tick=False):
-        svc.auction_open(actor=staff_regulator, auction_id=auction.pk)
+        open_offers(staff_regulator, auction.pk)
     page = visit(staff_regulator, change, at=OPENING)
     body = page.content.decode()
     assert "Initial price offer" in body and SECRET_IPO in body

@@ -53,7 +53,10 @@ def test_every_service_refuses_a_historic_auction(record, regulator, firm_user):
     message = refused(lambda: svc.auction_renotify(actor=regulator, auction_id=annulled.pk)).message
     assert "Kurunjakulam" not in message and annulled.block.code in message and annulled.source_url in message
     refused(lambda: svc.tranche_notify(actor=regulator, tranche_id=record["tranche"].pk))
+    assert undecided.status == Auction.Status.EVALUATION  # undecided: in its evaluation, yet never opened here
+    refused(lambda: svc.tranche_open(actor=regulator, tranche_id=undecided.tranche_id))
     assert not Participation.objects.exists()
+    assert set(Auction.objects.values_list("opening_status", flat=True)) == {""}  # no opening queued
     assert set(Auction.objects.values_list("origin", flat=True)) == {Origin.HISTORIC}
 
 
@@ -73,6 +76,7 @@ ACTS = [
     ("regulator", "post", "/api/v1/auctions/{auction}/reject-affiliates", {}),
     ("regulator", "post", "/api/v1/auctions/{auction}/second-attempt", {}),
     ("regulator", "post", "/api/v1/tranches/{tranche}/notify", {}),
+    ("regulator", "post", "/api/v1/tranches/{tranche}/open", {}),
 ]  # fmt: skip
 
 
@@ -110,6 +114,8 @@ def test_the_regulators_and_firms_pages_send_a_look_to_the_public_page_and_refus
     look = client.get(f"/regulator/auctions/{auction.pk}/")
     assert look.status_code == 302 and look["Location"] == f"/auctions/{auction.pk}/"
     act = client.post(f"/regulator/auctions/{auction.pk}/renotify/")
+    assert act.status_code == 409 and HISTORIC_REFUSAL in act.content.decode()
+    act = client.post(f"/regulator/tranches/{auction.tranche_id}/open/")
     assert act.status_code == 409 and HISTORIC_REFUSAL in act.content.decode()
     tranche = client.get(f"/regulator/tranches/{auction.tranche_id}/")
     assert tranche.status_code == 302 and tranche["Location"] == f"/tranches/{auction.tranche_id}/"

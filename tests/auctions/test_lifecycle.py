@@ -113,7 +113,7 @@ def test_the_sweeper_closes_bidding_once(regulator):
     with time_machine.travel(moment(auction, "due"), tick=False):
         assert svc.auction_close_bidding(auction_id=auction.pk) is True
         assert svc.auction_close_bidding(auction_id=auction.pk) is False
-        assert svc.auctions_sweep() == {"bidding_closed": [], "settled": []}
+        assert svc.auctions_sweep() == {"bidding_closed": [], "opening": {}, "opening_resent": [], "settled": []}
     assert len(entries(auction, "bids_closed")) == 1
 
 

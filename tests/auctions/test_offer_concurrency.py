@@ -25,7 +25,7 @@ from auctions.replay import replay
 from core.errors import ApplicationError, Conflict
 from ledger.models import Entry
 from ledger.services import ledger_verify
-from tests.factories.auction_flow import bidder, close_and_evaluate, make_block, submit_bids
+from tests.factories.auction_flow import bidder, close_and_evaluate, make_block, open_offers, submit_bids
 
 FIRMS = 20
 OFFERS_PER_FIRM = 50
@@ -62,7 +62,7 @@ def live_auction(regulator, users) -> Auction:
     submit_bids(auction, {user: f"{10 + i // 2}.00" for i, user in enumerate(users)})
     close_and_evaluate(auction, regulator)
     with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)
     auction.refresh_from_db()
     assert auction.participations.filter(qualified=True).count() == FIRMS
     assert auction.starts_at <= timezone.now() < auction.closes_at - timedelta(minutes=6)

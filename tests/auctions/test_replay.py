@@ -13,7 +13,14 @@ from auctions import services as svc
 from auctions.replay import ANNULLED, IN_PROGRESS, SETTLED, replay
 from ledger import chain
 from ledger.models import Entry
-from tests.factories.auction_flow import bidder, close_and_evaluate, notified_auction, opened_auction, submit_bids
+from tests.factories.auction_flow import (
+    bidder,
+    close_and_evaluate,
+    notified_auction,
+    open_offers,
+    opened_auction,
+    submit_bids,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +259,7 @@ def test_an_auction_annulled_for_too_few_tqb_replays(regulator, firms):
     submit_bids(auction, {a: "12", b: "13", c: "14"})
     close_and_evaluate(auction, regulator, disqualify=[c])
     with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)
     entries = entries_of(auction)
     result = replay(auction.pk, entries)
     assert result.outcome == ANNULLED and result.agrees
@@ -269,12 +276,12 @@ def test_a_second_attempt_replays_under_its_own_minimum(regulator, firms):
     submit_bids(first, {a: "12"})
     close_and_evaluate(first, regulator)
     with time_machine.travel(first.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=first.pk)
+        open_offers(regulator, first.pk)
         second = svc.auction_renotify(actor=regulator, auction_id=first.pk)
     submit_bids(second, {d: "11"})
     close_and_evaluate(second, regulator)
     with time_machine.travel(second.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=second.pk)
+        open_offers(regulator, second.pk)
     result = replay(second.pk, entries_of(second))
     assert result.outcome == IN_PROGRESS and result.agrees
     assert (

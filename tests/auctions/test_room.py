@@ -18,7 +18,14 @@ from bidders.models import Membership
 from core.errors import PermissionDenied
 from core.models import IdempotencyRecord
 from tests.factories import MembershipFactory, UserFactory
-from tests.factories.auction_flow import bidder, close_and_evaluate, notified_auction, opened_auction, submit_bids
+from tests.factories.auction_flow import (
+    bidder,
+    close_and_evaluate,
+    notified_auction,
+    open_offers,
+    opened_auction,
+    submit_bids,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +42,7 @@ def auction(regulator, firms):
     submit_bids(auction, {firms["Asha"]: "12", firms["Bharat"]: "13", firms["Chitra"]: "14", firms["Dev"]: "15"})
     close_and_evaluate(auction, regulator, disqualify=[firms["Dev"]])
     with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)
     auction.refresh_from_db()
     assert auction.floor_price == Decimal("14.00")
     return auction

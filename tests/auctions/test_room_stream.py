@@ -15,7 +15,7 @@ from auctions import services as svc
 from auctions.api.room import RoomStateSerializer
 from auctions.room import stream as room_stream
 from tests.auctions.test_room import live, place, room_url
-from tests.factories.auction_flow import bidder, close_and_evaluate, notified_auction, submit_bids
+from tests.factories.auction_flow import bidder, close_and_evaluate, notified_auction, open_offers, submit_bids
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def auction(regulator, firms):
     submit_bids(auction, {firms["Asha"]: "12", firms["Bharat"]: "13", firms["Chitra"]: "14", firms["Dev"]: "15"})
     close_and_evaluate(auction, regulator, disqualify=[firms["Dev"]])
     with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)
     auction.refresh_from_db()
     return auction
 

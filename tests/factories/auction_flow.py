@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from auctions import services as svc
 from auctions.models import Auction
+from auctions.tasks import auction_open as auction_open_task
 from blocks.services import block_create
 from tests.factories import FirmFactory, MembershipFactory, UserFactory, square_boundary
 
@@ -84,12 +85,19 @@ def close_and_evaluate(auction, regulator, *, disqualify=()):
             )
 
 
+def open_offers(regulator, auction_id) -> str:
+    """The regulator's opening and the worker's task it queues, run here one after the other, for tests about what
+    the opening decides (tests/auctions/test_opening_worker.py runs the task in a real Celery worker)."""
+    svc.auction_open(actor=regulator, auction_id=auction_id)
+    return auction_open_task(auction_id)
+
+
 def open_with_bids(auction, regulator, offers: dict):
     """The auction with the sealed offers ({user: ipo}) submitted, evaluated (all qualified) and opened."""
     submit_bids(auction, offers)
     close_and_evaluate(auction, regulator)
     with time_machine.travel(auction.opening_at, tick=False):
-        svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)
     auction.refresh_from_db()
     return auction
 
@@ -165,7 +173,7 @@ def opened_on_the_clock(regulator, codes, offers: dict, *, e_auction_starts_at) 
                 )
     with time_machine.travel(auctions[0].opening_at, tick=False):
         for auction in auctions:
-            svc.auction_open(actor=regulator, auction_id=auction.pk)
+            open_offers(regulator, auction.pk)
     for auction in auctions:
         auction.refresh_from_db()
     return auctions

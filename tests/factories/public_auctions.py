@@ -15,7 +15,7 @@ from auctions import services as svc
 from auctions.models import Auction
 from blocks.services import block_create
 from tests.factories import square_boundary
-from tests.factories.auction_flow import SCHEDULE, T0, bidder, submit_bids
+from tests.factories.auction_flow import SCHEDULE, T0, bidder, open_offers, submit_bids
 
 # Distinctive initial price offers: the sealed-offer tests look for them on every surface.
 SEALED_IPOS = ("76.05", "81.37", "93.11")
@@ -95,7 +95,7 @@ def staged(regulator, firms, phase: str, *, code="CG-LI-01", ipos=SEALED_IPOS, o
                 )
     if step >= STEPS.index("opened"):
         with time_machine.travel(auction.opening_at, tick=False):
-            svc.auction_open(actor=regulator, auction_id=auction.pk)
+            open_offers(regulator, auction.pk)
     if step >= STEPS.index("live"):
         auction.refresh_from_db()
         floor = auction.floor_price

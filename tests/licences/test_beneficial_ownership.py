@@ -10,11 +10,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from auctions import services as auction_svc
 from bidders import services
 from bidders.models import BeneficialOwner
 from core.errors import ApplicationError
 from tests.factories import FirmFactory
+from tests.factories.auction_flow import open_offers
 from tests.factories.firms_extra import BeneficialOwnerFactory
 from tests.factories.licences import make_licence
 from tests.factories.public_auctions import moment, staged, three_firms
@@ -128,7 +128,7 @@ def test_a_bidder_is_published_only_once_the_public_knows_it_bid(client, regulat
     for name in ("Asha Ltd", "Bharat Ltd", "Chitra Ltd"):
         assert name not in sealed  # who bid is still sealed: neither its owners nor its name
     with time_machine.travel(auction.opening_at, tick=False):
-        auction_svc.auction_open(actor=regulator, auction_id=auction.pk)
+        open_offers(regulator, auction.pk)  # the regulator's opening and the worker's task it queues
         data = client.get(URL).json()
     assert bods_errors(data["statements"]) == []
     entities = {s["recordDetails"]["name"] for s in data["statements"] if s["recordType"] == "entity"}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_service
 from tests.standards import BODS, OCDS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "standards"
@@ -13,8 +14,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "standards"
 @pytest.mark.parametrize("copy", [OCDS, BODS], ids=["ocds-1.1.5", "bods-0.4"])
 def test_the_copies_are_the_shared_standards(copy):
     shared = SHARED / copy.name
-    if not shared.exists():
-        pytest.skip(f"{shared} is not beside this checkout")
+    require_service(shared.exists(), f"the shared standards ({shared}) beside this checkout")
     files = sorted(p.relative_to(copy) for p in copy.rglob("*") if p.is_file())
     assert files, copy
     for name in files:

@@ -8,6 +8,7 @@ import pytest
 
 from auctions.history import record
 from auctions.history.record import ANNULLED, AUCTIONED, PENDING, Offering, Outcome, attempts, final_offer, outcome_of
+from tests.conftest import require_service
 
 # Every outcome of tranche_blocks.csv, and the edges: the worded status, reason, days and second attempt.
 OUTCOMES = [
@@ -106,9 +107,8 @@ def test_one_block_twice_in_one_tranche_is_refused():
 
 
 def test_the_tranche_facts_are_those_of_the_data_readme():
-    readme = (record.SHARED_CSV.parent / "README.md").read_text() if record.SHARED_CSV.exists() else None
-    if readme is None:
-        pytest.skip("the shared reference data is not beside this checkout")
+    require_service(record.SHARED_CSV.exists(), f"the shared reference data ({record.SHARED_CSV}) beside this checkout")
+    readme = (record.SHARED_CSV.parent / "README.md").read_text()
     for facts in record.TRANCHES.values():
         said = f"tranche {facts.number} launched {facts.launched_on:%-d %b %Y}, {facts.blocks_offered} "
         assert said in " ".join(readme.split()), said

@@ -54,7 +54,7 @@ def _subject(case: Case) -> str:
 
 def _titles(case: Case, stage: Stage) -> dict[str, str]:
     """What each side reads in its calendar and reminders ("Reminder: <title>, due in 7 days")."""
-    kind, number, step = case.get_kind_display(), case.licence.number, stage.name.lower()
+    kind, number, step = case.get_kind_display(), case.licence.number, stage.name  # "Standing Committee of the NBWL"
     notes = {role: [note] for role, note in zip(ROLES, SILENCE_NOTE.get(stage.silence, ("", "")), strict=True)}
     if stage.paused_since is not None:
         since = f"{stage.paused_since.day} {stage.paused_since:%b %Y}"
@@ -62,7 +62,7 @@ def _titles(case: Case, stage: Stage) -> dict[str, str]:
         notes["applicant"].append(f"clock stopped until you answer the query of {since}")
     titles = {
         "authority": f"{kind}, {number} ({case.licence.holder.legal_name}): {step}",
-        "applicant": f"Your {kind[:1].lower() + kind[1:]}, {number}: {step} by {case.authority.name}",
+        "applicant": f"Your {kind[:1].lower() + kind[1:]}, {number} ({case.authority.name}): {step}",
     }
     return {role: title + "".join(f" ({note})" for note in notes[role] if note) for role, title in titles.items()}
 

@@ -59,8 +59,8 @@ def test_a_started_stage_is_due_for_the_authority_and_for_the_applicant(plan):
     holder = f"firm:{case.licence.holder_id}"
     assert (applicant.audience, applicant.kind, applicant.due_on) == (holder, "clearance_stage_awaited", TARGET)
     number, name = case.licence.number, case.licence.holder.legal_name
-    assert authority.title == f"Mining plan approval, {number} ({name}): scrutiny and approval"
-    assert applicant.title == f"Your mining plan approval, {number}: scrutiny and approval by Indian Bureau of Mines"
+    assert authority.title == f"Mining plan approval, {number} ({name}): Scrutiny and approval"
+    assert applicant.title == f"Your mining plan approval, {number} (Indian Bureau of Mines): Scrutiny and approval"
     assert authority.url == applicant.url == f"/clearances/{case.pk}/"
     # The officer is first reminded 30 days before, the applicant (who has nothing to do) a week before.
     assert (authority.next_remind_on, applicant.next_remind_on) == (date(2027, 5, 31), date(2027, 6, 23))

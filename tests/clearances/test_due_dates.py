@@ -23,16 +23,21 @@ APR_1 = date(2027, 4, 1)
 TARGET = date(2027, 6, 30)  # 90 days from 1 Apr 2027 (1 Apr itself not counted)
 
 
+def filed(kind, body: str, username: str):
+    """A case of `kind` filed on 1 Apr 2027 by asha, and an officer (`username`) of its authority (`body`)."""
+    licence = lease()
+    asha = member(licence)
+    user = officer(body, username)
+    with on(APR_1):
+        case = services.case_file(actor=asha, licence_id=licence.pk, kind=kind)
+    return case, asha, user
+
+
 @pytest.fixture
 def plan():
     """A mining plan approval filed on 1 Apr 2027 by asha (whose firm also has bala) with the IBM (ribm)."""
-    licence = lease()
-    asha = member(licence)
-    bala = member(licence, "bala")
-    ribm = officer("ibm", "ribm")
-    with on(APR_1):
-        case = services.case_file(actor=asha, licence_id=licence.pk, kind="mining_plan")
-    return case, asha, bala, ribm
+    case, asha, ribm = filed("mining_plan", "ibm", "ribm")
+    return case, asha, member(case.licence, "bala"), ribm
 
 
 def dates(case, status=None):
@@ -105,12 +110,8 @@ def test_a_query_answered_the_same_day_keeps_the_date_and_its_reminders(plan):
 
 
 def test_a_water_act_query_restarts_the_four_months_from_the_answer():
-    licence = lease()
-    asha = member(licence)
-    board = officer("spcb-odisha", "odisha-board")
-    with on(APR_1):
-        case = services.case_file(actor=asha, licence_id=licence.pk, kind="water_consent")
-    assert {d.audience for d in dates(case).values()} == {"authority:spcb-odisha", f"firm:{licence.holder_id}"}
+    case, asha, board = filed("water_consent", "spcb-odisha", "odisha-board")
+    assert {d.audience for d in dates(case).values()} == {"authority:spcb-odisha", f"firm:{case.licence.holder_id}"}
     assert {d.due_on for d in dates(case).values()} == {date(2027, 8, 1)}
     assert "deemed given if not decided" in dates(case)["authority"].title
     with on(date(2027, 4, 10)):
@@ -121,11 +122,7 @@ def test_a_water_act_query_restarts_the_four_months_from_the_answer():
 
 
 def test_each_end_of_a_stage_closes_its_dates_as_what_it_was():
-    licence = lease()
-    asha = member(licence)
-    rmoef = officer("moefcc", "rmoef")
-    with on(APR_1):
-        ec = services.case_file(actor=asha, licence_id=licence.pk, kind="environment")
+    ec, asha, rmoef = filed("environment", "moefcc", "rmoef")
     tor = ec.stages.get(code="tor")
     with on(date(2027, 5, 20)):  # within its 60 days: met
         services.stage_advance(actor=rmoef, case_id=ec.pk, stage="tor")

@@ -22,6 +22,8 @@ act's transaction):
 from django.db import transaction
 from django.urls import reverse
 
+from authorities.audiences import authority_audience
+from bidders.audiences import firm_audience
 from clearances.models import Case, Stage
 from licences import lifecycle as licence_lifecycle
 from notifications.services import due_date_close, due_date_hold, due_date_register
@@ -86,7 +88,7 @@ def stage_due_dates_follow(case: Case, stage: Stage) -> None:
         return
     if licence_lifecycle.is_ended(case.licence.status):
         return  # the lease ended: its due dates closed with it
-    audiences = {"authority": f"authority:{case.authority.code}", "applicant": f"firm:{case.licence.holder_id}"}
+    audiences = {"authority": authority_audience(case.authority), "applicant": firm_audience(case.licence.holder_id)}
     kinds = {"authority": AUTHORITY_KIND, "applicant": APPLICANT_KIND}
     titles = _titles(case, stage)
     for role in ROLES:

@@ -20,6 +20,8 @@ that does not use Khanij) records moves made in the authority's own system: each
 starting DEMO-; every case carries `details["demo"] = True`. The sweeper's own step (`stage_settle`) records the
 escalation and the deemed consent, dated by the day each took effect.
 
+Each open stage's target is a due date of the firm and of the authority's officers (their calendars, reminders).
+
 Idempotent: the lease is found by its block's code, each case by its kind; a second run creates nothing twice and
 leaves alone whatever a person has done since.
 """
@@ -161,6 +163,8 @@ def seed_cases(licence: Licence, people, officers: dict, on: datetime.date, repo
     # What the sweeper would record by now: the deemed consent, the escalation (each once, dated by its day).
     for stage_id in due_stages(on).filter(case__licence=licence).values_list("pk", flat=True):
         services.stage_settle(stage_id, on)
+    # Their stages' targets in the firm's and the officers' calendars (cases seeded before stages had due dates too).
+    services.case_due_dates_sync(cases=Case.objects.filter(licence=licence))
 
 
 def seed_clearances() -> ClearanceSeedReport:

@@ -259,6 +259,9 @@ REMINDER_KINDS = {
     "expiry": {"days_before": [90, 30, 7], "overdue_every": 0},
     # The State's duty to auction a discovery: the EL holder is told when it falls due, not nagged after.
     "discovery_auction": {"days_before": [30, 0], "overdue_every": 0},
+    # A clearance stage's target as the applicant sees it (the authority's to meet): a week before and on the day.
+    # The authority's own date (`clearance_stage`) follows the general plan, weekly while overdue.
+    "clearance_stage_awaited": {"days_before": [7, 0], "overdue_every": 0},
 }
 CELERY_BEAT_SCHEDULE = {
     "ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": 60.0},

@@ -52,6 +52,18 @@ RECORDED_BAD = (
 )
 
 
+def act_of(service, *, summary: str, conflict: str, description: str, bad: str, on_behalf: bool = True):
+    """What an act declares of the service it calls: the service, its idempotency scope (`clearances.<name>`) and its
+    documentation (operation `clearances_<name>`, less a leading `case_`). An act that may be recorded on behalf of an
+    authority (`on_behalf`) says how in its description and what that adds to its 400."""
+    name = service.__name__
+    if on_behalf:
+        description, bad = description + ON_BEHALF, bad + RECORDED_BAD
+    doc = ActDoc(operation_id=f"clearances_{name.removeprefix('case_')}", summary=summary, description=description,
+                 bad=bad, conflict=conflict)  # fmt: skip
+    return staticmethod(service), f"clearances.{name}", doc
+
+
 class RecordedInput(serializers.Serializer):
     acted_on = DateField(
         required=False, allow_null=True, help_text="The day the authority acted, when recording it on its behalf."
@@ -134,10 +146,8 @@ class CaseFileApi(ActApi):
         class Meta:
             ref_name = "ClearanceFileInput"
 
-    act = staticmethod(svc.case_file)
-    idempotency_scope = "clearances.case_file"
-    doc = ActDoc(
-        operation_id="clearances_file",
+    act, idempotency_scope, doc = act_of(
+        svc.case_file,
         summary="File a clearance case",
         description="The licence holder files a case of a kind the licence needs (RULES.md s.5: from the block's "
         "forest land, distance to a protected area, the declared groundwater use); the deciding body, the fast "
@@ -146,6 +156,7 @@ class CaseFileApi(ActApi):
         bad="`invalid`: a field is missing or malformed; `not_needed`: the licence does not need this kind (the "
         "message says why).",
         conflict="`conflict`: a case of this kind is open, or already granted, for the licence.",
+        on_behalf=False,
     )
 
     def answer(self, pk, result):
@@ -166,14 +177,12 @@ class QueryRaiseApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceQueryInput"
 
-    act = staticmethod(svc.query_raise)
-    idempotency_scope = "clearances.query_raise"
-    doc = ActDoc(
-        operation_id="clearances_query_raise",
+    act, idempotency_scope, doc = act_of(
+        svc.query_raise,
         summary="Raise a query",
         description="The authority seeks essential details from the applicant: the open stage's clock stops until "
-        "the answer (a Water Act consent's period restarts from the answer)." + ON_BEHALF,
-        bad="`invalid`: no text." + RECORDED_BAD,
+        "the answer (a Water Act consent's period restarts from the answer).",
+        bad="`invalid`: no text.",
         conflict="`conflict`: the case is closed, a query is already open, or the stage is the applicant's.",
     )
 
@@ -188,14 +197,11 @@ class QueryAnswerApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceAnswerInput"
 
-    act = staticmethod(svc.query_answer)
-    idempotency_scope = "clearances.query_answer"
-    doc = ActDoc(
-        operation_id="clearances_query_answer",
+    act, idempotency_scope, doc = act_of(
+        svc.query_answer,
         summary="Answer the open query",
-        description="The applicant answers; the clock runs again from the next day (the day of the answer "
-        "counts)." + ON_BEHALF,
-        bad="`invalid`: no answer." + RECORDED_BAD,
+        description="The applicant answers; the clock runs again from the next day (the day of the answer counts).",
+        bad="`invalid`: no answer.",
         conflict="`conflict`: no query is open, or the case is closed.",
     )
 
@@ -209,14 +215,12 @@ class StageAdvanceApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceAdvanceInput"
 
-    act = staticmethod(svc.stage_advance)
-    idempotency_scope = "clearances.stage_advance"
-    doc = ActDoc(
-        operation_id="clearances_stage_advance",
+    act, idempotency_scope, doc = act_of(
+        svc.stage_advance,
         summary="Move the case to its next stage",
         description="Closes the open stage (its owner moves it: the authority, or the applicant for its own "
-        "stages such as the EIA report) and starts the next; the last stage ends in a decision instead." + ON_BEHALF,
-        bad="`invalid`: malformed input." + RECORDED_BAD,
+        "stages such as the EIA report) and starts the next; the last stage ends in a decision instead.",
+        bad="`invalid`: malformed input.",
         conflict="`conflict`: the case is closed, a query is open, or the open stage is the last.",
     )
 
@@ -237,15 +241,13 @@ class CaseDecideApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceDecideInput"
 
-    act = staticmethod(svc.case_decide)
-    idempotency_scope = "clearances.case_decide"
-    doc = ActDoc(
-        operation_id="clearances_decide",
+    act, idempotency_scope, doc = act_of(
+        svc.case_decide,
         summary="Decide the case, with reasons",
         description="Grant (at the last stage, no query open) or refuse (at any stage), always with reasons; a "
         "grant of a mining plan or an environment clearance meets the lease's milestone, dated by the decision. "
-        "Past a silence rule's day the deemed decision is recorded first and this one contests it." + ON_BEHALF,
-        bad="`invalid`: no reasons, an unknown outcome, or a validity the kind does not allow." + RECORDED_BAD,
+        "Past a silence rule's day the deemed decision is recorded first and this one contests it.",
+        bad="`invalid`: no reasons, an unknown outcome, or a validity the kind does not allow.",
         conflict="`conflict`: the case is closed, not at its last stage (for a grant), or a query is open.",
     )
 
@@ -261,14 +263,11 @@ class CaseContestApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceContestInput"
 
-    act = staticmethod(svc.case_contest)
-    idempotency_scope = "clearances.case_contest"
-    doc = ActDoc(
-        operation_id="clearances_contest",
+    act, idempotency_scope, doc = act_of(
+        svc.case_contest,
         summary="Contest a deemed decision",
-        description="The authority's later decision, with reasons, beside the deemed one (which is never "
-        "edited)." + ON_BEHALF,
-        bad="`invalid`: no reasons." + RECORDED_BAD,
+        description="The authority's later decision, with reasons, beside the deemed one (which is never edited).",
+        bad="`invalid`: no reasons.",
         conflict="`conflict`: the case was not deemed, or is already contested.",
     )
 
@@ -283,15 +282,12 @@ class CaseRevokeApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceRevokeInput"
 
-    act = staticmethod(svc.case_revoke)
-    idempotency_scope = "clearances.case_revoke"
-    doc = ActDoc(
-        operation_id="clearances_revoke",
+    act, idempotency_scope, doc = act_of(
+        svc.case_revoke,
         summary="Revoke a forest clearance Stage I",
         description="The Centre revokes a granted Stage I past its validity (5 years) with no compliance report "
-        "within it, with reasons (RULES.md s.5; amendment of 31 August 2025). Revoking again changes nothing."
-        + ON_BEHALF,
-        bad="`invalid`: no reasons." + RECORDED_BAD,
+        "within it, with reasons (RULES.md s.5; amendment of 31 August 2025). Revoking again changes nothing.",
+        bad="`invalid`: no reasons.",
         conflict="`conflict`: not a granted forest Stage I, still valid, or its compliance report came in time.",
     )
 
@@ -306,14 +302,13 @@ class CaseWithdrawApi(CaseActApi):
         class Meta:
             ref_name = "ClearanceWithdrawInput"
 
-    act = staticmethod(svc.case_withdraw)
-    idempotency_scope = "clearances.case_withdraw"
-    doc = ActDoc(
-        operation_id="clearances_withdraw",
+    act, idempotency_scope, doc = act_of(
+        svc.case_withdraw,
         summary="Withdraw the case",
         description="The applicant withdraws, with reasons; the open stage closes. Withdrawing again changes nothing.",
         bad="`invalid`: no reasons.",
         conflict="`conflict`: the case was decided.",
+        on_behalf=False,
     )
 
 
@@ -338,16 +333,15 @@ class DocumentAddApi(CaseActApi):
                 raise serializers.ValidationError(problem)
             return upload
 
-    act = staticmethod(svc.document_add)
-    idempotency_scope = "clearances.document_add"
-    doc = ActDoc(
-        operation_id="clearances_document_add",
+    act, idempotency_scope, doc = act_of(
+        svc.document_add,
         summary="Add a document to the case",
         description="A PDF, kept in private storage with its size and SHA-256; downloadable by the case's own "
         "people, and by anyone when marked public.",
         bad="`invalid`: no file, an empty file, a file over the size limit (setting CLEARANCE_DOCUMENT_MAX_BYTES), not "
         "a PDF by its content, a damaged PDF, or one protected by a password.",
         conflict="`conflict`: the case changed meanwhile.",
+        on_behalf=False,
     )
 
     def answer(self, pk, result):

@@ -5,6 +5,9 @@ the case's stream written, the people told.
 A move is made by the applicant or the authority themselves, today; or recorded "on behalf of" the authority (by
 its officer, or by a regulator where the authority does not use Khanij) with the date it was made and the
 authority's reference, a date neither in the future nor before the case was filed or its stage started.
+
+A stage's target is a due date of the authority and of the applicant (`due_dates`): registered when the stage
+starts, then held, moved or closed each time its clock is stored.
 """
 
 import datetime
@@ -18,6 +21,7 @@ from clearances import lifecycle, permissions, rules
 from clearances.models import Case, Stage
 from clearances.selectors.access import actor_for, case_facts
 from clearances.selectors.clock import stage_clock
+from clearances.services.due_dates import stage_due_dates_follow
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from ledger.services import ledger_append
 from licences.services import members_of
@@ -179,6 +183,7 @@ def store_clock(stage: Stage, clock: rules.Clock, **fields) -> None:
         raise Conflict(f"The stage {stage.name} moved meanwhile; reload the case.")
     for name, value in values.items():
         setattr(stage, name, value)
+    stage_due_dates_follow(stage.case, stage)  # held, moved or closed with the clock
 
 
 def stage_start(stage: Stage, on: datetime.date) -> None:
@@ -195,6 +200,7 @@ def stage_start(stage: Stage, on: datetime.date) -> None:
     if moved != 1:
         raise Conflict(f"The stage {stage.name} has already started.")
     stage.refresh_from_db()
+    stage_due_dates_follow(stage.case, stage)  # its target, for the authority and the applicant
 
 
 def stage_end(stage: Stage, on: datetime.date, how: str) -> None:

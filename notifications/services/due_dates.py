@@ -105,13 +105,14 @@ def due_date_close(*, subject, key: str | None = None, status: str = DueDate.Sta
 def due_date_hold(*, subject, key: str, held: bool = True) -> int:
     """Hold the reminders of an open due date while someone else has to act (a payment awaits the regulator's
     confirmation: the date stays listed, but the firm is not reminded of what it did); `held=False` resumes them from
-    today (the payment was rejected: it is due again)."""
+    today (the payment was rejected: it is due again); a date whose reminders run is left as it is (resuming it again
+    neither skips nor repeats one)."""
     rows = DueDate.objects.filter(subject=subject_ref(subject), key=key, status=DueDate.Status.OPEN)
     if held:
         return rows.update(next_remind_on=None, updated_at=timezone.now())
     today = reminder_today()
     count = 0
-    for row in rows.select_for_update():
+    for row in rows.filter(next_remind_on__isnull=True).select_for_update():
         row.next_remind_on = rules.first_reminder_on(row.due_on, policy(row.kind), today=today)
         row.save(update_fields=["next_remind_on", "updated_at"])
         count += 1

@@ -5,6 +5,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from authorities.selectors import authorities_of
 from clearances import demo
 from clearances.models import Case, Decision, Query, Stage
 from ledger.models import Entry
+from notifications.models import DueDate
 from tests.test_seed_licences import accounts
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +69,33 @@ def test_the_command_says_what_to_try(settings):
     assert "Environment clearance (MoEFCC, fast track, at: Appraisal by the expert committee)" in text
     assert re.search(r"Wildlife clearance \(NBWL, fast track, at: .* \(overdue since .*, escalated\)\)", text)
     assert "desk-officer / khanij-desk-officer" in text
+
+
+def test_the_seeded_stages_are_in_the_firms_and_the_officers_calendars(seeded, client):
+    found = cases()
+    licence = found["environment"].licence
+    number = licence.number
+    open_dates = DueDate.objects.filter(subject=f"licences.licence:{licence.pk}", key__startswith="clearance-stage:",
+                                        status="open")  # fmt: skip
+    by_case = {(d.audience.split(":")[0], d.url) for d in open_dates}
+    expected = {kind: f"/clearances/{found[kind].pk}/" for kind in ("environment", "mining_plan", "wildlife")}
+    assert by_case == {(side, url) for url in expected.values() for side in ("authority", "firm")}  # water: deemed
+    held = open_dates.filter(url=expected["mining_plan"])
+    assert [d.next_remind_on for d in held] == [None, None]  # its query is open: the clock is stopped
+    pages = {}
+    for username in ("meera", "moef-officer", "ibm-officer", "desk-officer"):
+        client.force_login(get_user_model().objects.get(username=username))
+        pages[username] = client.get(reverse("notifications:my_calendar")).content.decode()
+    assert all(url in pages["meera"] for url in expected.values())
+    assert expected["environment"] in pages["moef-officer"] and expected["mining_plan"] not in pages["moef-officer"]
+    assert expected["mining_plan"] in pages["ibm-officer"] and number in pages["ibm-officer"]
+    assert not any(url in pages["desk-officer"] for url in expected.values())  # the desk decides none
+
+
+def test_a_second_seed_registers_no_date_twice(seeded):
+    before = list(DueDate.objects.order_by("pk").values_list("pk", "status", "due_on", "next_remind_on", "revision"))
+    demo.seed_clearances()
+    assert (
+        list(DueDate.objects.order_by("pk").values_list("pk", "status", "due_on", "next_remind_on", "revision"))
+        == before
+    )

@@ -5,13 +5,14 @@ public sees the block's published data and nothing else, so these querysets feed
 that name every field they show.
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from blocks.constants import AuctionAuthority, LeaseKind
-from blocks.filters import BlockFilter, MineralFilter
+from blocks.constants import AuctionAuthority, ExplorationStage, LeaseKind
+from blocks.filters import BlockFilter, BlockMineral, MineralFilter
 from blocks.models import Block, BlockResource, Mineral
 from core.errors import ApplicationError, NotFound
 
@@ -28,20 +29,36 @@ def block_list_queryset() -> QuerySet[Block]:
     return Block.objects.defer("boundary").prefetch_related(_minerals_prefetch()).order_by("code")
 
 
-# The columns a row of the public API's block list shows or sorts by (blocks.api.serializers.BlockListSerializer).
+# The columns a row of the public API's block list shows or sorts by (blocks.api.serializers.block_list_rows).
 LIST_ROW_FIELDS = (
     "code", "name", "state", "district", "exploration_stage", "auction_authority", "lease_kind", "el_eligible",
     "area_hectares", "value_of_estimated_resources", "status", "illustrative_fields", "updated_at",
 )  # fmt: skip
 
 
-def block_api_list_queryset() -> QuerySet[Block]:
-    """The public API's block list: only the columns a row shows, its minerals in a second query (two queries
-    whatever the number of rows)."""
-    minerals = Mineral.objects.only("slug", "name", "part_d", "seventh_schedule").order_by("name")
-    return (
-        Block.objects.only(*LIST_ROW_FIELDS).prefetch_related(Prefetch("minerals", queryset=minerals)).order_by("code")
+def block_api_list_queryset() -> QuerySet:
+    """The public API's block list as plain rows (dicts of the shown columns and "pk"), no model instances: their
+    minerals come from `block_page_minerals` once a page (two queries whatever the number of rows)."""
+    return Block.objects.values("pk", *LIST_ROW_FIELDS).order_by("code")
+
+
+# A mineral as a row of the list shows and explains it: slug, name, Part D, Seventh Schedule.
+PageMineral = tuple[str, str, bool, bool]
+
+
+def block_page_minerals(block_ids: list[int]) -> dict[int, list[PageMineral]]:
+    """Block id -> its minerals in name order, for a page of the list: one query (none for an empty page)."""
+    minerals: dict[int, list[PageMineral]] = {}
+    if not block_ids:
+        return minerals
+    rows = (
+        BlockMineral.objects.filter(block_id__in=block_ids)
+        .order_by("mineral__name")
+        .values_list("block_id", "mineral__slug", "mineral__name", "mineral__part_d", "mineral__seventh_schedule")
     )
+    for block_id, *mineral in rows:
+        minerals.setdefault(block_id, []).append(tuple(mineral))
+    return minerals
 
 
 def _invalid_filters(filterset) -> ApplicationError:
@@ -61,8 +78,15 @@ def block_list(*, filters=None) -> QuerySet[Block]:
     return filterset.qs
 
 
+def _no_such_block(code: str) -> NotFound:
+    return NotFound(
+        f"No block has the code {code}. Check the code, or find the block at /api/v1/public/blocks?search=...",
+        fields={"code": [f"No block has the code {code}."]},
+    )
+
+
 def block_detail(*, code: str) -> Block:
-    """One block with its minerals and resources, for the detail page and API."""
+    """One block with its minerals and resources, for the detail page."""
     block = (
         Block.objects.prefetch_related(
             _minerals_prefetch(),
@@ -72,11 +96,37 @@ def block_detail(*, code: str) -> Block:
         .first()
     )
     if block is None:
-        raise NotFound(
-            f"No block has the code {code}. Check the code, or find the block at /api/v1/public/blocks?search=...",
-            fields={"code": [f"No block has the code {code}."]},
-        )
+        raise _no_such_block(code)
     return block
+
+
+# The columns the public API's block detail shows beyond a row of the list (blocks.api.serializers.block_detail_row).
+DETAIL_FIELDS = (
+    "boundary", "min_lon", "min_lat", "max_lon", "max_lat", "forest_land_ha", "government_land_ha", "other_land_ha",
+    "reserve_price_pct", "tender_fee", "source_url", "published_outcome", "created_at",
+)  # fmt: skip
+RESOURCE_FIELDS = (
+    "mineral__slug",
+    "mineral__name",
+    "quantity_tonnes",
+    "grade",
+    "price_per_tonne",
+    "price_basis",
+    "value",
+)
+
+
+def block_api_detail(*, code: str) -> tuple[dict, list[PageMineral], list[dict]]:
+    """One block for the public API as plain values: its row (the list's columns and DETAIL_FIELDS), its minerals
+    and its resources in mineral name order; three queries, no model instance. Raises NotFound for an unknown code."""
+    row = next(iter(Block.objects.filter(code=code).values("pk", *LIST_ROW_FIELDS, *DETAIL_FIELDS)), None)
+    if row is None:
+        raise _no_such_block(code)
+    minerals = block_page_minerals([row["pk"]]).get(row["pk"], [])
+    resources = list(
+        BlockResource.objects.filter(block_id=row["pk"]).order_by("mineral__name").values(*RESOURCE_FIELDS)
+    )
+    return row, minerals, resources
 
 
 def block_code_suggestions(*, code: str, limit: int = 5) -> list[Block]:
@@ -131,41 +181,68 @@ def block_routing_explanation(block: Block, minerals: list[Mineral] | None = Non
     was taken by auctions.rules when it was saved.
     """
     minerals = list(block.minerals.all()) if minerals is None else minerals
-    part_d = [m.name.lower() for m in minerals if m.part_d]
-    seventh = [m.name.lower() for m in minerals if m.seventh_schedule]
+    return list(
+        routing_explanation(
+            auction_authority=block.auction_authority,
+            state=block.state,
+            exploration_stage=block.exploration_stage,
+            lease_kind=block.lease_kind,
+            el_eligible=block.el_eligible,
+            minerals=tuple((m.name, m.part_d, m.seventh_schedule) for m in minerals),
+        )
+    )
+
+
+_STAGE_LABELS = dict(ExplorationStage.choices)
+
+
+@functools.lru_cache(maxsize=4096)
+def routing_explanation(
+    *,
+    auction_authority: str,
+    state: str,
+    exploration_stage: str,
+    lease_kind: str,
+    el_eligible: bool,
+    minerals: tuple[tuple[str, bool, bool], ...],
+) -> tuple[str, ...]:
+    """The routing in words from plain values: `minerals` as (name, Part D, Seventh Schedule) in name order. A pure
+    function of its arguments, so remembered: a page of the list repeats the same few combinations."""
+    part_d = [name.lower() for name, in_part_d, _ in minerals if in_part_d]
+    seventh = [name.lower() for name, _, in_seventh in minerals if in_seventh]
     sentences = []
-    if block.auction_authority == AuctionAuthority.CENTRAL:
+    if auction_authority == AuctionAuthority.CENTRAL:
         if part_d:
             verb = "is a Part D mineral" if len(part_d) == 1 else "are Part D minerals"
             sentences.append(
                 f"Auctioned by the Central Government because {_join(part_d)} {verb} (MMDR Act s.11D); "
-                f"the revenue goes to the State of {block.state}."
+                f"the revenue goes to the State of {state}."
             )
         else:
             sentences.append("Auctioned by the Central Government.")
     else:
-        listed = _join([m.name.lower() for m in minerals])
+        listed = _join([name.lower() for name, _, _ in minerals])
         reason = f"none of its minerals ({listed}) is a Part D mineral" if listed else "it has no Part D mineral"
-        sentences.append(f"Auctioned by the Government of {block.state} because {reason}.")
-    code, _, name = block.get_exploration_stage_display().partition(" ")
+        sentences.append(f"Auctioned by the Government of {state} because {reason}.")
+    code, _, name = _STAGE_LABELS.get(exploration_stage, exploration_stage).partition(" ")
     stage = f"{code} ({name.lower()})" if name else code
-    if block.lease_kind == LeaseKind.ML:
+    if lease_kind == LeaseKind.ML:
         sentences.append(
             f"Offered as a mining lease (ML) because exploration has reached {stage}; an ML needs G2 or better."
         )
-    elif block.lease_kind == LeaseKind.CL:
+    elif lease_kind == LeaseKind.CL:
         sentences.append(
             f"Offered as a composite licence (CL, prospecting licence-cum-mining lease) because exploration has "
             f"reached only {stage}; the holder must explore to G2 before mining."
         )
-    if block.el_eligible and seventh:
+    if el_eligible and seventh:
         verb = "is a Seventh Schedule mineral" if len(seventh) == 1 else "are Seventh Schedule minerals"
         sentences.append(
             f"An exploration licence (EL) may be granted for it because {_join(seventh)} {verb} (Act s.10BA)."
         )
-    elif not block.el_eligible:
+    elif not el_eligible:
         sentences.append("No exploration licence can be granted: none of its minerals is in the Seventh Schedule.")
-    return sentences
+    return tuple(sentences)
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,9 @@ class KeysetCursorPagination(StrictPageSize, CursorPagination):
         return reduce(operator.or_, alternatives, Q(pk__in=[]))
 
     def _key(self, instance):
+        """The sort key of a row: a model instance, or a dict of a `.values()` queryset that has every sort field."""
+        if isinstance(instance, dict):
+            return [_plain(instance[item.lstrip("-")]) for item in self.ordering]
         return [_plain(getattr(instance, item.lstrip("-"))) for item in self.ordering]
 
     def get_next_link(self):

@@ -121,3 +121,101 @@ def test_a_list_row_is_the_block_as_the_full_serializer_writes_it(api, block):
     expected = BlockSerializer(block_list_queryset(), many=True, context={"request": request}).data
     assert rows == [dict(row) for row in expected]
     assert rows[1]["area_hectares"] is None
+
+
+# A cached answer costs one Redis round trip and no SQL, before DRF's machinery
+
+
+class RedisCommands:
+    """Counts the commands this process sends to Redis through the cache's client (the real Redis answers them)."""
+
+    def __init__(self, monkeypatch):
+        from django.core.cache import cache
+
+        self.sent = []
+        client = cache._cache.get_client()
+        send = client.execute_command
+
+        def counted(*args, **options):
+            self.sent.append(args[0])
+            return send(*args, **options)
+
+        monkeypatch.setattr(client, "execute_command", counted)
+
+
+def requires_redis():
+    from django.core.cache import caches
+
+    from core.cache import RedisCache
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("needs Redis: set REDIS_URL (CI does)")
+
+
+@pytest.mark.parametrize("url", [BLOCKS, DETAIL, f"{BLOCKS}?mineral=lithium&state=Chhattisgarh"])
+def test_a_cached_answer_is_one_redis_round_trip_and_no_sql(api, block, url, monkeypatch):
+    requires_redis()
+    first = api.get(url)
+    commands = RedisCommands(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        again = api.get(url)
+    assert commands.sent == ["MGET"]
+    assert len(queries) == 0
+    assert again.status_code == 200
+    assert again.content == first.content
+    # Everything the API promises on an answer, the middleware's headers included.
+    for header in ("Content-Type", "Cache-Control", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                   "Content-Security-Policy", "Vary", "Allow"):  # fmt: skip
+        assert again.get(header) == first.get(header), header
+    assert again["Content-Type"] == "application/json"
+    assert set(again["Cache-Control"].split(", ")) == {"public", "max-age=60"}
+
+
+def test_after_an_edit_the_one_round_trip_path_answers_the_change_on_the_very_next_request(api, block, monkeypatch):
+    requires_redis()
+    assert get(api, DETAIL)[0]["name"] == "Katghora Lithium"
+    assert get(api, DETAIL)[1] == 0  # from the cache
+    block_update(actor=None, block=block, name="Katghora Lithium II")
+    commands = RedisCommands(monkeypatch)
+    body, queries = get(api, DETAIL)
+    assert body["name"] == "Katghora Lithium II"
+    assert queries > 0 and commands.sent[0] == "MGET"  # the entry was of the old version: the view answered
+    assert get(api, DETAIL)[0]["name"] == "Katghora Lithium II"
+    commands.sent.clear()
+    assert get(api, DETAIL)[1] == 0 and commands.sent == ["MGET"]
+
+
+@pytest.mark.parametrize(
+    "url, status", [(f"{BLOCKS}?stage=G9", 400), (f"{BLOCKS}/NO-SUCH-CODE", 404), (f"{BLOCKS}?page_size=0", 400)]
+)
+def test_errors_are_never_cached_and_keep_the_error_shape(api, block, url, status):
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(url)
+        assert response.status_code == status
+        assert set(response.json()["error"]) >= {"code", "message", "fields"}
+        assert len(queries) >= 1 or status == 400  # answered by the view each time, never from the cache
+        assert "max-age" not in response.get("Cache-Control", "")
+
+
+def test_an_answer_in_another_format_is_not_served_for_json(api, block):
+    # The entry is per Accept header: a client that asks for what the API does not give gets its 406 every time,
+    # and a JSON client still gets JSON.
+    assert api.get(BLOCKS, HTTP_ACCEPT="application/xml").status_code == 406
+    assert api.get(BLOCKS, HTTP_ACCEPT="application/xml").status_code == 406
+    response = api.get(BLOCKS, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
+def test_with_redis_down_the_cached_endpoints_answer_with_their_headers(api, block, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "retry_after": 30},
+        }
+    }
+    for url in (BLOCKS, DETAIL):
+        response = api.get(url)
+        assert response.status_code == 200
+        assert set(response["Cache-Control"].split(", ")) == {"public", "max-age=60"}

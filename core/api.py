@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
+from core.fields import StrictCharField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 ErrorSerializer = inline_serializer(
@@ -20,10 +21,10 @@ ErrorSerializer = inline_serializer(
         "error": inline_serializer(
             name="ErrorBody",
             fields={
-                "code": serializers.CharField(help_text="machine-readable reason, e.g. invalid, not_found"),
-                "message": serializers.CharField(help_text="what was wrong and what to do, for a person"),
+                "code": StrictCharField(help_text="machine-readable reason, e.g. invalid, not_found"),
+                "message": StrictCharField(help_text="what was wrong and what to do, for a person"),
                 "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()),
+                    child=serializers.ListField(child=StrictCharField()),
                     help_text="per-field messages, keyed by field name",
                 ),
             },
@@ -180,7 +181,7 @@ class ActDoc:
 def reason_input(ref_name: str, *, max_length: int, help_text: str) -> type[serializers.Serializer]:
     """The body of an act that takes only a reason (a rejection, a revocation): `{"reason": "..."}`."""
     meta = type("Meta", (), {"ref_name": ref_name})
-    field = serializers.CharField(max_length=max_length, help_text=help_text)
+    field = StrictCharField(max_length=max_length, help_text=help_text)
     return type(f"{ref_name}Serializer", (serializers.Serializer,), {"reason": field, "Meta": meta})
 
 

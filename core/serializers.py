@@ -17,7 +17,6 @@ from core.fields import (
 # DRF's ModelSerializer with every model text field (and every field with choices) read strictly. (A comment, not a
 # docstring: drf-spectacular would describe every serializer without a docstring of its own with this one.)
 class ModelSerializer(serializers.ModelSerializer):
-
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -160,12 +167,24 @@ class ActDoc:
         if view.request_media:
             request = dict.fromkeys(view.request_media, view.InputSerializer)
         conflict = f"{self.conflict} {IDEMPOTENCY_CONFLICT}" if view.idempotency_scope else self.conflict
+        parameters = [IDEMPOTENCY_KEY_PARAMETER] if view.idempotency_scope else []
+        if view.answer_location:
+            parameters.append(
+                OpenApiParameter(
+                    "Location",
+                    {"type": "string", "format": "uri-reference"},  # a path on this site, e.g. /api/v1/...
+                    location=OpenApiParameter.HEADER,
+                    required=True,
+                    response=[view.answer_status],
+                    description=view.answer_location_text,
+                )
+            )
         return {
             "operation_id": self.operation_id,
             "tags": view.doc_tags,
             "summary": self.summary,
             "description": self.description,
-            "parameters": [IDEMPOTENCY_KEY_PARAMETER] if view.idempotency_scope else None,
+            "parameters": parameters or None,
             "request": request,
             "responses": {
                 view.answer_status: view.serializer_class,
@@ -195,7 +214,10 @@ def reason_input(ref_name: str, *, max_length: int, help_text: str) -> type[seri
 # - `idempotency_scope`: when set, a retry with the same Idempotency-Key gets the first answer again
 #   (core.idempotency);
 # - `doc`: the act's own schema texts (ActDoc); the rest of its schema comes from `doc_tags`, `forbidden` (its
-#   403), `missing` (its 404), `request_media` (the body's media types in their order, when not the parsers').
+#   403), `missing` (its 404), `request_media` (the body's media types in their order, when not the parsers');
+# - `answer_location`: the URL name of where the answer points (e.g. an opening's progress, for a 202), sent as the
+#   `Location` header of the `answer_status` answer (a replay's too) and declared in the schema with
+#   `answer_location_text`.
 #
 # (A comment, not a docstring: drf-spectacular would describe every act without a description of its own with the
 # docstring of a base class.)
@@ -210,6 +232,8 @@ class ActApi(generics.GenericAPIView):
     forbidden: OpenApiResponse
     missing: OpenApiResponse
     request_media: tuple[str, ...] = ()
+    answer_location: str | None = None
+    answer_location_text: str = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -230,3 +254,10 @@ class ActApi(generics.GenericAPIView):
 
     def answer(self, pk, result):
         return self.serializer_class(result).data
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """The answer's `Location` (the URL named `answer_location`, of the same `pk`), a replayed answer's too."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.answer_location and response.status_code == self.answer_status:
+            response["Location"] = reverse(self.answer_location, args=[kwargs["pk"]])
+        return response

@@ -6,7 +6,6 @@ No answer here carries an offer: the progress says where each opening stands, wi
 (then public). The opened auction itself is read from the public API (/api/v1/public/auctions/{id}).
 """
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -86,6 +85,8 @@ class AuctionOpenApi(RegulatorAct):
     serializer_class = AuctionOpeningSerializer
     act = staticmethod(svc.auction_open)
     answer_status = status.HTTP_202_ACCEPTED
+    answer_location = "api-auction-opening"
+    answer_location_text = "The opening's progress: GET it until it is done."
     doc = ActDoc(
         operation_id="auctions_open",
         summary="Queue the opening of the initial price offers",
@@ -100,11 +101,6 @@ class AuctionOpenApi(RegulatorAct):
         conflict="`conflict`: not in its technical evaluation (already opened or annulled), or a bid is not "
         "evaluated yet.",
     )
-
-    def post(self, request, pk):
-        response = super().post(request, pk)
-        response["Location"] = reverse("api-auction-opening", args=[pk])
-        return response
 
     def answer(self, pk, result):
         return AuctionOpeningSerializer(auction_opening(auction_id=pk)).data
@@ -131,6 +127,8 @@ class TrancheOpenApi(RegulatorAct):
     act_on = "tranche_id"
     missing = NO_TRANCHE
     answer_status = status.HTTP_202_ACCEPTED
+    answer_location = "api-tranche-opening"
+    answer_location_text = "The tranche's opening progress: GET it until it is done."
     doc = ActDoc(
         operation_id="tranches_open",
         summary="Queue the opening of every evaluated auction of a tranche",
@@ -142,11 +140,6 @@ class TrancheOpenApi(RegulatorAct):
         conflict="`conflict`: no auction of the tranche can open: none is in its technical evaluation, or each has "
         "bids still to evaluate (named in the message).",
     )
-
-    def post(self, request, pk):
-        response = super().post(request, pk)
-        response["Location"] = reverse("api-tranche-opening", args=[pk])
-        return response
 
     def answer(self, pk, result):
         return TrancheOpeningSerializer(tranche_opening(tranche_id=pk)).data

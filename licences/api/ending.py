@@ -1,6 +1,7 @@
 """The API of a licence's end by surrender or termination (RULES.md s.3 item 19; licences.services.ending): the
-holder gives notice of surrender, the regulator records the surrender once the notice has run, or terminates for
-breach after notice and a hearing. Each POST is idempotent by its Idempotency-Key."""
+holder gives notice of surrender, the regulator records the surrender once the notice has run (and returns the
+performance security it held once the dues are met), or terminates for breach after notice and a hearing. Each POST
+is idempotent by its Idempotency-Key."""
 
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -16,7 +17,7 @@ from licences.models import Licence
 SECURITY = [
     ("none", "No performance security was held"),
     ("held", "Held until the dues and closure obligations are settled"),
-    ("returned", "Returned"),
+    ("returned", "Returned (`performance_security_returned_on` when after the surrender)"),
     ("forfeited", "Forfeited"),
 ]
 
@@ -32,6 +33,7 @@ class _EndSerializer(serializers.Serializer):
     performance_security = StrictChoiceField(choices=SECURITY, required=False, help_text="Once ended.")
     performance_security_amount = ExactDecimalField(max_digits=18, decimal_places=2, required=False)
     performance_security_basis = StrictCharField(required=False)
+    performance_security_returned_on = DateField(required=False, help_text="When returned after the surrender.")
 
 
 class SurrenderSerializer(_EndSerializer):
@@ -147,6 +149,22 @@ class LicenceTerminateApi(LicenceActApi):
         "goes back to the registry.",
         bad="`invalid`: no reason, no notice or hearing, a hearing before the notice, or either in the future.",
         conflict="`conflict`: the licence is not in force.",
+    )
+
+    def answer(self, pk, result):
+        return _ending(pk)
+
+
+class LicenceSecurityReleaseApi(LicenceActApi):
+    serializer_class = LicenceEndingSerializer
+    act = staticmethod(svc.licence_security_release)
+    idempotency_scope = "licences.security_release"
+    doc = ActDoc(
+        operation_id="licences_security_release",
+        summary="Return the performance security after a surrender",
+        description="Once every due that stayed payable after the surrender is met; by acting the regulator finds "
+        "the closure obligations settled (RULES.md s.3 item 19).",
+        conflict="`conflict`: the licence holds no security awaiting return, or dues are still open (named).",
     )
 
     def answer(self, pk, result):

@@ -14,7 +14,12 @@ runs in one short `transaction.atomic()`, and writes the licence's history and l
 from licences.selectors.common import params_of, today
 from licences.selectors.dues import amount_due
 from licences.services.award import instalment_basis, licence_create, licence_create_from_auction
-from licences.services.ending import licence_surrender_accept, licence_surrender_notify, licence_terminate
+from licences.services.ending import (
+    licence_security_release,
+    licence_surrender_accept,
+    licence_surrender_notify,
+    licence_terminate,
+)
 from licences.services.exploration import (
     el_expire,
     el_extend,
@@ -88,6 +93,7 @@ __all__ = [
     "licence_number",
     "licence_record",
     "licence_revoke",
+    "licence_security_release",
     "licence_sign_mdpa",
     "licence_surrender_accept",
     "licence_surrender_notify",

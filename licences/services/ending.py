@@ -2,7 +2,8 @@
 
 A surrender is a process with a notice period, modelled simply: the holder gives notice (`licence_surrender_notify`:
 the licence stays in force, the day it will end is a due date of the holder's), and the regulator records the
-surrender once the notice has run (`licence_surrender_accept`). Whole licences only: a surrender of part of the area
+surrender once the notice has run (`licence_surrender_accept`), returning the performance security it held once the
+dues are met (`licence_security_release`). Whole licences only: a surrender of part of the area
 changes the boundary, which the relinquishment of an EL does (`reports.el_relinquish`); a lease's partial surrender
 is not built. The regulator may terminate for breach after notice and a hearing (`licence_terminate`).
 
@@ -13,6 +14,7 @@ the dues and closure obligations are settled (surrender), and the block goes bac
 """
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -154,6 +156,42 @@ def licence_terminate(*, actor, licence_id, reason: str, notice_on: datetime.dat
             title=f"{licence.number} is terminated",
             body=f"Terminated for breach on {day(on)}, after the notice of {day(notice_on)} and the hearing of "
             f"{day(heard_on)}: {reason} {outcome}",
+            url=f"/licences/{licence.pk}/",
+        )
+    return licence
+
+
+def licence_security_release(*, actor, licence_id) -> Licence:
+    """The regulator returns the performance security a surrender held (RULES.md s.3 item 19), once every due that
+    stayed payable is met; by acting it finds the closure obligations settled."""
+    require_regulator(actor)
+    with transaction.atomic():
+        licence = lock_licence(licence_id)
+        surrender = licence.details.get("surrender") or {}
+        if licence.status != Licence.Status.SURRENDERED or surrender.get("performance_security") != "held":
+            raise Conflict(f"{licence.number} holds no performance security awaiting return after a surrender.")
+        open_dues = list(
+            licence.obligations.filter(
+                kind__in=Obligation.MONEY_KINDS, status__in=(ObStatus.PENDING, ObStatus.SUBMITTED)
+            ).order_by("due_on")
+        )
+        if open_dues:
+            titles = ", ".join(f"{o.title} due {day(o.due_on)}" for o in open_dues)
+            raise Conflict(f"The performance security is returned once the dues are settled; still open: {titles}.")
+        security = rules.performance_security_on_end(
+            ending="surrender", furnished=Decimal(surrender["performance_security_amount"]), open_dues=0,
+            closure_settled=True,
+        )  # fmt: skip
+        released = {**surrender, "performance_security": security.action, "performance_security_basis": security.basis,
+                    "performance_security_returned_on": today().isoformat()}  # fmt: skip
+        licence.details = {**licence.details, "surrender": released}
+        licence.save(update_fields=["details", "updated_at"])
+        licence_record(licence=licence, kind="security_returned", actor=actor, note=security.basis,
+                       payload={"amount": str(security.amount)})  # fmt: skip
+        notification_send(
+            users=members_of(licence.holder),
+            title=f"{licence.number}: performance security returned",
+            body=security.basis,
             url=f"/licences/{licence.pk}/",
         )
     return licence

@@ -11,8 +11,10 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from blocks.models import Block
+from core.errors import Conflict
 from core.models import IdempotencyRecord
 from ledger.models import Entry
 from licences import services as svc
@@ -117,6 +119,16 @@ def test_only_a_regulator_terminates(lease, roles, api_as):
     assert as_of(licence).status == Licence.Status.TERMINATED
 
 
+def test_only_a_regulator_returns_a_held_security(lease, roles, api_as, regulator):
+    licence, holder = lease
+    notify(licence, holder)
+    call(api_as, regulator, f"/api/v1/licences/{licence.pk}/surrender/accept", {}, LAST_DAY)  # held: closure open
+    ordered = {role: roles[role] for role in [*DENIED, "holder's admin", "regulator"]}
+    got = statuses(api_as, ordered, f"/api/v1/licences/{licence.pk}/security-release", {}, date(2029, 4, 1))
+    assert got == {**DENIED, "holder's admin": 403, "regulator": 200}
+    assert as_of(licence).details["surrender"]["performance_security"] == "returned"
+
+
 # --- Surrender -------------------------------------------------------------------------------------------------------
 
 
@@ -197,9 +209,50 @@ def test_a_surrender_keeps_earlier_dues_payable_ends_later_ones_and_holds_the_se
                                      reference="UTR-JAN", paid_on=date(2029, 3, 10))  # fmt: skip
         svc.payment_confirm(actor=regulator, payment_id=payment.pk)
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.CONFIRMED
-    with time_machine.travel(at(date(2029, 3, 10)), tick=False), pytest.raises(Exception, match="nothing is to be"):
+    with time_machine.travel(at(date(2029, 3, 10)), tick=False), pytest.raises(Conflict, match="nothing is to be"):
         svc.payment_record(actor=holder, licence_id=licence.pk, obligation_id=february.pk, amount=amount,
                            reference="UTR-FEB", paid_on=date(2029, 3, 10))  # fmt: skip
+
+
+def test_the_held_security_is_returned_only_once_the_payable_dues_are_met(lease, regulator, api_as):
+    licence, holder = lease
+    notify(licence, holder)
+    january = premium_return(licence, holder, "2029-01", date(2029, 2, 5))
+    call(api_as, regulator, f"/api/v1/licences/{licence.pk}/surrender/accept", {"closure_settled": True}, LAST_DAY)
+    url = f"/api/v1/licences/{licence.pk}/security-release"
+    early = call(api_as, regulator, url, {}, date(2029, 3, 5))
+    assert (
+        early.status_code == 409
+        and "still open: Premium for January 2029 (Lithium) due 10 Feb 2029." in early.json()["error"]["message"]
+    )
+    with time_machine.travel(at(date(2029, 3, 6)), tick=False):
+        amount = svc.amount_due(january, date(2029, 3, 6))[0]
+        payment = svc.payment_record(actor=holder, licence_id=licence.pk, obligation_id=january.pk, amount=amount,
+                                     reference="UTR-JAN", paid_on=date(2029, 3, 6))  # fmt: skip
+        svc.payment_confirm(actor=regulator, payment_id=payment.pk)
+    released = call(api_as, regulator, url, {}, date(2029, 3, 7), key="release-1")
+    assert released.status_code == 200, released.content
+    surrender = released.json()["surrender"]
+    assert surrender["performance_security"] == "returned" and surrender["performance_security_returned_on"] == (
+        "2029-03-07"
+    )
+    assert Entry.objects.filter(stream=licence.stream, kind="security_returned").count() == 1
+    replay = call(api_as, regulator, url, {}, date(2029, 3, 7), key="release-1")
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    twice = call(api_as, regulator, url, {}, date(2029, 3, 8))
+    assert twice.status_code == 409 and Entry.objects.filter(kind="security_returned").count() == 1
+
+
+def test_a_move_from_a_status_changed_meanwhile_writes_nothing(lease, regulator):
+    """licence_move is a conditional UPDATE: a writer holding a stale status cannot move the licence again."""
+    licence, _ = lease
+    stale = Licence.objects.get(pk=licence.pk)
+    entries = Entry.objects.filter(stream=licence.stream).count()
+    Licence.objects.filter(pk=licence.pk).update(status=Licence.Status.EXPIRED)
+    with transaction.atomic(), pytest.raises(Conflict, match="changed meanwhile"):
+        svc.licence_move(licence=stale, to=Licence.Status.TERMINATED, actor=regulator, ended_on=date(2028, 6, 1))
+    assert as_of(licence).status == Licence.Status.EXPIRED
+    assert Entry.objects.filter(stream=licence.stream).count() == entries
 
 
 def test_a_settled_surrender_returns_the_security(lease, regulator, api_as):

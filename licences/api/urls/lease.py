@@ -21,6 +21,11 @@ urlpatterns = [
         ending.LicenceSurrenderAcceptApi.as_view(),
         name="api-licence-surrender-accept",
     ),
+    path(
+        "licences/<int:pk>/security-release",
+        ending.LicenceSecurityReleaseApi.as_view(),
+        name="api-licence-security-release",
+    ),
     path("licences/<int:pk>/terminate", ending.LicenceTerminateApi.as_view(), name="api-licence-terminate"),
     path("licences/<int:pk>/premium-returns", views.PremiumReturnsApi.as_view(), name="api-licence-premium-returns"),
 ]

@@ -201,7 +201,12 @@ def _end(licence: Licence, *, to: str, ending: str, last_day: datetime.date, act
          closure_settled: bool = False) -> str:  # fmt: skip
     """End `licence` on `last_day`: the obligations due later no longer due, the security's fate, the block back to
     the registry; the move, with `record` kept in the licence's details, in its history and ledger."""
-    open_rows = licence.obligations.select_for_update().filter(status__in=(ObStatus.PENDING, ObStatus.SUBMITTED))
+    # The State's auction of a discovery outlives the exploration licence (its due date is the block's): left open.
+    open_rows = (
+        licence.obligations.select_for_update()
+        .filter(status__in=(ObStatus.PENDING, ObStatus.SUBMITTED))
+        .exclude(kind=Kind.DISCOVERY_AUCTION)
+    )
     later = [o for o in open_rows if not rules.stays_payable(o.due_on, last_day) and o.status == ObStatus.PENDING]
     payable = [o for o in open_rows if rules.stays_payable(o.due_on, last_day) and o.kind in Obligation.MONEY_KINDS]
     furnished = licence.obligations.filter(kind=Kind.PERFORMANCE_SECURITY, status=ObStatus.MET).exists()

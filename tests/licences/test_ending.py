@@ -274,6 +274,21 @@ def test_an_exploration_licence_may_be_surrendered_and_has_no_security(regulator
     assert Obligation.objects.get(licence=el, kind=Obligation.Kind.EXPIRY).status == ObStatus.WAIVED
 
 
+def test_terminating_an_exploration_licence_after_its_discovery_leaves_the_states_auction_due(
+    regulator, firm_user, api_as
+):
+    el = el_granted(regulator, firm_user)
+    with time_machine.travel(at(date(2029, 7, 10)), tick=False):
+        svc.el_discovery_report(actor=firm_user, licence_id=el.pk, stage_reached="G3", summary="Prospects")
+    body = {"reason": "False work reports.", "notice_on": "2029-08-01", "heard_on": "2029-08-20"}
+    response = call(api_as, regulator, f"/api/v1/licences/{el.pk}/terminate", body, date(2029, 9, 1))
+    assert response.status_code == 200 and response.json()["termination"]["performance_security"] == "none"
+    duty = Obligation.objects.get(licence=el, kind=Obligation.Kind.DISCOVERY_AUCTION)
+    assert duty.status == ObStatus.PENDING  # the State's duty outlives the licence
+    assert DueDate.objects.get(key=f"obligation:{duty.pk}").status == DueDate.Status.OPEN
+    assert Obligation.objects.get(licence=el, kind=Obligation.Kind.EXPIRY).status == ObStatus.WAIVED
+
+
 def test_notice_that_would_run_past_the_expiry_is_refused(regulator, firm_user, api_as):
     el = el_granted(regulator, firm_user)  # granted 1 Apr 2027: expires 1 Apr 2032
     url = f"/api/v1/licences/{el.pk}/surrender"

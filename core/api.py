@@ -144,6 +144,7 @@ UNAUTHENTICATED = error_response(
     "token was revoked or never issued; `token_expired`: it is past its expiry; `account_inactive`: its account is "
     "deactivated. Each message says what to do (a new token: `POST /api/v1/auth/token`)."
 )
+IDEMPOTENCY_INVALID = "`invalid_idempotency_key`: the Idempotency-Key is empty or over 255 characters."
 IDEMPOTENCY_CONFLICT = (
     "`idempotency_key_reused`: the Idempotency-Key was used with another body; `idempotency_in_progress`: the "
     "first request with this key has not finished."
@@ -153,7 +154,7 @@ IDEMPOTENCY_CONFLICT = (
 @dataclass(frozen=True)
 class ActDoc:
     """What the OpenAPI schema says of one act that its bases do not: its texts, and what its 400 and 409 mean
-    (the 409 gains the Idempotency-Key's conflicts when the act is idempotent)."""
+    (the 400 and the 409 gain the Idempotency-Key's refusals when the act is idempotent)."""
 
     operation_id: str
     summary: str
@@ -167,6 +168,7 @@ class ActDoc:
         if view.request_media:
             request = dict.fromkeys(view.request_media, view.InputSerializer)
         conflict = f"{self.conflict} {IDEMPOTENCY_CONFLICT}" if view.idempotency_scope else self.conflict
+        bad = [text for text in (self.bad, view.idempotency_scope and IDEMPOTENCY_INVALID) if text]
         parameters = [IDEMPOTENCY_KEY_PARAMETER] if view.idempotency_scope else []
         if view.answer_location:
             parameters.append(
@@ -188,7 +190,7 @@ class ActDoc:
             "request": request,
             "responses": {
                 view.answer_status: view.serializer_class,
-                **({400: error_response(self.bad)} if self.bad else {}),
+                **({400: error_response(" ".join(bad))} if bad else {}),
                 401: UNAUTHENTICATED,
                 403: view.forbidden,
                 404: view.missing,

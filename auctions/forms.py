@@ -70,6 +70,7 @@ PARAM_LABELS = {
     "el_retained_max_pct": ("Exploration licence: area kept at most (% of the original)", ""),
     "el_discovery_auction_months": ("Exploration licence: lease auctioned within (months of the report)", ""),
     "el_report_interval_months": ("Exploration licence: work-programme report every (months)", ""),
+    "surrender_notice_months": ("Notice of a surrender (months)", "The licence ends when the notice has run."),
 }
 PARAM_PREFIX = "param_"
 

@@ -71,6 +71,7 @@ class AuctionParams:
     el_retained_max_pct: Decimal = Decimal("25")
     el_discovery_auction_months: int = 12
     el_report_interval_months: int = 12
+    surrender_notice_months: int = 12
 
     def as_json(self) -> dict:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}

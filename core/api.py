@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
+from core.fields import StrictCharField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 ErrorSerializer = inline_serializer(
@@ -20,10 +28,10 @@ ErrorSerializer = inline_serializer(
         "error": inline_serializer(
             name="ErrorBody",
             fields={
-                "code": serializers.CharField(help_text="machine-readable reason, e.g. invalid, not_found"),
-                "message": serializers.CharField(help_text="what was wrong and what to do, for a person"),
+                "code": StrictCharField(help_text="machine-readable reason, e.g. invalid, not_found"),
+                "message": StrictCharField(help_text="what was wrong and what to do, for a person"),
                 "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()),
+                    child=serializers.ListField(child=StrictCharField()),
                     help_text="per-field messages, keyed by field name",
                 ),
             },
@@ -136,6 +144,7 @@ UNAUTHENTICATED = error_response(
     "token was revoked or never issued; `token_expired`: it is past its expiry; `account_inactive`: its account is "
     "deactivated. Each message says what to do (a new token: `POST /api/v1/auth/token`)."
 )
+IDEMPOTENCY_INVALID = "`invalid_idempotency_key`: the Idempotency-Key is empty or over 255 characters."
 IDEMPOTENCY_CONFLICT = (
     "`idempotency_key_reused`: the Idempotency-Key was used with another body; `idempotency_in_progress`: the "
     "first request with this key has not finished."
@@ -145,7 +154,7 @@ IDEMPOTENCY_CONFLICT = (
 @dataclass(frozen=True)
 class ActDoc:
     """What the OpenAPI schema says of one act that its bases do not: its texts, and what its 400 and 409 mean
-    (the 409 gains the Idempotency-Key's conflicts when the act is idempotent)."""
+    (the 400 and the 409 gain the Idempotency-Key's refusals when the act is idempotent)."""
 
     operation_id: str
     summary: str
@@ -159,16 +168,29 @@ class ActDoc:
         if view.request_media:
             request = dict.fromkeys(view.request_media, view.InputSerializer)
         conflict = f"{self.conflict} {IDEMPOTENCY_CONFLICT}" if view.idempotency_scope else self.conflict
+        bad = [text for text in (self.bad, view.idempotency_scope and IDEMPOTENCY_INVALID) if text]
+        parameters = [IDEMPOTENCY_KEY_PARAMETER] if view.idempotency_scope else []
+        if view.answer_location:
+            parameters.append(
+                OpenApiParameter(
+                    "Location",
+                    {"type": "string", "format": "uri-reference"},  # a path on this site, e.g. /api/v1/...
+                    location=OpenApiParameter.HEADER,
+                    required=True,
+                    response=[view.answer_status],
+                    description=view.answer_location_text,
+                )
+            )
         return {
             "operation_id": self.operation_id,
             "tags": view.doc_tags,
             "summary": self.summary,
             "description": self.description,
-            "parameters": [IDEMPOTENCY_KEY_PARAMETER] if view.idempotency_scope else None,
+            "parameters": parameters or None,
             "request": request,
             "responses": {
                 view.answer_status: view.serializer_class,
-                **({400: error_response(self.bad)} if self.bad else {}),
+                **({400: error_response(" ".join(bad))} if bad else {}),
                 401: UNAUTHENTICATED,
                 403: view.forbidden,
                 404: view.missing,
@@ -180,7 +202,7 @@ class ActDoc:
 def reason_input(ref_name: str, *, max_length: int, help_text: str) -> type[serializers.Serializer]:
     """The body of an act that takes only a reason (a rejection, a revocation): `{"reason": "..."}`."""
     meta = type("Meta", (), {"ref_name": ref_name})
-    field = serializers.CharField(max_length=max_length, help_text=help_text)
+    field = StrictCharField(max_length=max_length, help_text=help_text)
     return type(f"{ref_name}Serializer", (serializers.Serializer,), {"reason": field, "Meta": meta})
 
 
@@ -194,7 +216,10 @@ def reason_input(ref_name: str, *, max_length: int, help_text: str) -> type[seri
 # - `idempotency_scope`: when set, a retry with the same Idempotency-Key gets the first answer again
 #   (core.idempotency);
 # - `doc`: the act's own schema texts (ActDoc); the rest of its schema comes from `doc_tags`, `forbidden` (its
-#   403), `missing` (its 404), `request_media` (the body's media types in their order, when not the parsers').
+#   403), `missing` (its 404), `request_media` (the body's media types in their order, when not the parsers');
+# - `answer_location`: the URL name of where the answer points (e.g. an opening's progress, for a 202), sent as the
+#   `Location` header of the `answer_status` answer (a replay's too) and declared in the schema with
+#   `answer_location_text`.
 #
 # (A comment, not a docstring: drf-spectacular would describe every act without a description of its own with the
 # docstring of a base class.)
@@ -209,6 +234,8 @@ class ActApi(generics.GenericAPIView):
     forbidden: OpenApiResponse
     missing: OpenApiResponse
     request_media: tuple[str, ...] = ()
+    answer_location: str | None = None
+    answer_location_text: str = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -229,3 +256,10 @@ class ActApi(generics.GenericAPIView):
 
     def answer(self, pk, result):
         return self.serializer_class(result).data
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """The answer's `Location` (the URL named `answer_location`, of the same `pk`), a replayed answer's too."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.answer_location and response.status_code == self.answer_status:
+            response["Location"] = reverse(self.answer_location, args=[kwargs["pk"]])
+        return response

@@ -8,6 +8,11 @@
   how to write it.
   The pages convert Devanagari digits a Hindi reader types before they reach the services.
 - A date is a real day of this era: a year before 1900 or after 2199 (`0639-04-01` for `2039-04-01`) is refused.
+- Text is text: DRF's CharField (and every field built on it: email, slug, URL, regex, IP address) and its
+  ChoiceField read a JSON number as its digits (`{"reason": 251}` became the reason "251"), where the OpenAPI
+  document says string. The `Strict*` fields below refuse a number, true/false, a list or an object with "Send
+  text, not a number." (the usual error shape, the field named). Every serializer uses them: explicitly, and
+  through `core.serializers.ModelSerializer` for model fields; tests/test_architecture.py forbids DRF's own.
 """
 
 import codecs
@@ -115,6 +120,73 @@ class BooleanField(serializers.BooleanField):
     default_empty_html = empty
 
 
+def _kind_of(data) -> str:
+    """What a value that is not text is, in the words of the message that refuses it."""
+    if isinstance(data, bool):
+        return "true or false"
+    if isinstance(data, int | float | decimal.Decimal):
+        return "a number"
+    if isinstance(data, list | tuple):
+        return "a list"
+    if isinstance(data, dict):
+        return "an object"
+    return "a file" if hasattr(data, "read") else "a value of another type"
+
+
+class _Text:
+    """Refuses anything but a string before DRF's own reading, which turns a number into its digits."""
+
+    default_error_messages = {"not_text": "Send text, not {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text", kind=_kind_of(data))
+        return super().to_internal_value(data)
+
+
+class StrictCharField(_Text, serializers.CharField):
+    """Text, and only text: a JSON number is refused, not read as its digits."""
+
+
+class StrictEmailField(_Text, serializers.EmailField):
+    """An email address sent as text."""
+
+
+class StrictSlugField(_Text, serializers.SlugField):
+    """A slug sent as text (DRF's reads 251 as the valid slug "251")."""
+
+
+class StrictURLField(_Text, serializers.URLField):
+    """A web address sent as text."""
+
+
+class StrictRegexField(_Text, serializers.RegexField):
+    """Text matching a pattern (DRF's reads 202501 as "202501" and matches it against the pattern)."""
+
+
+class StrictIPAddressField(_Text, serializers.IPAddressField):
+    """An IP address sent as text."""
+
+
+class _TextChoice:
+    """A choice among text values is sent as text: DRF's ChoiceField looks up str(value), so 1 chose "1". Choices that
+    are not all text (numbers) keep DRF's reading."""
+
+    default_error_messages = {"not_text": "Send text, not {kind}: one of the allowed values as a string."}
+
+    def _text_choices(self) -> bool:
+        return all(isinstance(value, str) for value in self.choice_strings_to_values.values())
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) and self._text_choices():
+            self.fail("not_text", kind=_kind_of(data))
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(_TextChoice, serializers.ChoiceField):
+    """One of the choices; a text choice must be sent as text."""
+
+
 class _BlankAsNull:
     """Answers null where the model stores an empty string: a format (uri, email) describes a value, and "" is no
     value of it."""
@@ -127,9 +199,9 @@ class _BlankAsNull:
         return super().to_representation(value) if value else None
 
 
-class OptionalURLField(_BlankAsNull, serializers.URLField):
+class OptionalURLField(_BlankAsNull, StrictURLField):
     """A web address, or null when none is recorded."""
 
 
-class OptionalEmailField(_BlankAsNull, serializers.EmailField):
+class OptionalEmailField(_BlankAsNull, StrictEmailField):
     """An email address, or null when none is recorded."""

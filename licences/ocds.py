@@ -199,9 +199,20 @@ def _contract(licence, award_id: str, *, ended: bool) -> dict:
     }
     if ended:
         contract["description"] = (
-            f"{licence.get_status_display()} on {licence.ended_on:%d %b %Y}; the licence register holds its history."
+            f"{licence.get_status_display()} on {licence.ended_on:%d %b %Y}{_ending(licence)}; the licence register "
+            "holds its history."
         )
     return contract
+
+
+def _ending(licence) -> str:
+    """Why a surrendered or terminated licence ended, as its record says (licences.services.ending)."""
+    surrender, termination = licence.details.get("surrender"), licence.details.get("termination")
+    if licence.status == lifecycle.TERMINATED and termination:
+        return f", for breach after notice and a hearing: {termination['reason']}"
+    if licence.status == lifecycle.SURRENDERED and surrender:
+        return f", by the holder, after notice given on {surrender['notice_on']}: {surrender['reason']}"
+    return ""
 
 
 def _recorded(auction: Auction, day) -> object:

@@ -84,3 +84,59 @@ def test_no_module_outside_tests_and_migrations_is_over_600_lines():
         if "migrations" not in path.parts and (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert not big, f"split these by phase or audience (docs/architecture.md, Layout): {big}"
+
+
+# DRF's text fields read a JSON number as its digits ({"reason": 251} became "251"); core/fields.py has the strict
+# ones, and core/serializers.py the ModelSerializer that maps model text fields to them. Only those two use DRF's.
+LAX_TEXT = {
+    "CharField", "EmailField", "SlugField", "URLField", "RegexField", "IPAddressField", "ChoiceField",
+    "MultipleChoiceField", "ModelSerializer", "HyperlinkedModelSerializer",
+}  # fmt: skip
+LAX_ALLOWED = {"core.fields", "core.serializers"}
+
+
+def _lax_text_fields(source: str) -> set[tuple[int, str]]:
+    """(line, name) where a module names one of DRF's own text fields (or its ModelSerializer):
+    `serializers.CharField(...)`, a subclass of it, or an import of it from rest_framework."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in LAX_TEXT
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "serializers"
+        ):
+            found.add((node.lineno, node.attr))
+        elif isinstance(node, ast.ImportFrom) and node.module in (
+            "rest_framework.serializers",
+            "rest_framework.fields",
+        ):
+            found |= {(node.lineno, alias.name) for alias in node.names if alias.name in LAX_TEXT}
+    return found
+
+
+def test_every_text_input_of_the_api_refuses_a_number():
+    lax = [
+        f"{path.relative_to(ROOT)}:{line} {field}"
+        for name, path in _modules()
+        if name not in LAX_ALLOWED and "migrations" not in path.parts
+        for line, field in sorted(_lax_text_fields(path.read_text()))
+    ]
+    assert not lax, (
+        "DRF's text fields read a JSON number as text: use core.fields' Strict* fields and "
+        f"core.serializers.ModelSerializer (add a strict field there if one is missing): {lax}"
+    )
+
+
+def test_the_check_for_lax_text_fields_finds_each_way_of_naming_them():
+    source = (
+        "from rest_framework import serializers\n"
+        "from rest_framework.fields import EmailField\n"
+        "from core.fields import StrictCharField\n"
+        "class A(serializers.ModelSerializer):\n"
+        "    reason = serializers.CharField()\n"
+        "    note = StrictCharField()\n"
+        "class B(serializers.ChoiceField):\n"
+        "    pass\n"
+    )
+    assert _lax_text_fields(source) == {(2, "EmailField"), (4, "ModelSerializer"), (5, "CharField"), (7, "ChoiceField")}

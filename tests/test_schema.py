@@ -23,3 +23,23 @@ def test_swagger_ui_answers(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_every_answer_that_sends_a_location_declares_it(client):
+    """The 202 of an opening sends `Location` (its progress); the document declares the header on that answer, so a
+    client generated from it reads where to poll. An operation that says it answers with `Location` declares it."""
+    document = client.get("/api/schema/?format=json").json()
+    declaring, mentioning = set(), set()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            if "`Location`" in operation.get("description", ""):
+                mentioning.add(operation["operationId"])
+            for code, answer in operation["responses"].items():
+                header = answer.get("headers", {}).get("Location")
+                if header:
+                    assert header["required"] and header["schema"]["format"] == "uri-reference", (code, header)
+                    declaring.add((operation["operationId"], code))
+    assert declaring == {("auctions_open", "202"), ("tranches_open", "202")}
+    assert mentioning == {operation for operation, _ in declaring}

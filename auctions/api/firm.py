@@ -27,7 +27,7 @@ from auctions.selectors.phase import PHASE_CHOICES
 from bidders.roles import firm_of
 from core.api import UNAUTHENTICATED, ActDoc
 from core.api import error_response as _error
-from core.fields import ExactDecimalField
+from core.fields import ExactDecimalField, StrictCharField, StrictChoiceField
 
 
 class OwnBidSerializer(serializers.Serializer):
@@ -35,31 +35,31 @@ class OwnBidSerializer(serializers.Serializer):
     commitment is its receipt."""
 
     auction_id = serializers.IntegerField()
-    block_code = serializers.CharField()
-    block_name = serializers.CharField()
+    block_code = StrictCharField()
+    block_name = StrictCharField()
     attempt = serializers.IntegerField()
-    phase = serializers.ChoiceField(choices=PHASE_CHOICES, help_text="The auction's phase now.")
-    status = serializers.ChoiceField(
+    phase = StrictChoiceField(choices=PHASE_CHOICES, help_text="The auction's phase now.")
+    status = StrictChoiceField(
         choices=Participation.Status.choices,
         help_text="`document_bought`: tender document bought, no bid yet; `submitted`: bid submitted; "
         "`withdrawn`: withdrawn before the due date.",
     )
-    tender_fee_reference = serializers.CharField()
+    tender_fee_reference = StrictCharField()
     tender_fee_paid_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
-    commitment = serializers.CharField(
+    commitment = StrictCharField(
         allow_null=True, help_text="Receipt of the sealed offer: sha256 of the offer and a secret nonce."
     )
     net_worth = ExactDecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR.")
-    bid_security_reference = serializers.CharField()
-    declared_affiliates = serializers.CharField()
+    bid_security_reference = StrictCharField()
+    declared_affiliates = StrictCharField()
     has_technical_bid_document = serializers.BooleanField()
     technically_qualified = serializers.BooleanField(allow_null=True, help_text="Null until evaluated.")
-    evaluation_reason = serializers.CharField()
+    evaluation_reason = StrictCharField()
     initial_price_offer = ExactDecimalField(
         max_digits=7, decimal_places=2, allow_null=True, help_text="Null until the opening."
     )
-    offer_nonce = serializers.CharField(allow_null=True, help_text="Null until the opening.")
+    offer_nonce = StrictCharField(allow_null=True, help_text="Null until the opening.")
     rank = serializers.IntegerField(allow_null=True, help_text="Null until the opening.")
     qualified = serializers.BooleanField(allow_null=True, help_text="Qualified for round 2; null until the opening.")
 
@@ -96,7 +96,7 @@ class DocumentPurchaseApi(FirmAct):
     serializer_class = OwnBidSerializer
 
     class InputSerializer(serializers.Serializer):
-        payment_reference = serializers.CharField(
+        payment_reference = StrictCharField(
             max_length=80, help_text="The bank's transaction number of the tender-fee payment."
         )
 
@@ -132,10 +132,10 @@ class BidApi(FirmAct):
             "most the ceiling. Encrypted at once; never shown to anyone, you included, before the opening.",
         )
         net_worth = ExactDecimalField(max_digits=18, decimal_places=2, min_value=0, help_text="INR.")
-        bid_security_reference = serializers.CharField(
+        bid_security_reference = StrictCharField(
             max_length=80, help_text="Reference of the bank guarantee for the bid security."
         )
-        declared_affiliates = serializers.CharField(
+        declared_affiliates = StrictCharField(
             required=False, allow_blank=True, help_text="Affiliates you declare (common control or ownership)."
         )
 
@@ -144,13 +144,13 @@ class BidApi(FirmAct):
 
     class OutputSerializer(serializers.Serializer):
         auction_id = serializers.IntegerField()
-        status = serializers.ChoiceField(choices=Participation.Status.choices)
-        commitment = serializers.CharField(
+        status = StrictChoiceField(choices=Participation.Status.choices)
+        commitment = StrictCharField(
             help_text="Your receipt: sha256 of your offer and a secret nonce, published at the bid due date; at the "
             "opening anyone can check your offer against it."
         )
         submitted_at = serializers.DateTimeField()
-        receipt = serializers.CharField(help_text="The receipt in words.")
+        receipt = StrictCharField(help_text="The receipt in words.")
 
         class Meta:
             ref_name = "BidReceipt"

@@ -6,7 +6,6 @@ No answer here carries an offer: the progress says where each opening stands, wi
 (then public). The opened auction itself is read from the public API (/api/v1/public/auctions/{id}).
 """
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -17,7 +16,7 @@ from auctions.models import Auction, Tranche
 from auctions.selectors.regulator import OPENING_PROGRESS_CHOICES, OpeningProgress, auction_opening, tranche_opening
 from core.api import UNAUTHENTICATED, ActDoc
 from core.api import error_response as _error
-from core.fields import ExactDecimalField
+from core.fields import ExactDecimalField, StrictCharField, StrictChoiceField
 
 PROGRESS_HELP = (
     "`not_due`: bids not closed yet; `not_requested`: evaluated or in evaluation, opens at the scheduled opening time "
@@ -32,24 +31,24 @@ NO_TRANCHE = _error("`not_found`: no such tranche.")
 
 class AuctionOpeningSerializer(serializers.Serializer):
     auction = serializers.IntegerField(help_text="The auction's id.")
-    block_code = serializers.CharField()
-    block_name = serializers.CharField()
+    block_code = StrictCharField()
+    block_name = StrictCharField()
     attempt = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=OPENING_PROGRESS_CHOICES, help_text=PROGRESS_HELP)
-    status_label = serializers.CharField()
+    status = StrictChoiceField(choices=OPENING_PROGRESS_CHOICES, help_text=PROGRESS_HELP)
+    status_label = StrictCharField()
     running = serializers.BooleanField(help_text="Queued or opening: poll again in a second or two.")
     opening_at = serializers.DateTimeField(help_text="The scheduled opening time: it opens then without a click.")
     bids = serializers.IntegerField(allow_null=True, help_text="Bids received by the due date (null before it).")
     pending_bids = serializers.IntegerField(help_text="Technical bids still to evaluate.")
     requested_at = serializers.DateTimeField(allow_null=True, help_text="When the opening was last queued (or began "
                                              "to wait for the evaluation).")  # fmt: skip
-    requested_by = serializers.CharField(
+    requested_by = StrictCharField(
         allow_null=True, help_text="The regulator who queued it; null when the scheduled opening time did."
     )
     started_at = serializers.DateTimeField(allow_null=True, help_text="When a worker took it.")
     finished_at = serializers.DateTimeField(allow_null=True)
-    error = serializers.CharField(help_text="Why the opening stopped (`failed`); empty otherwise.")
-    annulment_reason = serializers.CharField()
+    error = StrictCharField(help_text="Why the opening stopped (`failed`); empty otherwise.")
+    annulment_reason = StrictCharField()
     floor_price = ExactDecimalField(
         max_digits=7, decimal_places=2, allow_null=True, help_text="Once opened: the floor (or cap) of the e-auction."
     )
@@ -71,7 +70,7 @@ TrancheOpeningCountsSerializer = type(
 
 class TrancheOpeningSerializer(serializers.Serializer):
     tranche = serializers.IntegerField(help_text="The tranche's id.")
-    name = serializers.CharField()
+    name = StrictCharField()
     running = serializers.BooleanField(help_text="Some opening is queued or under way: poll again.")
     ready = serializers.IntegerField(help_text="Auctions whose opening a regulator may queue now.")
     counts = TrancheOpeningCountsSerializer(help_text="How many of its auctions stand at each step (their `status`).")
@@ -86,6 +85,8 @@ class AuctionOpenApi(RegulatorAct):
     serializer_class = AuctionOpeningSerializer
     act = staticmethod(svc.auction_open)
     answer_status = status.HTTP_202_ACCEPTED
+    answer_location = "api-auction-opening"
+    answer_location_text = "The opening's progress: GET it until it is done."
     doc = ActDoc(
         operation_id="auctions_open",
         summary="Queue the opening of the initial price offers",
@@ -100,11 +101,6 @@ class AuctionOpenApi(RegulatorAct):
         conflict="`conflict`: not in its technical evaluation (already opened or annulled), or a bid is not "
         "evaluated yet.",
     )
-
-    def post(self, request, pk):
-        response = super().post(request, pk)
-        response["Location"] = reverse("api-auction-opening", args=[pk])
-        return response
 
     def answer(self, pk, result):
         return AuctionOpeningSerializer(auction_opening(auction_id=pk)).data
@@ -131,6 +127,8 @@ class TrancheOpenApi(RegulatorAct):
     act_on = "tranche_id"
     missing = NO_TRANCHE
     answer_status = status.HTTP_202_ACCEPTED
+    answer_location = "api-tranche-opening"
+    answer_location_text = "The tranche's opening progress: GET it until it is done."
     doc = ActDoc(
         operation_id="tranches_open",
         summary="Queue the opening of every evaluated auction of a tranche",
@@ -142,11 +140,6 @@ class TrancheOpenApi(RegulatorAct):
         conflict="`conflict`: no auction of the tranche can open: none is in its technical evaluation, or each has "
         "bids still to evaluate (named in the message).",
     )
-
-    def post(self, request, pk):
-        response = super().post(request, pk)
-        response["Location"] = reverse("api-tranche-opening", args=[pk])
-        return response
 
     def answer(self, pk, result):
         return TrancheOpeningSerializer(tranche_opening(tranche_id=pk)).data

@@ -29,7 +29,7 @@ from blocks.constants import LeaseKind
 from blocks.filters import mineral_filter, state_filter
 from blocks.models import Block
 from core.api import ErrorSerializer
-from core.fields import ExactDecimalField
+from core.fields import ExactDecimalField, StrictCharField, StrictChoiceField, StrictSlugField, StrictURLField
 from core.filters import IntegerFilter, PublicFilterSet
 from core.pagination import KeysetCursorPagination
 from core.public_api import BAD_FILTER, PublicAPIView
@@ -107,8 +107,8 @@ AuctionParamsInputSerializer = params_serializer(for_input=True)
 
 
 class FirmRefSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The firm's registered legal name (a historic auction's: as published).")
-    cin = serializers.CharField(
+    name = StrictCharField(help_text="The firm's registered legal name (a historic auction's: as published).")
+    cin = StrictCharField(
         allow_null=True,
         help_text="Corporate Identification Number; null for a historic auction's preferred bidder, a firm named in "
         "the published record and not registered on Khanij.",
@@ -150,24 +150,24 @@ class PublicAuctionSerializer(serializers.Serializer):
 
     class TrancheRefSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        name = serializers.CharField()
-        kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
+        name = StrictCharField()
+        kind = StrictChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
 
         class Meta:
             ref_name = "PublicTrancheRef"
 
     class BlockSerializer(serializers.Serializer):
         class MineralRefSerializer(serializers.Serializer):
-            slug = serializers.SlugField()
-            name = serializers.CharField()
+            slug = StrictSlugField()
+            name = StrictCharField()
 
             class Meta:
                 ref_name = "PublicAuctionMineral"
 
-        code = serializers.CharField()
-        name = serializers.CharField()
-        state = serializers.CharField()
-        district = serializers.CharField()
+        code = StrictCharField()
+        name = StrictCharField()
+        state = StrictCharField()
+        district = StrictCharField()
         minerals = MineralRefSerializer(many=True)
         area_hectares = ExactDecimalField(
             max_digits=14,
@@ -187,12 +187,12 @@ class PublicAuctionSerializer(serializers.Serializer):
             ref_name = "PublicAuctionBlock"
 
     class TermsSerializer(serializers.Serializer):
-        lease_kind = serializers.ChoiceField(
+        lease_kind = StrictChoiceField(
             choices=LeaseKind.choices,
             allow_null=True,
             help_text="What the winner is offered. Null for a historic auction whose kind was not published.",
         )
-        direction = serializers.ChoiceField(
+        direction = StrictChoiceField(
             choices=Auction.Direction.choices,
             help_text="ascending: the highest % of the value of mineral despatched wins (ML, CL); "
             "descending: the lowest % share of the future premium wins (EL).",
@@ -222,7 +222,7 @@ class PublicAuctionSerializer(serializers.Serializer):
             ref_name = "PublicAuctionTerms"
 
     class AnnulmentSerializer(serializers.Serializer):
-        reason = serializers.CharField(help_text=ANNULMENT_REASONS)
+        reason = StrictCharField(help_text=ANNULMENT_REASONS)
         annulled_at = serializers.DateTimeField(
             allow_null=True, help_text="When it was annulled. Null for a historic auction (no time is published)."
         )
@@ -237,7 +237,7 @@ class PublicAuctionSerializer(serializers.Serializer):
     class BidsSerializer(serializers.Serializer):
         bid_count = serializers.IntegerField(help_text="Bids received by the due date (never who, never how much).")
         commitments = serializers.ListField(
-            child=serializers.CharField(),
+            child=StrictCharField(),
             help_text="The commitment (sha256 hex) of every sealed initial price offer, sorted.",
         )
 
@@ -246,11 +246,11 @@ class PublicAuctionSerializer(serializers.Serializer):
 
     class OpeningSerializer(serializers.Serializer):
         class OpenedBidSerializer(serializers.Serializer):
-            name = serializers.CharField()
-            cin = serializers.CharField()
+            name = StrictCharField()
+            cin = StrictCharField()
             initial_price_offer = ExactDecimalField(max_digits=7, decimal_places=2, help_text="%.")
-            nonce = serializers.CharField(help_text="With the offer, recomputes the commitment.")
-            commitment = serializers.CharField()
+            nonce = StrictCharField(help_text="With the offer, recomputes the commitment.")
+            commitment = StrictCharField()
             rank = serializers.IntegerField(
                 help_text="Dense rank, 1 for the best offer (the highest; for an EL the lowest); equal offers share a "
                 "rank."
@@ -287,7 +287,7 @@ class PublicAuctionSerializer(serializers.Serializer):
             seq = serializers.IntegerField()
             value = ExactDecimalField(max_digits=7, decimal_places=2, help_text="%.")
             placed_at = serializers.DateTimeField()
-            bidder = serializers.CharField(help_text='"Bidder 1", "Bidder 2", ... in the order of their first offer.')
+            bidder = StrictCharField(help_text='"Bidder 1", "Bidder 2", ... in the order of their first offer.')
 
             class Meta:
                 ref_name = "PublicOfferHistoryItem"
@@ -311,7 +311,7 @@ class PublicAuctionSerializer(serializers.Serializer):
         offers = OfferSerializer(
             many=True, help_text="The anonymised offer history (empty for a historic auction: not published)."
         )
-        bidder_salt = serializers.CharField(
+        bidder_salt = StrictCharField(
             allow_blank=True,
             help_text="Links the bidder tokens of the ledger to firms: token = sha256(salt|auction|firm id)[:16]. "
             "Empty for a historic auction.",
@@ -321,11 +321,11 @@ class PublicAuctionSerializer(serializers.Serializer):
             ref_name = "PublicResult"
 
     class SourceSerializer(serializers.Serializer):
-        url = serializers.URLField(help_text="The published source the record cites.")
-        published_outcome = serializers.CharField(help_text="The outcome as the source words it.")
-        record = serializers.CharField(help_text="The compilation the record was imported from.")
+        url = StrictURLField(help_text="The published source the record cites.")
+        published_outcome = StrictCharField(help_text="The outcome as the source words it.")
+        record = StrictCharField(help_text="The compilation the record was imported from.")
         not_published = serializers.ListField(
-            child=serializers.CharField(),
+            child=StrictCharField(),
             help_text="The sections and fields the published record does not give (null here, never invented).",
         )
 
@@ -333,14 +333,14 @@ class PublicAuctionSerializer(serializers.Serializer):
             ref_name = "PublicHistoricSource"
 
     id = serializers.IntegerField()
-    ocid = serializers.CharField(help_text="Open Contracting identifier.")
-    origin = serializers.ChoiceField(choices=Origin.choices, help_text=ORIGIN_HELP)
-    ledger_stream = serializers.CharField(help_text="The auction's stream in the public ledger.")
+    ocid = StrictCharField(help_text="Open Contracting identifier.")
+    origin = StrictChoiceField(choices=Origin.choices, help_text=ORIGIN_HELP)
+    ledger_stream = StrictCharField(help_text="The auction's stream in the public ledger.")
     ledger_url = serializers.SerializerMethodField(help_text="The ledger stream, with its verification.")
     replay_url = serializers.SerializerMethodField(help_text="Recomputes the outcome from the ledger.")
     portal_url = serializers.SerializerMethodField(help_text="The auction's page on the portal.")
-    phase = serializers.ChoiceField(choices=PHASE_CHOICES, help_text=PHASE_HELP)
-    phase_label = serializers.CharField()
+    phase = StrictChoiceField(choices=PHASE_CHOICES, help_text=PHASE_HELP)
+    phase_label = StrictCharField()
     tranche = TrancheRefSerializer()
     block = BlockSerializer()
     attempt = serializers.IntegerField(help_text="1, or 2 for the second attempt after an annulment.")
@@ -382,12 +382,12 @@ class PublicAuctionSerializer(serializers.Serializer):
 class PublicTrancheSerializer(serializers.Serializer):
     class AuctionSummarySerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        block_code = serializers.CharField()
-        block_name = serializers.CharField()
+        block_code = StrictCharField()
+        block_name = StrictCharField()
         attempt = serializers.IntegerField()
-        phase = serializers.ChoiceField(choices=PHASE_CHOICES, help_text=PHASE_HELP)
-        phase_label = serializers.CharField()
-        published_outcome = serializers.CharField(
+        phase = StrictChoiceField(choices=PHASE_CHOICES, help_text=PHASE_HELP)
+        phase_label = StrictCharField()
+        published_outcome = StrictCharField(
             allow_null=True, help_text="For a historic auction, the outcome as published; else null."
         )
 
@@ -402,15 +402,15 @@ class PublicTrancheSerializer(serializers.Serializer):
             help_text="Blocks the Ministry offered in the tranche, as published; the record here may hold fewer "
             "(`auctions` lists those it has).",
         )
-        note = serializers.CharField(help_text="Where these facts come from.")
+        note = StrictCharField(help_text="Where these facts come from.")
 
         class Meta:
             ref_name = "PublicTrancheRecord"
 
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
-    origin = serializers.ChoiceField(choices=Origin.choices, help_text=ORIGIN_HELP)
+    name = StrictCharField()
+    kind = StrictChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
+    origin = StrictChoiceField(choices=Origin.choices, help_text=ORIGIN_HELP)
     notified_at = serializers.DateTimeField(allow_null=True, help_text="Null for a historic tranche (see `record`).")
     tender_fee = ExactDecimalField(
         max_digits=14, decimal_places=2, allow_null=True, help_text="INR, before GST." + NOT_PUBLISHED

@@ -36,7 +36,7 @@ from auctions.selectors.public import public_auction, public_auction_get
 from auctions.selectors.regulator import evaluation_bid, evaluation_bids, regulator_tranche, regulator_tranches
 from core.api import IDEMPOTENCY_CONFLICT, UNAUTHENTICATED, ActDoc
 from core.api import error_response as _error
-from core.fields import BooleanField, ExactDecimalField
+from core.fields import BooleanField, ExactDecimalField, StrictCharField, StrictChoiceField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -45,29 +45,29 @@ class EvaluationBidSerializer(serializers.Serializer):
 
     class FirmSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        name = serializers.CharField()
-        cin = serializers.CharField()
+        name = StrictCharField()
+        cin = StrictCharField()
 
         class Meta:
             ref_name = "EvaluationBidFirm"
 
     id = serializers.IntegerField(help_text="The participation id, for POST /api/v1/bids/{id}/evaluation.")
     firm = FirmSerializer()
-    status = serializers.ChoiceField(choices=Participation.Status.choices)
-    tender_fee_reference = serializers.CharField()
+    status = StrictChoiceField(choices=Participation.Status.choices)
+    tender_fee_reference = StrictCharField()
     tender_fee_paid_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
-    commitment = serializers.CharField(allow_null=True)
+    commitment = StrictCharField(allow_null=True)
     net_worth = ExactDecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="Declared, INR.")
     net_worth_below_threshold = serializers.BooleanField(help_text="The declared net worth is below the tender's.")
-    bid_security_reference = serializers.CharField()
-    declared_affiliates = serializers.CharField()
+    bid_security_reference = StrictCharField()
+    declared_affiliates = StrictCharField()
     has_technical_bid_document = serializers.BooleanField()
-    affiliate_flag = serializers.CharField(
+    affiliate_flag = StrictCharField(
         help_text="Set at the bid due date when an affiliate (common control or beneficial ownership) also bid."
     )
     technically_qualified = serializers.BooleanField(allow_null=True, help_text="Null until evaluated.")
-    evaluation_reason = serializers.CharField()
+    evaluation_reason = StrictCharField()
     evaluated_at = serializers.DateTimeField(allow_null=True)
     initial_price_offer = ExactDecimalField(
         max_digits=7, decimal_places=2, allow_null=True, help_text="Null until the opening."
@@ -82,24 +82,24 @@ class EvaluationBidSerializer(serializers.Serializer):
 class RegulatorTrancheSerializer(serializers.Serializer):
     class AuctionSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        block_code = serializers.CharField()
-        block_name = serializers.CharField()
+        block_code = StrictCharField()
+        block_name = StrictCharField()
         attempt = serializers.IntegerField()
-        phase = serializers.ChoiceField(choices=PHASE_CHOICES)
-        phase_label = serializers.CharField()
+        phase = StrictChoiceField(choices=PHASE_CHOICES)
+        phase_label = StrictCharField()
 
         class Meta:
             ref_name = "RegulatorTrancheAuction"
 
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
-    status = serializers.ChoiceField(
+    name = StrictCharField()
+    kind = StrictChoiceField(choices=Tranche.Kind.choices, help_text=TRANCHE_KIND_HELP)
+    status = StrictChoiceField(
         choices=Tranche.Status.choices, help_text="`draft`: not public; `notified`: published, auctions created."
     )
     created_at = serializers.DateTimeField()
     notified_at = serializers.DateTimeField(allow_null=True)
-    blocks = serializers.ListField(child=serializers.CharField(), help_text="Block codes.")
+    blocks = serializers.ListField(child=StrictCharField(), help_text="Block codes.")
     tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, help_text="INR, before GST.")
     net_worth_threshold = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
     params = AuctionParamsSerializer()
@@ -133,14 +133,14 @@ class TrancheListCreateApi(RegulatorAPIView):
     serializer_class = RegulatorTrancheSerializer
 
     class InputSerializer(ScheduleInputSerializer):
-        name = serializers.CharField(max_length=120, help_text="e.g. Tranche VII; unique.")
-        kind = serializers.ChoiceField(
+        name = StrictCharField(max_length=120, help_text="e.g. Tranche VII; unique.")
+        kind = StrictChoiceField(
             choices=Tranche.Kind.choices,
             default=Tranche.Kind.LEASE,
             help_text=TRANCHE_KIND_HELP + " Default `lease`.",
         )
         blocks = serializers.ListField(
-            child=serializers.CharField(max_length=40),
+            child=StrictCharField(max_length=40),
             allow_empty=False,
             help_text="Codes of registered blocks, identified or annulled. `lease`: blocks with a Part D mineral and a "
             "reserve price. `exploration`: blocks of Seventh Schedule minerals only, at stage G4 or G3, of at most "
@@ -265,7 +265,7 @@ class BidEvaluationApi(RegulatorAct):
 
     class InputSerializer(serializers.Serializer):
         qualified = BooleanField(help_text="true: technically qualified; false: disqualified.")
-        reason = serializers.CharField(
+        reason = StrictCharField(
             max_length=300, required=False, allow_blank=True, help_text="Required to disqualify; it is published."
         )
 

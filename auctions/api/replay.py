@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from auctions.replay import IN_PROGRESS, OUTCOMES, replay
 from core.api import ErrorSerializer
 from core.errors import NotFound
+from core.fields import StrictCharField, StrictChoiceField
 from ledger.models import Entry
 
 FINAL_CACHE_SECONDS = 300  # a settled or annulled auction's ledger no longer changes
@@ -20,17 +21,17 @@ LIVE_CACHE_SECONDS = 5
 
 
 class ReplayCheckSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="the point checked, e.g. 'floor price', 'offer 3', 'preferred bidder'")
-    published = serializers.CharField(help_text="what the ledger published at that point")
-    recomputed = serializers.CharField(help_text="what the replay recomputed, or why the published step is wrong")
+    name = StrictCharField(help_text="the point checked, e.g. 'floor price', 'offer 3', 'preferred bidder'")
+    published = StrictCharField(help_text="what the ledger published at that point")
+    recomputed = StrictCharField(help_text="what the replay recomputed, or why the published step is wrong")
     agrees = serializers.BooleanField(help_text="true when the published step is what the Rules give")
 
 
 class ReplaySerializer(serializers.Serializer):
     auction = serializers.IntegerField()
-    stream = serializers.CharField(help_text="the ledger stream replayed, auction:<id>")
+    stream = StrictCharField(help_text="the ledger stream replayed, auction:<id>")
     entries = serializers.IntegerField(help_text="number of ledger entries read")
-    outcome = serializers.ChoiceField(
+    outcome = StrictChoiceField(
         choices=list(OUTCOMES.items()), help_text="what the ledger's last entry says of the auction"
     )
     agrees = serializers.BooleanField(help_text="true when every point agrees")

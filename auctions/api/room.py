@@ -25,7 +25,7 @@ from auctions.room import stream as room_stream
 from auctions.selectors.phase import Phase
 from auctions.services import offer_place, offer_precheck
 from core.api import ErrorSerializer
-from core.fields import ExactDecimalField
+from core.fields import ExactDecimalField, StrictCharField, StrictChoiceField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 PERCENTAGE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
@@ -39,11 +39,11 @@ class HistoryEntrySerializer(serializers.Serializer):
     seq = serializers.IntegerField(help_text="The offer's number in the auction: 1, 2, 3...")
     value = _percentage(help_text="The final price offer, % of the value of mineral despatched.")
     placed_at = serializers.DateTimeField(help_text="When the server accepted it (UTC).")
-    bidder = serializers.CharField(
+    bidder = StrictCharField(
         help_text="'Bidder 1', 'Bidder 2'... by order of first offer: the same label for everyone, never a name."
     )
-    firm = serializers.CharField(allow_null=True, help_text="The bidder's firm: shown to regulators only.")
-    bidder_token = serializers.CharField(
+    firm = StrictCharField(allow_null=True, help_text="The bidder's firm: shown to regulators only.")
+    bidder_token = StrictCharField(
         allow_null=True,
         help_text="The bidder's public pseudonym (as in the ledger), shown from the close; null before.",
     )
@@ -53,22 +53,22 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class YouSerializer(serializers.Serializer):
-    bidder = serializers.CharField(allow_null=True, help_text="Your label in the history, once you have offered.")
-    standing = serializers.ChoiceField(
+    bidder = StrictCharField(allow_null=True, help_text="Your label in the history, once you have offered.")
+    standing = StrictChoiceField(
         choices=room.Standing.CHOICES, allow_null=True, help_text="Your standing; null for a regulator."
     )
     best_offer = _percentage(allow_null=True, help_text="Your best (latest) final price offer.")
     can_offer = serializers.BooleanField(help_text="Whether you may place an offer now.")
-    note = serializers.CharField(allow_blank=True, help_text="Why you may not place an offer now, when you may not.")
+    note = StrictCharField(allow_blank=True, help_text="Why you may not place an offer now, when you may not.")
 
     class Meta:
         ref_name = "RoomViewer"
 
 
 class BidderSerializer(serializers.Serializer):
-    bidder = serializers.CharField(allow_null=True, help_text="The label in the history; null before any offer.")
-    firm = serializers.CharField()
-    cin = serializers.CharField()
+    bidder = StrictCharField(allow_null=True, help_text="The label in the history; null before any offer.")
+    firm = StrictCharField()
+    cin = StrictCharField()
     initial_price_offer = _percentage()
     rank = serializers.IntegerField(help_text="Rank of the initial price offer (dense ranking).")
     best_offer = _percentage(allow_null=True)
@@ -79,13 +79,13 @@ class BidderSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=room.Outcome.CHOICES)
+    outcome = StrictChoiceField(choices=room.Outcome.CHOICES)
     declared = serializers.BooleanField(
         help_text="Settled in the database and published; false for the moments between the close and the sweep."
     )
-    preferred_bidder = serializers.CharField(allow_null=True)
+    preferred_bidder = StrictCharField(allow_null=True)
     winning_offer = _percentage(allow_null=True)
-    annulment_reason = serializers.CharField(allow_blank=True)
+    annulment_reason = StrictCharField(allow_blank=True)
 
     class Meta:
         ref_name = "RoomResult"
@@ -93,17 +93,17 @@ class ResultSerializer(serializers.Serializer):
 
 class RoomStateSerializer(serializers.Serializer):
     auction = serializers.IntegerField()
-    block = serializers.CharField(help_text="The block's code.")
-    block_name = serializers.CharField()
+    block = StrictCharField(help_text="The block's code.")
+    block_name = StrictCharField()
     attempt = serializers.IntegerField()
-    direction = serializers.ChoiceField(
+    direction = StrictChoiceField(
         choices=Auction.Direction.choices,
         help_text="ascending (ML/CL: % of the value of mineral despatched, highest wins) or descending (EL: % share "
         "of the future auction premium, lowest wins). 'Best', 'beats' and 'next valid' below follow it.",
     )
-    phase = serializers.ChoiceField(choices=list(Phase.LABELS.items()), help_text="By the server's clock.")
-    phase_label = serializers.CharField()
-    version = serializers.CharField(
+    phase = StrictChoiceField(choices=list(Phase.LABELS.items()), help_text="By the server's clock.")
+    phase_label = StrictCharField()
+    version = StrictCharField(
         help_text="Changes with every accepted offer, extension, settlement and change of phase; also the ETag."
     )
     server_time = serializers.DateTimeField(help_text="The server's clock, which decides: count down from it.")
@@ -124,7 +124,7 @@ class RoomStateSerializer(serializers.Serializer):
     offer_count = serializers.IntegerField()
     history = HistoryEntrySerializer(many=True, help_text="Newest first; the latest 100 until the close, then all.")
     history_complete = serializers.BooleanField()
-    viewer = serializers.ChoiceField(choices=room.Viewer.CHOICES)
+    viewer = StrictChoiceField(choices=room.Viewer.CHOICES)
     you = YouSerializer(allow_null=True, help_text="For a bidder's member or a regulator; null for the public.")
     bidders = BidderSerializer(many=True, allow_null=True, help_text="Regulators only: the identities.")
     result = ResultSerializer(allow_null=True, help_text="From the close.")
@@ -174,7 +174,7 @@ class RoomStateApi(APIView):
         return Response(state, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
 
 
-class PercentageString(serializers.CharField):
+class PercentageString(StrictCharField):
     """A percentage as a JSON string with at most two decimals ("14.05"); a JSON number is refused."""
 
     def to_internal_value(self, data):
@@ -204,7 +204,7 @@ class OfferCreateApi(APIView):
             seq = serializers.IntegerField()
             value = _percentage()
             placed_at = serializers.DateTimeField()
-            bidder = serializers.CharField(help_text="Your label in the anonymous history.")
+            bidder = StrictCharField(help_text="Your label in the anonymous history.")
 
             class Meta:
                 ref_name = "AcceptedOffer"
@@ -282,7 +282,7 @@ class EventStreamRenderer(BaseRenderer):
 class RoomEventSerializer(serializers.Serializer):
     """One server-sent event of the room's stream, as EventSource reads it (a line `retry: 1000` comes first)."""
 
-    event = serializers.ChoiceField(
+    event = StrictChoiceField(
         choices=[
             ("message", "The room's state (the default type: no `event:` line)."),
             ("end", "Nothing more will change (settled or annulled): close the stream."),
@@ -290,11 +290,11 @@ class RoomEventSerializer(serializers.Serializer):
         ],
         help_text="message: the room's state; end: nothing more will change; error: the stream was refused.",
     )
-    data = serializers.CharField(
+    data = StrictCharField(
         help_text="message: the room's state as JSON, as `auction_room_state` answers it (RoomState); end: `{}`; "
         "error: the error's JSON (Error)."
     )
-    id = serializers.CharField(
+    id = StrictCharField(
         required=False, help_text="The state's ETag (message only): EventSource sends it back as Last-Event-ID."
     )
 

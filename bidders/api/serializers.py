@@ -7,7 +7,15 @@ from rest_framework.reverse import reverse
 
 from bidders import ownership_notice
 from bidders.models import Affiliation, BeneficialOwner, EligibilityDocument, Firm, Membership
-from core.fields import BooleanField, DateField, ExactDecimalField, OptionalEmailField
+from core.fields import (
+    BooleanField,
+    DateField,
+    ExactDecimalField,
+    OptionalEmailField,
+    StrictCharField,
+    StrictChoiceField,
+)
+from core.serializers import ModelSerializer
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 NET_WORTH = {"max_digits": 18, "decimal_places": 2}
@@ -17,7 +25,7 @@ PERCENT_INPUT = {"max_digits": None, "decimal_places": 2, "min_value": 0, "max_v
 # --- Outputs -------------------------------------------------------------------------------------------
 
 
-class FirmSerializer(serializers.ModelSerializer):
+class FirmSerializer(ModelSerializer):
     net_worth = ExactDecimalField(**NET_WORTH, read_only=True, help_text="Net worth in INR, to the paisa (a string).")
 
     class Meta:
@@ -36,15 +44,15 @@ class MyFirmSerializer(FirmSerializer):
         fields = [*FirmSerializer.Meta.fields, "role"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=Membership.Role.choices))
+    @extend_schema_field(StrictChoiceField(choices=Membership.Role.choices))
     def get_role(self, firm) -> str | None:
         return self.context.get("role")
 
 
-class MemberSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username")
+class MemberSerializer(ModelSerializer):
+    username = StrictCharField(source="user.username")
     email = OptionalEmailField(source="user.email", help_text="The account's email address; null when none.")
-    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    role = StrictChoiceField(choices=Membership.Role.choices)
 
     class Meta:
         model = Membership
@@ -52,16 +60,16 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FirmRefSerializer(serializers.ModelSerializer):
+class FirmRefSerializer(ModelSerializer):
     class Meta:
         model = Firm
         fields = ["id", "legal_name", "cin"]
         read_only_fields = fields
 
 
-class AffiliationSerializer(serializers.ModelSerializer):
+class AffiliationSerializer(ModelSerializer):
     affiliate = FirmRefSerializer(help_text="The firm declared an affiliate.")
-    kind = serializers.ChoiceField(choices=Affiliation.Kind.choices)
+    kind = StrictChoiceField(choices=Affiliation.Kind.choices)
     share = ExactDecimalField(
         **PERCENT, read_only=True, allow_null=True, help_text="Shareholding in percent, if declared."
     )
@@ -72,9 +80,9 @@ class AffiliationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeclaredBySerializer(serializers.ModelSerializer):
+class DeclaredBySerializer(ModelSerializer):
     firm = FirmRefSerializer(help_text="The firm that declared this one an affiliate.")
-    kind = serializers.ChoiceField(choices=Affiliation.Kind.choices)
+    kind = StrictChoiceField(choices=Affiliation.Kind.choices)
     share = ExactDecimalField(**PERCENT, read_only=True, allow_null=True)
 
     class Meta:
@@ -83,7 +91,7 @@ class DeclaredBySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BeneficialOwnerSerializer(serializers.ModelSerializer):
+class BeneficialOwnerSerializer(ModelSerializer):
     share = ExactDecimalField(**PERCENT, read_only=True, help_text="Share in percent (a string), 0 to 100.")
 
     class Meta:
@@ -102,8 +110,8 @@ class BeneficialOwnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DocumentSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(choices=EligibilityDocument.Kind.choices)
+class DocumentSerializer(ModelSerializer):
+    kind = StrictChoiceField(choices=EligibilityDocument.Kind.choices)
     download_url = serializers.SerializerMethodField(help_text="The file, for the firm's members and regulators.")
 
     class Meta:
@@ -150,20 +158,20 @@ class FirmDetailSerializer(FirmListSerializer):
 
 
 class FirmUpdateInputSerializer(serializers.Serializer):
-    legal_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    cin = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    pan = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    registered_address = serializers.CharField(required=False, allow_blank=True)
+    legal_name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    cin = StrictCharField(required=False, allow_blank=True, max_length=30)
+    pan = StrictCharField(required=False, allow_blank=True, max_length=20)
+    registered_address = StrictCharField(required=False, allow_blank=True)
     incorporated_in_india = BooleanField(required=False)
     net_worth = ExactDecimalField(**NET_WORTH, required=False, help_text="INR as a string, e.g. 2500000000.00.")
     net_worth_as_of = DateField(required=False)
 
 
 class MemberInputSerializer(serializers.Serializer):
-    user = serializers.CharField(max_length=150, help_text="Username or email of the person's account.")
-    role = serializers.ChoiceField(choices=Membership.Role.choices)
-    email = serializers.CharField(required=False, allow_blank=True, default="", help_text="New account only.")
-    password = serializers.CharField(
+    user = StrictCharField(max_length=150, help_text="Username or email of the person's account.")
+    role = StrictChoiceField(choices=Membership.Role.choices)
+    email = StrictCharField(required=False, allow_blank=True, default="", help_text="New account only.")
+    password = StrictCharField(
         required=False,
         allow_blank=True,
         default="",
@@ -174,15 +182,15 @@ class MemberInputSerializer(serializers.Serializer):
 
 
 class AffiliationInputSerializer(serializers.Serializer):
-    affiliate_cin = serializers.CharField(max_length=30, help_text="CIN of a firm registered on Khanij.")
-    kind = serializers.ChoiceField(choices=Affiliation.Kind.choices)
+    affiliate_cin = StrictCharField(max_length=30, help_text="CIN of a firm registered on Khanij.")
+    kind = StrictChoiceField(choices=Affiliation.Kind.choices)
     share = ExactDecimalField(**PERCENT_INPUT, required=False, allow_null=True, default=None)
 
 
 class BeneficialOwnerInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    pan = serializers.CharField(max_length=20)
-    nationality = serializers.CharField(max_length=60, required=False, default="Indian")
+    name = StrictCharField(max_length=200)
+    pan = StrictCharField(max_length=20)
+    nationality = StrictCharField(max_length=60, required=False, default="Indian")
     share = ExactDecimalField(**PERCENT_INPUT, help_text="0 to 100; the firm's owners together at most 100.")
     has_control = BooleanField(required=False, default=False)
     publication_consent = BooleanField(

@@ -16,15 +16,17 @@ from rest_framework.views import APIView
 from bidders import selectors, services
 from core.api import UNAUTHENTICATED, error_response
 from core.authentication import TokenAuthentication
+from core.fields import StrictCharField
 from core.models import ApiToken
+from core.serializers import ModelSerializer
 
 TAGS = ["auth"]
 
 
 class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField(allow_blank=True)
-    password = serializers.CharField(allow_blank=True, style={"input_type": "password"}, write_only=True)
-    name = serializers.CharField(
+    username = StrictCharField(allow_blank=True)
+    password = StrictCharField(allow_blank=True, style={"input_type": "password"}, write_only=True)
+    name = StrictCharField(
         allow_blank=True,
         help_text=(
             "The program this token is for, e.g. bidding-robot (at most 100 characters). One token per program: "
@@ -33,7 +35,7 @@ class TokenInputSerializer(serializers.Serializer):
     )
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(ModelSerializer):
     """What is stored of a token: never the token itself."""
 
     current = serializers.SerializerMethodField(help_text="Whether this request was signed with this token.")
@@ -54,10 +56,10 @@ class TokenSerializer(serializers.ModelSerializer):
 
 
 class IssuedTokenSerializer(TokenSerializer):
-    token = serializers.CharField(
+    token = StrictCharField(
         help_text="Send it as `Authorization: Token <token>`. Shown this once: only a hash of it is stored."
     )
-    username = serializers.CharField(source="user.username")
+    username = StrictCharField(source="user.username")
     replaced = serializers.BooleanField(help_text="A token of the same name was revoked by this issue.")
 
     class Meta(TokenSerializer.Meta):

@@ -16,7 +16,7 @@ from blocks.forms import ILLUSTRATIVE_FIELD_CHOICES
 from blocks.models import Block, BlockResource
 from core.api import ErrorSerializer, query_choice, query_text
 from core.errors import NotFound
-from core.fields import ExactDecimalField
+from core.fields import ExactDecimalField, StrictCharField, StrictChoiceField, StrictSlugField, StrictURLField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import NumberedPagination
 
@@ -42,7 +42,7 @@ class GeoJSONField(serializers.JSONField):
 
 
 def _choice(choices, what, example):
-    return serializers.ChoiceField(
+    return StrictChoiceField(
         choices=choices, error_messages={"invalid_choice": f'"{{input}}" is not {what}; e.g. {example}.'}
     )
 
@@ -67,16 +67,16 @@ class BlockListCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         class ResourceSerializer(serializers.Serializer):
-            mineral = serializers.SlugField(help_text="Mineral slug; one of the block's minerals.")
+            mineral = StrictSlugField(help_text="Mineral slug; one of the block's minerals.")
             quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3, min_value=ZERO)
-            grade = serializers.CharField(max_length=60, required=False, allow_blank=True)
+            grade = StrictCharField(max_length=60, required=False, allow_blank=True)
             price_per_tonne = ExactDecimalField(
                 max_digits=14,
                 decimal_places=2,
                 min_value=ZERO,
                 help_text="IBM average sale price per tonne over the preceding 12 months, in rupees.",
             )
-            price_basis = serializers.ChoiceField(
+            price_basis = StrictChoiceField(
                 choices=BlockResource.PriceBasis.choices,
                 required=False,
                 help_text="Whose average the price is: the State's, or pan-India where the State has none. "
@@ -86,12 +86,12 @@ class BlockListCreateApi(APIView):
             class Meta:
                 ref_name = "RegulatorBlockResourceInput"
 
-        code = serializers.CharField(max_length=40, help_text="Unique block code, e.g. CG-LI-2023-01.")
-        name = serializers.CharField(max_length=200)
+        code = StrictCharField(max_length=40, help_text="Unique block code, e.g. CG-LI-2023-01.")
+        name = StrictCharField(max_length=200)
         state = _choice(STATE_CHOICES, "a State or Union Territory of India", "Odisha")
-        district = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        district = StrictCharField(max_length=100, required=False, allow_blank=True)
         minerals = serializers.ListField(
-            child=serializers.SlugField(), help_text="Mineral slugs, as listed by /api/v1/public/minerals."
+            child=StrictSlugField(), help_text="Mineral slugs, as listed by /api/v1/public/minerals."
         )
         exploration_stage = _choice(ExplorationStage.choices, "a UNFC stage", "G3")
         boundary = GeoJSONField(required=False, allow_null=True)
@@ -115,22 +115,22 @@ class BlockListCreateApi(APIView):
             max_digits=6, decimal_places=2, min_value=ZERO, required=False, allow_null=True
         )
         tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, min_value=ZERO, required=False, allow_null=True)
-        status = serializers.ChoiceField(choices=Block.Status.choices, required=False)
+        status = StrictChoiceField(choices=Block.Status.choices, required=False)
         illustrative_fields = serializers.ListField(
-            child=serializers.ChoiceField(choices=ILLUSTRATIVE_FIELD_CHOICES),
+            child=StrictChoiceField(choices=ILLUSTRATIVE_FIELD_CHOICES),
             required=False,
             help_text="Fields filled with illustrative values rather than published figures.",
         )
-        source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
-        published_outcome = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        source_url = StrictURLField(max_length=500, required=False, allow_blank=True)
+        published_outcome = StrictCharField(max_length=200, required=False, allow_blank=True)
 
         class Meta:
             ref_name = "RegulatorBlockInput"
 
     class OutputSerializer(serializers.Serializer):
         class MineralSerializer(serializers.Serializer):
-            slug = serializers.SlugField()
-            name = serializers.CharField()
+            slug = StrictSlugField()
+            name = StrictCharField()
             part_d = serializers.BooleanField(help_text="First Schedule Part D: auctioned by the Centre.")
             seventh_schedule = serializers.BooleanField(help_text="An exploration licence may be granted.")
             part_b = serializers.BooleanField(help_text="First Schedule Part B: an atomic mineral.")
@@ -139,12 +139,12 @@ class BlockListCreateApi(APIView):
                 ref_name = "RegulatorBlockMineral"
 
         class ResourceSerializer(serializers.Serializer):
-            mineral = serializers.SlugField(source="mineral.slug")
-            mineral_name = serializers.CharField(source="mineral.name")
+            mineral = StrictSlugField(source="mineral.slug")
+            mineral_name = StrictCharField(source="mineral.name")
             quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3)
-            grade = serializers.CharField()
+            grade = StrictCharField()
             price_per_tonne = ExactDecimalField(max_digits=14, decimal_places=2)
-            price_basis = serializers.ChoiceField(choices=BlockResource.PriceBasis.choices)
+            price_basis = StrictChoiceField(choices=BlockResource.PriceBasis.choices)
             value = ExactDecimalField(
                 max_digits=20, decimal_places=2, help_text="quantity x price, rounded half-up to the paisa"
             )
@@ -152,18 +152,16 @@ class BlockListCreateApi(APIView):
             class Meta:
                 ref_name = "RegulatorBlockResource"
 
-        code = serializers.CharField()
-        name = serializers.CharField()
-        state = serializers.CharField()
-        district = serializers.CharField()
+        code = StrictCharField()
+        name = StrictCharField()
+        state = StrictCharField()
+        district = StrictCharField()
         minerals = MineralSerializer(many=True)
-        exploration_stage = serializers.ChoiceField(choices=ExplorationStage.choices)
-        auction_authority = serializers.ChoiceField(
+        exploration_stage = StrictChoiceField(choices=ExplorationStage.choices)
+        auction_authority = StrictChoiceField(
             choices=AuctionAuthority.choices, help_text="Derived: central when any mineral is in Part D."
         )
-        lease_kind = serializers.ChoiceField(
-            choices=LeaseKind.choices, help_text="Derived: ML at G2 or G1, CL at G3 or G4."
-        )
+        lease_kind = StrictChoiceField(choices=LeaseKind.choices, help_text="Derived: ML at G2 or G1, CL at G3 or G4.")
         el_eligible = serializers.BooleanField(help_text="Derived: some mineral is in the Seventh Schedule.")
         boundary = GeoJSONField(allow_null=True)
         area_hectares = ExactDecimalField(
@@ -186,10 +184,10 @@ class BlockListCreateApi(APIView):
         )
         reserve_price_pct = ExactDecimalField(max_digits=6, decimal_places=2, allow_null=True)
         tender_fee = ExactDecimalField(max_digits=14, decimal_places=2, allow_null=True)
-        status = serializers.ChoiceField(choices=Block.Status.choices)
-        illustrative_fields = serializers.ListField(child=serializers.CharField())
-        source_url = serializers.CharField()
-        published_outcome = serializers.CharField()
+        status = StrictChoiceField(choices=Block.Status.choices)
+        illustrative_fields = serializers.ListField(child=StrictCharField())
+        source_url = StrictCharField()
+        published_outcome = StrictCharField()
         created_at = serializers.DateTimeField()
         updated_at = serializers.DateTimeField()
 

@@ -12,8 +12,9 @@ from rest_framework import serializers
 from blocks.constants import AuctionAuthority, LeaseKind
 from blocks.models import Block, BlockResource, Mineral
 from blocks.selectors import block_routing_explanation, routing_explanation
-from core.fields import ExactDecimalField, OptionalURLField
+from core.fields import ExactDecimalField, OptionalURLField, StrictCharField, StrictChoiceField
 from core.public_api import url_maker
+from core.serializers import ModelSerializer
 
 GEOJSON_SCHEMA = {
     "type": "object",
@@ -27,7 +28,7 @@ GEOJSON_SCHEMA = {
 }
 
 
-class MineralSerializer(serializers.ModelSerializer):
+class MineralSerializer(ModelSerializer):
     class Meta:
         model = Mineral
         fields = ["slug", "name", "part_d", "seventh_schedule"]
@@ -38,17 +39,17 @@ class MineralSerializer(serializers.ModelSerializer):
 
 
 class RoutingSerializer(serializers.Serializer):
-    auction_authority = serializers.ChoiceField(
+    auction_authority = StrictChoiceField(
         choices=AuctionAuthority.choices, help_text="Central Government where any mineral is in Part D, else State."
     )
-    lease_kind = serializers.ChoiceField(
+    lease_kind = StrictChoiceField(
         choices=LeaseKind.choices, help_text="ML where exploration reached G2 or better; CL at G3 or G4."
     )
     el_eligible = serializers.BooleanField(help_text="An exploration licence may be granted (Seventh Schedule).")
-    explanation = serializers.ListField(child=serializers.CharField(), help_text="The routing in words.")
+    explanation = serializers.ListField(child=StrictCharField(), help_text="The routing in words.")
 
 
-class BlockSerializer(serializers.ModelSerializer):
+class BlockSerializer(ModelSerializer):
     """A row of the public block list."""
 
     url = serializers.HyperlinkedIdentityField(
@@ -68,7 +69,7 @@ class BlockSerializer(serializers.ModelSerializer):
         help_text="VER in INR: estimated quantity x IBM average sale price, summed over minerals.",
     )
     illustrative_fields = serializers.ListField(
-        child=serializers.CharField(),
+        child=StrictCharField(),
         read_only=True,
         help_text="Fields whose values are illustrative (the published sources do not give them).",
     )
@@ -200,9 +201,9 @@ def block_detail_row(row: dict, minerals, resources: list[dict], site: str) -> d
     return out
 
 
-class BlockResourceSerializer(serializers.ModelSerializer):
+class BlockResourceSerializer(ModelSerializer):
     mineral = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    mineral_name = serializers.CharField(source="mineral.name", read_only=True)
+    mineral_name = StrictCharField(source="mineral.name", read_only=True)
     value = ExactDecimalField(
         max_digits=20, decimal_places=2, read_only=True, help_text="quantity_tonnes x price_per_tonne, in INR."
     )

@@ -23,7 +23,7 @@ from clearances.pdf import document_problem
 from clearances.selectors.lists import case_rows
 from core.api import ActApi, ActDoc, error_response
 from core.authentication import TokenAuthentication
-from core.fields import DateField
+from core.fields import DateField, StrictCharField, StrictChoiceField
 from licences.models import Licence
 
 AUTH = [TokenAuthentication, SessionAuthentication]
@@ -68,7 +68,7 @@ class RecordedInput(serializers.Serializer):
     acted_on = DateField(
         required=False, allow_null=True, help_text="The day the authority acted, when recording it on its behalf."
     )
-    reference = serializers.CharField(
+    reference = StrictCharField(
         required=False, allow_blank=True, max_length=100, help_text="The authority's reference (with `acted_on`)."
     )
 
@@ -86,11 +86,11 @@ class CaseActApi(ActApi):
 class QuerySerializerOut(serializers.Serializer):
     id = serializers.IntegerField()
     case = serializers.IntegerField(source="stage.case_id")
-    stage = serializers.CharField(source="stage.code")
-    text = serializers.CharField()
+    stage = StrictCharField(source="stage.code")
+    text = StrictCharField()
     raised_on = DateField()
     answered_on = DateField(allow_null=True)
-    answer = serializers.CharField()
+    answer = StrictCharField()
 
     class Meta:
         ref_name = "ClearanceQueryAct"
@@ -99,12 +99,12 @@ class QuerySerializerOut(serializers.Serializer):
 class DecisionOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case = serializers.IntegerField(source="case_id")
-    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
-    reasons = serializers.CharField()
-    conditions = serializers.CharField()
+    outcome = StrictChoiceField(choices=Decision.Outcome.choices)
+    reasons = StrictCharField()
+    conditions = StrictCharField()
     valid_until = DateField(allow_null=True)
     decided_on = DateField()
-    external_reference = serializers.CharField()
+    external_reference = StrictCharField()
 
     class Meta:
         ref_name = "ClearanceDecisionAct"
@@ -126,8 +126,8 @@ class CaseFileApi(ActApi):
     serializer_class = CaseSummarySerializer
 
     class InputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=Case.Kind.choices)
-        external_reference = serializers.CharField(
+        kind = StrictChoiceField(choices=Case.Kind.choices)
+        external_reference = StrictCharField(
             required=False, allow_blank=True, max_length=100, help_text="e.g. the PARIVESH proposal number."
         )
         groundwater_use = serializers.BooleanField(
@@ -168,7 +168,7 @@ class QueryRaiseApi(CaseActApi):
     answer_status = status.HTTP_201_CREATED
 
     class InputSerializer(RecordedInput):
-        text = serializers.CharField(
+        text = StrictCharField(
             max_length=20_000,
             help_text="The essential details sought.",
             error_messages={"blank": "Write the essential details the applicant must send."},
@@ -192,7 +192,7 @@ class QueryAnswerApi(CaseActApi):
     forbidden = NOT_APPLICANT
 
     class InputSerializer(RecordedInput):
-        answer = serializers.CharField(max_length=20_000, error_messages={"blank": "Write the answer."})
+        answer = StrictCharField(max_length=20_000, error_messages={"blank": "Write the answer."})
 
         class Meta:
             ref_name = "ClearanceAnswerInput"
@@ -210,7 +210,7 @@ class StageAdvanceApi(CaseActApi):
     serializer_class = CaseSummarySerializer
 
     class InputSerializer(RecordedInput):
-        note = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+        note = StrictCharField(required=False, allow_blank=True, max_length=20_000)
 
         class Meta:
             ref_name = "ClearanceAdvanceInput"
@@ -233,9 +233,9 @@ class CaseDecideApi(CaseActApi):
     answer_status = status.HTTP_201_CREATED
 
     class InputSerializer(RecordedInput):
-        outcome = serializers.ChoiceField(choices=DECIDE_OUTCOMES)
-        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
-        conditions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+        outcome = StrictChoiceField(choices=DECIDE_OUTCOMES)
+        reasons = StrictCharField(max_length=20_000, error_messages=REASONS_ERRORS)
+        conditions = StrictCharField(required=False, allow_blank=True, max_length=20_000)
         valid_until = DateField(required=False, allow_null=True, help_text="Where the kind has a validity.")
 
         class Meta:
@@ -257,8 +257,8 @@ class CaseContestApi(CaseActApi):
     answer_status = status.HTTP_201_CREATED
 
     class InputSerializer(RecordedInput):
-        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
-        conditions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+        reasons = StrictCharField(max_length=20_000, error_messages=REASONS_ERRORS)
+        conditions = StrictCharField(required=False, allow_blank=True, max_length=20_000)
 
         class Meta:
             ref_name = "ClearanceContestInput"
@@ -277,7 +277,7 @@ class CaseRevokeApi(CaseActApi):
     answer_status = status.HTTP_201_CREATED
 
     class InputSerializer(RecordedInput):
-        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
+        reasons = StrictCharField(max_length=20_000, error_messages=REASONS_ERRORS)
 
         class Meta:
             ref_name = "ClearanceRevokeInput"
@@ -297,7 +297,7 @@ class CaseWithdrawApi(CaseActApi):
     forbidden = NOT_APPLICANT
 
     class InputSerializer(serializers.Serializer):
-        reasons = serializers.CharField(max_length=20_000, error_messages=REASONS_ERRORS)
+        reasons = StrictCharField(max_length=20_000, error_messages=REASONS_ERRORS)
 
         class Meta:
             ref_name = "ClearanceWithdrawInput"
@@ -321,7 +321,7 @@ class DocumentAddApi(CaseActApi):
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="A PDF (checked by its content, not its name).")
-        description = serializers.CharField(required=False, allow_blank=True, max_length=300)
+        description = StrictCharField(required=False, allow_blank=True, max_length=300)
         public = serializers.BooleanField(required=False, default=False, help_text="Anyone may download it.")
 
         class Meta:

@@ -19,6 +19,7 @@ from clearances.selectors.lists import case_rows, case_view
 from clearances.selectors.viewer import case_access, viewer_of, visible_cases
 from core.api import UNAUTHENTICATED, error_response
 from core.errors import PermissionDenied
+from core.fields import StrictCharField, StrictChoiceField
 from core.pagination import KeysetCursorPagination, StrictLimitOffsetPagination
 from core.public_api import BAD_FILTER
 
@@ -94,12 +95,12 @@ class CaseDetailApi(generics.RetrieveAPIView):
 
 class OverdueStageSerializer(serializers.Serializer):
     case = serializers.IntegerField(source="case_id")
-    kind = serializers.ChoiceField(source="case.kind", choices=Case.Kind.choices)
+    kind = StrictChoiceField(source="case.kind", choices=Case.Kind.choices)
     licence = LicenceRefSerializer(source="case.licence")
-    authority = serializers.CharField(source="case.authority.code")
+    authority = StrictCharField(source="case.authority.code")
     fast_track = serializers.BooleanField(source="case.fast_track")
-    stage = serializers.CharField(source="name")
-    owner = serializers.ChoiceField(choices=Stage.Owner.choices)
+    stage = StrictCharField(source="name")
+    owner = StrictChoiceField(choices=Stage.Owner.choices)
     target_date = serializers.DateField()
     escalated_on = serializers.DateField(allow_null=True)
     clock = serializers.SerializerMethodField()

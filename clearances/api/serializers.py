@@ -8,7 +8,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from clearances.models import Case, Decision, Document, Stage
-from core.fields import DateField
+from core.fields import DateField, StrictCharField, StrictChoiceField
 
 TRACKS = [("fast_track", "Fast track"), ("ordinary", "Ordinary")]
 
@@ -27,9 +27,9 @@ def document_path(document: Document) -> str:
 
 
 class AuthorityRefSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable code of the body, e.g. ibm, moefcc, spcb-odisha.")
-    name = serializers.CharField()
-    state = serializers.CharField(help_text="Empty: all India.")
+    code = StrictCharField(help_text="Stable code of the body, e.g. ibm, moefcc, spcb-odisha.")
+    name = StrictCharField()
+    state = StrictCharField(help_text="Empty: all India.")
     works_cases_here = serializers.BooleanField(
         help_text="Its officers work their cases in Khanij; otherwise its moves are recorded on its behalf."
     )
@@ -40,9 +40,9 @@ class AuthorityRefSerializer(serializers.Serializer):
 
 class LicenceRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField()
-    holder = serializers.CharField(source="holder.legal_name", help_text="The applicant: the licence holder.")
-    state = serializers.CharField()
+    number = StrictCharField()
+    holder = StrictCharField(source="holder.legal_name", help_text="The applicant: the licence holder.")
+    state = StrictCharField()
     portal_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -74,15 +74,15 @@ class ClockSerializer(serializers.Serializer):
 
 class StageSerializer(serializers.Serializer):
     position = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    owner = serializers.ChoiceField(choices=Stage.Owner.choices, help_text="Whose move it is.")
-    status = serializers.ChoiceField(choices=Stage.Status.choices)
-    skip_reason = serializers.CharField(help_text="Why the stage is not needed (e.g. the fast track).")
+    code = StrictCharField()
+    name = StrictCharField()
+    owner = StrictChoiceField(choices=Stage.Owner.choices, help_text="Whose move it is.")
+    status = StrictChoiceField(choices=Stage.Status.choices)
+    skip_reason = StrictCharField(help_text="Why the stage is not needed (e.g. the fast track).")
     target_days = serializers.IntegerField(allow_null=True)
     target_months = serializers.IntegerField(allow_null=True, help_text="A statutory period in calendar months.")
-    query_effect = serializers.ChoiceField(choices=Stage.QueryEffect.choices)
-    silence = serializers.ChoiceField(
+    query_effect = StrictChoiceField(choices=Stage.QueryEffect.choices)
+    silence = StrictChoiceField(
         choices=Stage.Silence.choices, allow_blank=True, help_text="What silence does when the target passes."
     )
     started_on = DateField(allow_null=True)
@@ -101,17 +101,17 @@ class StageSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
-    outcome_label = serializers.CharField(source="get_outcome_display")
-    reasons = serializers.CharField()
-    conditions = serializers.CharField()
+    outcome = StrictChoiceField(choices=Decision.Outcome.choices)
+    outcome_label = StrictCharField(source="get_outcome_display")
+    reasons = StrictCharField()
+    conditions = StrictCharField()
     valid_until = DateField(allow_null=True)
     decided_on = DateField()
     by_operation_of_law = serializers.SerializerMethodField(help_text="A silence rule took effect (no one decided).")
     on_behalf_of = AuthorityRefSerializer(
         allow_null=True, help_text="Recorded here on behalf of this body, from its own system."
     )
-    external_reference = serializers.CharField(help_text="The body's own reference, when recorded on its behalf.")
+    external_reference = StrictCharField(help_text="The body's own reference, when recorded on its behalf.")
     contests = DateField(
         source="contests.decided_on", allow_null=True, default=None, help_text="The deemed decision it contests."
     )
@@ -125,10 +125,10 @@ class DecisionSerializer(serializers.Serializer):
 
 class DocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    description = serializers.CharField()
+    name = StrictCharField()
+    description = StrictCharField()
     size = serializers.IntegerField(help_text="Bytes.")
-    sha256 = serializers.CharField(help_text="SHA-256 of the file, to check a copy.")
+    sha256 = StrictCharField(help_text="SHA-256 of the file, to check a copy.")
     public = serializers.BooleanField()
     uploaded_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField(help_text="Download (the public may fetch only public documents).")
@@ -145,19 +145,19 @@ class CaseSummarySerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     licence = LicenceRefSerializer()
-    kind = serializers.ChoiceField(choices=Case.Kind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind = StrictChoiceField(choices=Case.Kind.choices)
+    kind_label = StrictCharField(source="get_kind_display")
     authority = AuthorityRefSerializer()
-    status = serializers.ChoiceField(choices=Case.Status.choices)
-    outcome = serializers.ChoiceField(choices=Case.Outcome.choices, allow_blank=True)
+    status = StrictChoiceField(choices=Case.Status.choices)
+    outcome = StrictChoiceField(choices=Case.Outcome.choices, allow_blank=True)
     decided_on = DateField(allow_null=True)
     contested = serializers.BooleanField(help_text="The authority recorded a decision contesting a deemed one.")
     fast_track = serializers.BooleanField(help_text="Taken up out of turn (Part D or Part B minerals).")
-    fast_track_minerals = serializers.ListField(child=serializers.CharField())
-    external_reference = serializers.CharField(help_text="e.g. the PARIVESH proposal number.")
+    fast_track_minerals = serializers.ListField(child=StrictCharField())
+    external_reference = StrictCharField(help_text="e.g. the PARIVESH proposal number.")
     filed_on = DateField()
-    stage = serializers.CharField(source="stage_name", allow_null=True, help_text="The open stage; null when closed.")
-    stage_owner = serializers.ChoiceField(choices=Stage.Owner.choices, allow_null=True)
+    stage = StrictCharField(source="stage_name", allow_null=True, help_text="The open stage; null when closed.")
+    stage_owner = StrictChoiceField(choices=Stage.Owner.choices, allow_null=True)
     days_used = serializers.IntegerField(allow_null=True)
     days_allowed = serializers.IntegerField(allow_null=True)
     days_left = serializers.IntegerField(allow_null=True, help_text="Negative: overdue by that many days.")
@@ -179,18 +179,18 @@ class CaseDetailSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(source="case.id")
     licence = LicenceRefSerializer(source="case.licence")
-    kind = serializers.ChoiceField(source="case.kind", choices=Case.Kind.choices)
-    kind_label = serializers.CharField(source="case.get_kind_display")
+    kind = StrictChoiceField(source="case.kind", choices=Case.Kind.choices)
+    kind_label = StrictCharField(source="case.get_kind_display")
     authority = AuthorityRefSerializer(source="case.authority")
-    status = serializers.ChoiceField(source="case.status", choices=Case.Status.choices)
-    outcome = serializers.ChoiceField(source="case.outcome", choices=Case.Outcome.choices, allow_blank=True)
+    status = StrictChoiceField(source="case.status", choices=Case.Status.choices)
+    outcome = StrictChoiceField(source="case.outcome", choices=Case.Outcome.choices, allow_blank=True)
     decided_on = DateField(source="case.decided_on", allow_null=True)
     contested = serializers.BooleanField(source="case.contested")
     fast_track = serializers.BooleanField(source="case.fast_track")
-    fast_track_minerals = serializers.ListField(source="case.fast_track_minerals", child=serializers.CharField())
-    external_reference = serializers.CharField(source="case.external_reference")
+    fast_track_minerals = serializers.ListField(source="case.fast_track_minerals", child=StrictCharField())
+    external_reference = StrictCharField(source="case.external_reference")
     filed_on = DateField(source="case.filed_on")
-    filed_via = serializers.ChoiceField(source="case.filed_via", choices=Case.FiledVia.choices)
+    filed_via = StrictChoiceField(source="case.filed_via", choices=Case.FiledVia.choices)
     stages = StageSerializer(many=True)
     decisions = DecisionSerializer(many=True)
     documents = DocumentSerializer(many=True, help_text="Only those marked public.")
@@ -209,14 +209,14 @@ class CaseDetailSerializer(serializers.Serializer):
 
 class QuerySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    stage = serializers.CharField(source="stage.code")
-    text = serializers.CharField()
+    stage = StrictCharField(source="stage.code")
+    text = StrictCharField()
     raised_on = DateField()
-    raised_by = serializers.CharField(source="raised_by.username", default="", help_text="Empty: recorded.")
-    on_behalf_of = serializers.CharField(source="on_behalf_of.code", default=None, allow_null=True)
-    external_reference = serializers.CharField()
+    raised_by = StrictCharField(source="raised_by.username", default="", help_text="Empty: recorded.")
+    on_behalf_of = StrictCharField(source="on_behalf_of.code", default=None, allow_null=True)
+    external_reference = StrictCharField()
     answered_on = DateField(allow_null=True)
-    answer = serializers.CharField()
+    answer = StrictCharField()
     closed_on = DateField(allow_null=True, help_text="The stage ended with the query unanswered.")
 
     class Meta:
@@ -272,43 +272,41 @@ def _tally(tally) -> dict:
 
 
 class KindTallySerializer(TallySerializer):
-    kind = serializers.ChoiceField(choices=Case.Kind.choices)
-    kind_label = serializers.CharField()
+    kind = StrictChoiceField(choices=Case.Kind.choices)
+    kind_label = StrictCharField()
 
     class Meta:
         ref_name = "ClearanceKindTally"
 
 
 class StateTallySerializer(TallySerializer):
-    state = serializers.CharField(help_text="The licence's State or Union Territory.")
+    state = StrictCharField(help_text="The licence's State or Union Territory.")
 
     class Meta:
         ref_name = "ClearanceStateTally"
 
 
 class AuthorityTallySerializer(TallySerializer):
-    authority = serializers.CharField(help_text="The body's code.")
-    name = serializers.CharField()
+    authority = StrictCharField(help_text="The body's code.")
+    name = StrictCharField()
 
     class Meta:
         ref_name = "ClearanceAuthorityTally"
 
 
 class TrackTallySerializer(TallySerializer):
-    track = serializers.ChoiceField(choices=TRACKS)
-    kind = serializers.ChoiceField(
-        choices=Case.Kind.choices, allow_null=True, help_text="Null: every kind of case together."
-    )
+    track = StrictChoiceField(choices=TRACKS)
+    kind = StrictChoiceField(choices=Case.Kind.choices, allow_null=True, help_text="Null: every kind of case together.")
 
     class Meta:
         ref_name = "ClearanceTrackTally"
 
 
 class StageFigureSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Case.Kind.choices)
-    kind_label = serializers.CharField()
-    code = serializers.CharField(help_text="The stage's code in the kind's template.")
-    name = serializers.CharField()
+    kind = StrictChoiceField(choices=Case.Kind.choices)
+    kind_label = StrictCharField()
+    code = StrictCharField(help_text="The stage's code in the kind's template.")
+    name = StrictCharField()
     fast_track = serializers.BooleanField()
     closed = serializers.IntegerField(help_text="Stages closed (not by a withdrawal) that the figures cover.")
     median_days = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
@@ -330,7 +328,7 @@ class StageFigureSerializer(serializers.Serializer):
 
 class StatisticsSerializer(serializers.Serializer):
     on = DateField(help_text="The day the figures are counted on (India).")
-    definitions = serializers.DictField(child=serializers.CharField(), help_text="What each figure counts.")
+    definitions = serializers.DictField(child=StrictCharField(), help_text="What each figure counts.")
     overall = TallySerializer()
     by_kind = KindTallySerializer(many=True)
     by_state = StateTallySerializer(many=True)

@@ -6,13 +6,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorSerializer
+from core.fields import StrictCharField
 from core.pagination import KeysetCursorPagination
+from core.serializers import ModelSerializer
 from ledger import signing
 from ledger.models import Checkpoint, Entry
 from ledger.services import checkpoint_as_dict, ledger_verify
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(ModelSerializer):
     class Meta:
         model = Entry
         fields = ["seq", "at", "kind", "payload", "prev_hash", "hash"]
@@ -24,16 +26,16 @@ class VerificationSerializer(serializers.Serializer):
         "for this stream is on it"
     )
     entries = serializers.IntegerField()
-    head_hash = serializers.CharField()
+    head_hash = StrictCharField()
     first_bad_seq = serializers.IntegerField(allow_null=True)
-    reason = serializers.CharField(allow_blank=True)
+    reason = StrictCharField(allow_blank=True)
     checkpoint = serializers.IntegerField(
         allow_null=True, help_text="id of the signed checkpoint the chain was checked against (null: none yet)"
     )
 
 
 class StreamSerializer(serializers.Serializer):
-    stream = serializers.CharField()
+    stream = StrictCharField()
     verification = VerificationSerializer()
     entries = EntrySerializer(many=True)
 
@@ -71,20 +73,20 @@ class StreamView(PublicLedgerView):
 
 
 class HeadSerializer(serializers.Serializer):
-    stream = serializers.CharField()
+    stream = StrictCharField()
     seq = serializers.IntegerField(help_text="the stream's last entry when the checkpoint was written")
-    hash = serializers.CharField(help_text="that entry's hash")
+    hash = StrictCharField(help_text="that entry's hash")
 
 
 class CheckpointSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.CharField(help_text="UTC ISO 8601 time, exactly as signed")
+    at = StrictCharField(help_text="UTC ISO 8601 time, exactly as signed")
     streams = serializers.IntegerField(help_text="number of streams (heads)")
-    heads_hash = serializers.CharField(help_text="sha256 of the canonical JSON of the sorted [stream, seq, hash] heads")
+    heads_hash = StrictCharField(help_text="sha256 of the canonical JSON of the sorted [stream, seq, hash] heads")
     heads = HeadSerializer(many=True)
-    key_id = serializers.CharField(help_text="id of the public key that verifies the signature (blank: unsigned)")
-    signature = serializers.CharField(help_text="Ed25519 signature of signed_message, base64 (blank: unsigned)")
-    signed_message = serializers.CharField(
+    key_id = StrictCharField(help_text="id of the public key that verifies the signature (blank: unsigned)")
+    signature = StrictCharField(help_text="Ed25519 signature of signed_message, base64 (blank: unsigned)")
+    signed_message = StrictCharField(
         help_text='the signed bytes (UTF-8): canonical JSON of {"version", "at", "streams", "heads_hash"}'
     )
 
@@ -131,9 +133,9 @@ class CheckpointView(PublicLedgerView, generics.RetrieveAPIView):
 
 
 class PublicKeySerializer(serializers.Serializer):
-    key_id = serializers.CharField(help_text="first 16 hex digits of sha256 over the 32 raw bytes of the public key")
-    public_key = serializers.CharField(help_text="Ed25519 public key, base64 of its 32 raw bytes")
-    public_key_pem = serializers.CharField(help_text="the same key as PEM (SubjectPublicKeyInfo)")
+    key_id = StrictCharField(help_text="first 16 hex digits of sha256 over the 32 raw bytes of the public key")
+    public_key = StrictCharField(help_text="Ed25519 public key, base64 of its 32 raw bytes")
+    public_key_pem = StrictCharField(help_text="the same key as PEM (SubjectPublicKeyInfo)")
     current = serializers.BooleanField(help_text="true for the key that signs new checkpoints; false: retired")
     first_signed = serializers.DateTimeField(allow_null=True, help_text="its first checkpoint (null: none yet)")
     last_signed = serializers.DateTimeField(allow_null=True, help_text="its last checkpoint (null: none yet)")

@@ -36,7 +36,7 @@ from core.api import (
     reason_input,
 )
 from core.authentication import TokenAuthentication
-from core.fields import DateField, ExactDecimalField
+from core.fields import DateField, ExactDecimalField, StrictCharField, StrictChoiceField, StrictSlugField
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.pagination import KeysetCursorPagination
 from licences import services as svc
@@ -70,11 +70,11 @@ def _document_url(report: Report) -> str | None:
 
 class ELObligationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Obligation.Kind.choices)
-    title = serializers.CharField()
+    kind = StrictChoiceField(choices=Obligation.Kind.choices)
+    title = StrictCharField()
     due_on = DateField()
-    basis = serializers.CharField(help_text="How the due date follows from the rules (RULES.md s.4).")
-    status = serializers.ChoiceField(
+    basis = StrictCharField(help_text="How the due date follows from the rules (RULES.md s.4).")
+    status = StrictChoiceField(
         choices=Obligation.Status.choices,
         help_text="`pending`: owed (overdue when past `due_on`; it may still be met late); `met`; `missed`: not "
         "met by the end of the licence; `waived`: no longer due (e.g. moved by an extension).",
@@ -88,15 +88,15 @@ class ELObligationSerializer(serializers.Serializer):
 
 class ELReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Report.Kind.choices)
-    summary = serializers.CharField()
-    stage_reached = serializers.CharField(help_text="A geological report: G3, G2 or G1; empty otherwise.")
+    kind = StrictChoiceField(choices=Report.Kind.choices)
+    summary = StrictCharField()
+    stage_reached = StrictCharField(help_text="A geological report: G3, G2 or G1; empty otherwise.")
     retained_area_hectares = ExactDecimalField(
         max_digits=14, decimal_places=4, allow_null=True, help_text="A relinquishment: the area kept."
     )
     retained_boundary = serializers.JSONField(allow_null=True, help_text="A relinquishment: GeoJSON of the area kept.")
     obligation_due_on = DateField(source="obligation.due_on", default=None, allow_null=True)
-    submitted_by = serializers.CharField(source="submitted_by.username")
+    submitted_by = StrictCharField(source="submitted_by.username")
     submitted_at = serializers.DateTimeField()
     document_url = serializers.SerializerMethodField(help_text="The PDF, for the holder's members and regulators.")
 
@@ -109,8 +109,8 @@ class ELReportSerializer(serializers.Serializer):
 
 class ExtensionRequestSerializer(serializers.Serializer):
     requested_to = DateField()
-    reason = serializers.CharField()
-    by = serializers.CharField(help_text="The user who asked.")
+    reason = StrictCharField()
+    by = StrictCharField(help_text="The user who asked.")
     on = DateField()
 
     class Meta:
@@ -121,10 +121,10 @@ class ExplorationLicenceSerializer(serializers.Serializer):
     """An exploration licence as its holder and the regulators follow it."""
 
     id = serializers.IntegerField(source="licence.id")
-    number = serializers.CharField(source="licence.number")
-    status = serializers.ChoiceField(source="licence.status", choices=Licence.Status.choices)
-    holder = serializers.CharField(source="licence.holder.legal_name")
-    block = serializers.CharField(source="licence.block.code")
+    number = StrictCharField(source="licence.number")
+    status = StrictChoiceField(source="licence.status", choices=Licence.Status.choices)
+    holder = StrictCharField(source="licence.holder.legal_name")
+    block = StrictCharField(source="licence.block.code")
     share_pct = ExactDecimalField(
         source="licence.winning_offer_pct",
         max_digits=7,
@@ -164,17 +164,17 @@ def _overview(licence_id) -> dict:
 
 class AreaProposalSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    firm = serializers.CharField(source="firm.legal_name")
-    title = serializers.CharField()
-    state = serializers.CharField()
-    district = serializers.CharField()
+    firm = StrictCharField(source="firm.legal_name")
+    title = StrictCharField()
+    state = StrictCharField()
+    district = StrictCharField()
     minerals = serializers.SerializerMethodField()
     boundary = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon, WGS 84.")
     area_hectares = ExactDecimalField(max_digits=14, decimal_places=4)
-    rationale = serializers.CharField()
-    status = serializers.ChoiceField(choices=AreaProposal.Status.choices)
-    decision_note = serializers.CharField(help_text="The reason of a rejection, or the block it became.")
-    block = serializers.CharField(source="block.code", default=None, allow_null=True)
+    rationale = StrictCharField()
+    status = StrictChoiceField(choices=AreaProposal.Status.choices)
+    decision_note = StrictCharField(help_text="The reason of a rejection, or the block it became.")
+    block = StrictCharField(source="block.code", default=None, allow_null=True)
     submitted_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
 
@@ -295,7 +295,7 @@ class GrantApi(RegulatorEL):
 class ExtendApi(RegulatorEL):
     class InputSerializer(serializers.Serializer):
         extended_to = DateField(help_text="The new expiry: at most 2 years after the original one.")
-        note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+        note = StrictCharField(required=False, allow_blank=True, max_length=2000)
 
         class Meta:
             ref_name = "ELExtendInput"
@@ -314,7 +314,7 @@ class ExtendApi(RegulatorEL):
 class ExtensionRequestApi(HolderEL):
     class InputSerializer(serializers.Serializer):
         requested_to = DateField(help_text="The expiry asked for: at most 2 years after the original.")
-        reason = serializers.CharField(max_length=2000)
+        reason = StrictCharField(max_length=2000)
 
         class Meta:
             ref_name = "ELExtensionRequestInput"
@@ -333,7 +333,7 @@ DOCUMENT_HELP = "Optional: a PDF of at most 10 MB (send the request as multipart
 
 class ReportsApi(HolderFilingEL):
     class InputSerializer(serializers.Serializer):
-        summary = serializers.CharField(help_text="What was done in the year, against the work programme.")
+        summary = StrictCharField(help_text="What was done in the year, against the work programme.")
         document = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
 
         class Meta:
@@ -357,7 +357,7 @@ class RelinquishmentApi(HolderFilingEL):
             help_text="The area kept: a GeoJSON Polygon or MultiPolygon (or a Feature holding one), WGS 84, inside "
             "the original boundary, at most 25% of its area. In multipart, the GeoJSON as text."
         )
-        summary = serializers.CharField(help_text="The report of reasons for the area kept.")
+        summary = StrictCharField(help_text="The report of reasons for the area kept.")
         document = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
 
         class Meta:
@@ -378,12 +378,12 @@ class RelinquishmentApi(HolderFilingEL):
 
 class DiscoveryApi(HolderFilingEL):
     class InputSerializer(serializers.Serializer):
-        stage_reached = serializers.ChoiceField(
+        stage_reached = StrictChoiceField(
             choices=ExplorationStage.choices,
             help_text="The UNFC stage the exploration established: G3 (a CL auction follows) or G2/G1 (an ML); "
             "beyond the block's stage.",
         )
-        summary = serializers.CharField(help_text="The geological report's findings: resources, grade.")
+        summary = StrictCharField(help_text="The geological report's findings: resources, grade.")
         document = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
 
         class Meta:
@@ -416,17 +416,17 @@ class AreaProposalsApi(generics.GenericAPIView):
     pagination_class = Pagination
 
     class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(max_length=200, help_text="A name for the area, e.g. a village or hill.")
-        state = serializers.ChoiceField(choices=STATE_CHOICES)
-        district = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        title = StrictCharField(max_length=200, help_text="A name for the area, e.g. a village or hill.")
+        state = StrictChoiceField(choices=STATE_CHOICES)
+        district = StrictCharField(max_length=100, required=False, allow_blank=True)
         minerals = serializers.ListField(
-            child=serializers.SlugField(), help_text="Mineral slugs (/api/v1/public/minerals): Seventh Schedule only."
+            child=StrictSlugField(), help_text="Mineral slugs (/api/v1/public/minerals): Seventh Schedule only."
         )
         boundary = serializers.JSONField(
             help_text="GeoJSON Polygon or MultiPolygon (WGS 84), at most 1,000 km², sharing no ground with a "
             "registered block or a licence in force."
         )
-        rationale = serializers.CharField(required=False, allow_blank=True, help_text="Why explore here.")
+        rationale = StrictCharField(required=False, allow_blank=True, help_text="Why explore here.")
 
         class Meta:
             ref_name = "AreaProposalInput"
@@ -507,11 +507,11 @@ ALREADY_DECIDED = "`conflict`: the proposal was already decided."
 
 class ProposalAcceptApi(ProposalDecisionApi):
     class InputSerializer(serializers.Serializer):
-        exploration_stage = serializers.ChoiceField(
+        exploration_stage = StrictChoiceField(
             choices=ExplorationStage.choices, help_text="G4 or G3: the stages at which an EL is auctioned."
         )
-        code = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text="The block code.")
-        name = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="The block name.")
+        code = StrictCharField(max_length=40, required=False, allow_blank=True, help_text="The block code.")
+        name = StrictCharField(max_length=200, required=False, allow_blank=True, help_text="The block name.")
 
         class Meta:
             ref_name = "AreaProposalAcceptInput"

@@ -14,7 +14,7 @@ from bidders.permissions import IsRegulator
 from blocks.constants import LeaseKind
 from core.api import UNAUTHENTICATED, ActApi, ActDoc, error_response, reason_input
 from core.authentication import TokenAuthentication
-from core.fields import DateField, ExactDecimalField
+from core.fields import DateField, ExactDecimalField, StrictCharField, StrictChoiceField, StrictRegexField
 from core.pagination import KeysetCursorPagination
 from licences import services as svc
 from licences.models import Licence, Obligation, Payment, PremiumReturn
@@ -43,20 +43,20 @@ class PaymentSerializer(serializers.Serializer):
     licence = serializers.IntegerField(source="licence_id")
     obligation = serializers.IntegerField(source="obligation_id")
     amount = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR, interest included.")
-    reference = serializers.CharField()
+    reference = StrictCharField()
     paid_on = DateField()
-    status = serializers.ChoiceField(
+    status = StrictChoiceField(
         choices=Payment.Status.choices,
         help_text="`recorded`: by the firm, awaiting the regulator; `confirmed`: the obligation is met; "
         "`rejected`: see `decision_note`, the obligation is due again.",
     )
     recorded_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
-    decision_note = serializers.CharField(help_text="The regulator's reason for a rejection.")
+    decision_note = StrictCharField(help_text="The regulator's reason for a rejection.")
     interest = ExactDecimalField(
         max_digits=18, decimal_places=2, help_text="Interest for late payment included in `amount` (INR)."
     )
-    interest_basis = serializers.CharField(help_text="How the interest was computed; empty when none.")
+    interest_basis = StrictCharField(help_text="How the interest was computed; empty when none.")
 
     class Meta:
         ref_name = "HolderPayment"
@@ -64,8 +64,8 @@ class PaymentSerializer(serializers.Serializer):
 
 class ObligationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Obligation.Kind.choices)
-    title = serializers.CharField()
+    kind = StrictChoiceField(choices=Obligation.Kind.choices)
+    title = StrictCharField()
     due_on = DateField()
     amount = ExactDecimalField(
         max_digits=18, decimal_places=2, allow_null=True, help_text="INR; null for a milestone that is not money."
@@ -77,9 +77,9 @@ class ObligationSerializer(serializers.Serializer):
         help_text="What a payment made today must be: the amount plus interest at 24% a year for the days beyond "
         "60 after the due date (none on the performance security); null when closed or not money.",
     )
-    interest_basis = serializers.CharField(help_text="How today's interest is computed; empty when none.")
-    basis = serializers.CharField(help_text="How the due date and the amount were computed, citing the rule.")
-    status = serializers.ChoiceField(
+    interest_basis = StrictCharField(help_text="How today's interest is computed; empty when none.")
+    basis = StrictCharField(help_text="How the due date and the amount were computed, citing the rule.")
+    status = StrictChoiceField(
         choices=Obligation.Status.choices,
         help_text="`pending`: open; `submitted`: a payment awaits confirmation; `met`; `missed`: open when the "
         "licence was revoked after its due date; `waived`: no longer due.",
@@ -89,7 +89,7 @@ class ObligationSerializer(serializers.Serializer):
     )
     met_on = DateField(allow_null=True)
     penalty = ExactDecimalField(max_digits=18, decimal_places=2, help_text="Delay penalty, INR.")
-    penalty_basis = serializers.CharField()
+    penalty_basis = StrictCharField()
     period = DateField(allow_null=True, help_text="For a monthly premium: the month (its first day).")
     payments = PaymentSerializer(many=True)
 
@@ -102,24 +102,24 @@ class LicenceProgressSerializer(serializers.Serializer):
 
     class RevocationSerializer(serializers.Serializer):
         on = DateField()
-        reason = serializers.CharField()
-        grounds = serializers.ListField(child=serializers.CharField())
-        rule = serializers.CharField()
+        reason = StrictCharField()
+        grounds = serializers.ListField(child=StrictCharField())
+        rule = StrictCharField()
         appropriated = serializers.DictField(
             child=ExactDecimalField(max_digits=18, decimal_places=2),
             help_text="INR appropriated by kind: `bid_security`, `performance_security`.",
         )
-        appropriation_basis = serializers.CharField()
+        appropriation_basis = StrictCharField()
 
         class Meta:
             ref_name = "LicenceRevocation"
 
     id = serializers.IntegerField()
-    number = serializers.CharField()
-    kind = serializers.ChoiceField(choices=LeaseKind.choices)
-    holder = serializers.CharField(source="holder.legal_name")
-    block = serializers.CharField(source="block.code")
-    status = serializers.ChoiceField(choices=Licence.Status.choices)
+    number = StrictCharField()
+    kind = StrictChoiceField(choices=LeaseKind.choices)
+    holder = StrictCharField(source="holder.legal_name")
+    block = StrictCharField(source="block.code")
+    status = StrictChoiceField(choices=Licence.Status.choices)
     winning_offer_pct = ExactDecimalField(max_digits=7, decimal_places=2)
     value_of_estimated_resources = ExactDecimalField(max_digits=20, decimal_places=2)
     performance_security = ExactDecimalField(max_digits=18, decimal_places=2)
@@ -129,7 +129,7 @@ class LicenceProgressSerializer(serializers.Serializer):
     starts_on = DateField(allow_null=True, help_text="Execution of the deed.")
     expires_on = DateField(allow_null=True)
     ended_on = DateField(allow_null=True)
-    term_basis = serializers.CharField(source="details.term_basis", default="", help_text="How the expiry follows.")
+    term_basis = StrictCharField(source="details.term_basis", default="", help_text="How the expiry follows.")
     revocation = RevocationSerializer(source="details.revocation", default=None, allow_null=True)
 
     class Meta:
@@ -139,7 +139,7 @@ class LicenceProgressSerializer(serializers.Serializer):
 class PremiumReturnSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     month = DateField(help_text="The first day of the month.")
-    mineral = serializers.CharField(source="mineral.slug")
+    mineral = StrictCharField(source="mineral.slug")
     quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3)
     price_per_tonne = ExactDecimalField(max_digits=18, decimal_places=2, help_text="IBM price, INR/t.")
     value_despatched = ExactDecimalField(max_digits=20, decimal_places=2, help_text="INR.")
@@ -148,10 +148,10 @@ class PremiumReturnSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, help_text="The share of the premium payable: 50 early on, else 100."
     )
     premium = ExactDecimalField(max_digits=20, decimal_places=2, help_text="INR.")
-    basis = serializers.CharField()
+    basis = StrictCharField()
     obligation = serializers.IntegerField(source="obligation_id", help_text="Pay it with POST .../payments.")
     due_on = DateField(source="obligation.due_on")
-    obligation_status = serializers.ChoiceField(source="obligation.status", choices=Obligation.Status.choices)
+    obligation_status = StrictChoiceField(source="obligation.status", choices=Obligation.Status.choices)
 
     class Meta:
         ref_name = "PremiumReturn"
@@ -241,7 +241,7 @@ class LicencePaymentsApi(HolderFilingApi):
         amount = ExactDecimalField(
             max_digits=18, decimal_places=2, help_text="INR: exactly `amount_due_today` of the obligation on `paid_on`."
         )
-        reference = serializers.CharField(max_length=80, help_text="The bank's UTR, or the guarantee's number.")
+        reference = StrictCharField(max_length=80, help_text="The bank's UTR, or the guarantee's number.")
         paid_on = DateField(help_text="Not in the future.")
 
         class Meta:
@@ -385,10 +385,10 @@ class PremiumReturnsApi(HolderFilingApi):
     pagination_class = PremiumPagination
 
     class InputSerializer(serializers.Serializer):
-        month = serializers.RegexField(
+        month = StrictRegexField(
             r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM: a month that has ended, not before execution."
         )
-        mineral = serializers.CharField(max_length=80, help_text="The slug of one of the licence's minerals.")
+        mineral = StrictCharField(max_length=80, help_text="The slug of one of the licence's minerals.")
         quantity_tonnes = ExactDecimalField(max_digits=18, decimal_places=3, min_value=0)
         price_per_tonne = ExactDecimalField(
             max_digits=18, decimal_places=2, min_value=0, help_text="The IBM average sale price, INR per tonne."

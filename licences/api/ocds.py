@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from auctions.selectors.public import public_auction, public_auction_get, public_auctions, public_tranche_get
 from core.api import ErrorSerializer
+from core.fields import StrictCharField, StrictURLField
 from core.pagination import KeysetCursorPagination
 from core.public_api import PublicAPIView
 from licences.ocds import auction_releases, release_package
@@ -41,20 +42,20 @@ OcdsPeriod = _ref(
     startDate=serializers.DateTimeField(allow_null=True),
     endDate=serializers.DateTimeField(allow_null=True),
 )
-OcdsOrganizationReference = _ref("OcdsOrganizationReference", id=serializers.CharField(), name=serializers.CharField())
+OcdsOrganizationReference = _ref("OcdsOrganizationReference", id=StrictCharField(), name=StrictCharField())
 OcdsIdentifier = _ref(
     "OcdsIdentifier",
-    scheme=serializers.CharField(help_text="`IN-MCA`: the Corporate Identification Number (org-id.guide)."),
-    id=serializers.CharField(),
-    legalName=serializers.CharField(),
+    scheme=StrictCharField(help_text="`IN-MCA`: the Corporate Identification Number (org-id.guide)."),
+    id=StrictCharField(),
+    legalName=StrictCharField(),
 )
 OcdsParty = _ref(
     "OcdsParty",
-    id=serializers.CharField(),
-    name=serializers.CharField(),
+    id=StrictCharField(),
+    name=StrictCharField(),
     identifier=OcdsIdentifier(required=False, help_text="For a firm: its CIN."),
     roles=serializers.ListField(
-        child=serializers.CharField(),
+        child=StrictCharField(),
         help_text="`buyer` and `procuringEntity`: the Ministry of Mines (leases of the Centre) or the State "
         "government; `tenderer`: a technically qualified bidder, named only after the e-auction's close; "
         "`supplier`: the preferred bidder.",
@@ -62,26 +63,24 @@ OcdsParty = _ref(
 )
 OcdsClassification = _ref(
     "OcdsClassification",
-    scheme=serializers.CharField(help_text="`KHANIJ-MINERAL`: the slugs of /api/v1/public/minerals."),
-    id=serializers.CharField(),
-    description=serializers.CharField(),
+    scheme=StrictCharField(help_text="`KHANIJ-MINERAL`: the slugs of /api/v1/public/minerals."),
+    id=StrictCharField(),
+    description=StrictCharField(),
 )
-OcdsItem = _ref(
-    "OcdsItem", id=serializers.CharField(), description=serializers.CharField(), classification=OcdsClassification()
-)
+OcdsItem = _ref("OcdsItem", id=StrictCharField(), description=StrictCharField(), classification=OcdsClassification())
 OcdsTender = _ref(
     "OcdsTender",
-    id=serializers.CharField(help_text="Block code / attempt."),
-    title=serializers.CharField(),
-    description=serializers.CharField(),
-    status=serializers.CharField(help_text="`active`, `complete` (preferred bidder declared) or `cancelled`."),
-    statusDetails=serializers.CharField(required=False, help_text="The annulment's reason."),
+    id=StrictCharField(help_text="Block code / attempt."),
+    title=StrictCharField(),
+    description=StrictCharField(),
+    status=StrictCharField(help_text="`active`, `complete` (preferred bidder declared) or `cancelled`."),
+    statusDetails=StrictCharField(required=False, help_text="The annulment's reason."),
     items=OcdsItem(many=True, help_text="One per mineral of the block."),
-    procurementMethod=serializers.CharField(),
-    procurementMethodDetails=serializers.CharField(),
-    awardCriteria=serializers.CharField(),
-    awardCriteriaDetails=serializers.CharField(help_text="Ascending (ML, CL) or descending (EL) e-auction."),
-    submissionMethod=serializers.ListField(child=serializers.CharField(), help_text='["electronicAuction"].'),
+    procurementMethod=StrictCharField(),
+    procurementMethodDetails=StrictCharField(),
+    awardCriteria=StrictCharField(),
+    awardCriteriaDetails=StrictCharField(help_text="Ascending (ML, CL) or descending (EL) e-auction."),
+    submissionMethod=serializers.ListField(child=StrictCharField(), help_text='["electronicAuction"].'),
     tenderPeriod=OcdsPeriod(help_text="From the tender-document sale to the bid due date."),
     numberOfTenderers=serializers.IntegerField(
         required=False, help_text="Bids received; published from the bid due date (never who, never how much)."
@@ -92,62 +91,62 @@ OcdsTender = _ref(
 )
 OcdsAward = _ref(
     "OcdsAward",
-    id=serializers.CharField(),
-    title=serializers.CharField(help_text="The winning offer, a percentage (the award has no `value`)."),
-    description=serializers.CharField(),
-    status=serializers.CharField(),
+    id=StrictCharField(),
+    title=StrictCharField(help_text="The winning offer, a percentage (the award has no `value`)."),
+    description=StrictCharField(),
+    status=StrictCharField(),
     date=serializers.DateTimeField(),
     suppliers=OcdsOrganizationReference(many=True, help_text="The preferred bidder."),
 )
 OcdsContract = _ref(
     "OcdsContract",
-    id=serializers.CharField(help_text="The licence number."),
-    awardID=serializers.CharField(),
-    title=serializers.CharField(),
-    description=serializers.CharField(),
-    status=serializers.CharField(help_text="`active` (in force), `terminated` (expired, surrendered, terminated)."),
+    id=StrictCharField(help_text="The licence number."),
+    awardID=StrictCharField(),
+    title=StrictCharField(),
+    description=StrictCharField(),
+    status=StrictCharField(help_text="`active` (in force), `terminated` (expired, surrendered, terminated)."),
     dateSigned=serializers.DateTimeField(help_text="Execution (ML, CL) or grant (EL)."),
     period=OcdsPeriod(help_text="From the start to the expiry (as extended)."),
 )
 OcdsRelease = _ref(
     "OcdsRelease",
-    ocid=serializers.CharField(
+    ocid=StrictCharField(
         help_text="One per auction: the prefix OCDS_OCID_PREFIX (registered with the Open Contracting Partnership; "
         "the default ocds-xxxxxx is a placeholder), a hyphen and the auction id."
     ),
-    id=serializers.CharField(),
+    id=StrictCharField(),
     date=serializers.DateTimeField(),
     tag=serializers.ListField(
-        child=serializers.CharField(),
+        child=StrictCharField(),
         help_text="`tender` (the notice), `tenderUpdate` (the bid due date), `award` (preferred bidder declared), "
         "`tenderCancellation` (annulled), `contract` (executed or granted).",
     ),
-    initiationType=serializers.CharField(),
-    language=serializers.CharField(),
+    initiationType=StrictCharField(),
+    language=StrictCharField(),
     parties=OcdsParty(many=True),
     buyer=OcdsOrganizationReference(),
     tender=OcdsTender(),
     awards=OcdsAward(many=True, required=False),
     contracts=OcdsContract(many=True, required=False),
 )
-OcdsPublisher = _ref("OcdsPublisher", name=serializers.CharField())
+OcdsPublisher = _ref("OcdsPublisher", name=StrictCharField())
 OcdsLinks = _ref(
     "OcdsLinks",
-    next=serializers.URLField(allow_null=True, help_text="The next page; null on the last."),
-    prev=serializers.URLField(allow_null=True, help_text="The previous page; null on the first."),
+    next=StrictURLField(allow_null=True, help_text="The next page; null on the last."),
+    prev=StrictURLField(allow_null=True, help_text="The previous page; null on the first."),
 )
 OcdsReleasePackage = _ref(
     "OcdsReleasePackage",
-    uri=serializers.URLField(),
-    version=serializers.CharField(help_text='"1.1".'),
+    uri=StrictURLField(),
+    version=StrictCharField(help_text='"1.1".'),
     publishedDate=serializers.DateTimeField(),
     publisher=OcdsPublisher(),
     releases=OcdsRelease(many=True),
 )
 OcdsReleasePackagePage = _ref(
     "OcdsReleasePackagePage",
-    uri=serializers.URLField(),
-    version=serializers.CharField(help_text='"1.1".'),
+    uri=StrictURLField(),
+    version=StrictCharField(help_text='"1.1".'),
     publishedDate=serializers.DateTimeField(),
     publisher=OcdsPublisher(),
     links=OcdsLinks(),

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from bidders.bods import BODS_VERSION, Publisher, firm_statements
 from bidders.ownership_notice import NOTICE_VERSION, PUBLISHED_FIELDS
+from core.fields import StrictCharField, StrictChoiceField, StrictURLField
 from core.public_api import PublicAPIView
 from licences.selectors.ownership import historic_preferred_bidders, named_firms, ownership_gaps
 
@@ -23,14 +24,14 @@ PUBLISHER_NAME = "Khanij: Ministry of Mines, Government of India"
 class BodsStatementSerializer(serializers.Serializer):
     """One BODS 0.4 statement (documented here in outline; the standard defines each field)."""
 
-    statementId = serializers.CharField(help_text="A hash of what the statement says (64 hex characters).")
+    statementId = StrictCharField(help_text="A hash of what the statement says (64 hex characters).")
     statementDate = serializers.DateField(help_text="When the fact was declared: the owner's consent, for a person.")
     publicationDetails = serializers.JSONField(help_text="Publication date, BODS version, licence, publisher.")
     source = serializers.JSONField(help_text='{"type": ["selfDeclaration"], ...}: declared by the firm.')
-    declarationSubject = serializers.CharField(help_text="The firm's record id, khanij-firm-<CIN>.")
-    recordId = serializers.CharField(help_text="khanij-firm-<CIN>, khanij-person-<n> or khanij-relationship-<n>.")
-    recordType = serializers.ChoiceField(choices=["entity", "person", "relationship"])
-    recordStatus = serializers.ChoiceField(choices=["new", "updated", "closed"])
+    declarationSubject = StrictCharField(help_text="The firm's record id, khanij-firm-<CIN>.")
+    recordId = StrictCharField(help_text="khanij-firm-<CIN>, khanij-person-<n> or khanij-relationship-<n>.")
+    recordType = StrictChoiceField(choices=["entity", "person", "relationship"])
+    recordStatus = StrictChoiceField(choices=["new", "updated", "closed"])
     recordDetails = serializers.JSONField(
         help_text="entity: name, jurisdiction, the CIN as identifier. person: the full name and nationality only. "
         "relationship: the firm, the person, and the interests (shareholding with its exact share; "
@@ -42,22 +43,22 @@ class BodsStatementSerializer(serializers.Serializer):
 
 
 class NotPublishedSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The firm, as registered or (historic) as published.")
-    cin = serializers.CharField(allow_null=True, help_text="Null for a firm not registered on Khanij.")
-    reason = serializers.CharField()
+    name = StrictCharField(help_text="The firm, as registered or (historic) as published.")
+    cin = StrictCharField(allow_null=True, help_text="Null for a firm not registered on Khanij.")
+    reason = StrictCharField()
 
     class Meta:
         ref_name = "BeneficialOwnershipNotPublished"
 
 
 class BeneficialOwnershipSerializer(serializers.Serializer):
-    bods_version = serializers.CharField(help_text='"0.4".')
+    bods_version = StrictCharField(help_text='"0.4".')
     published_at = serializers.DateTimeField()
-    licence = serializers.URLField(help_text="The licence of this data.")
+    licence = StrictURLField(help_text="The licence of this data.")
     fields_published = serializers.ListField(
-        child=serializers.CharField(), help_text="What is published of each owner, and nothing else."
+        child=StrictCharField(), help_text="What is published of each owner, and nothing else."
     )
-    notice_version = serializers.CharField(help_text="The notice the owners consent on (docs/open-data.md).")
+    notice_version = StrictCharField(help_text="The notice the owners consent on (docs/open-data.md).")
     statements = BodsStatementSerializer(
         many=True, help_text="A BODS 0.4 array: each firm, each consenting owner and their interest."
     )

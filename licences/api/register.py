@@ -28,7 +28,7 @@ from bidders.api.views import AUTH, ERRORS_READ
 from bidders.permissions import IsFirmMember
 from blocks.constants import LeaseKind
 from core.api import ErrorSerializer
-from core.fields import DateField, ExactDecimalField
+from core.fields import DateField, ExactDecimalField, StrictCharField, StrictChoiceField
 from core.pagination import KeysetCursorPagination
 from core.public_api import (
     BAD_FILTER,
@@ -59,16 +59,16 @@ def licence_path(licence_id: int) -> str:
 
 
 class HolderSerializer(serializers.Serializer):
-    legal_name = serializers.CharField()
-    cin = serializers.CharField(help_text="Corporate Identity Number (Ministry of Corporate Affairs).")
+    legal_name = StrictCharField()
+    cin = StrictCharField(help_text="Corporate Identity Number (Ministry of Corporate Affairs).")
 
     class Meta:
         ref_name = "LicenceHolder"
 
 
 class MineralRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
+    slug = StrictCharField()
+    name = StrictCharField()
 
     class Meta:
         ref_name = "LicenceMineral"
@@ -76,7 +76,7 @@ class MineralRefSerializer(serializers.Serializer):
 
 class AuctionRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    ocid = serializers.CharField(help_text="Open Contracting identifier of the auction.")
+    ocid = StrictCharField(help_text="Open Contracting identifier of the auction.")
     portal_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -88,9 +88,9 @@ class AuctionRefSerializer(serializers.Serializer):
 
 class LicenceRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField()
-    kind = serializers.ChoiceField(choices=LeaseKind.choices)
-    holder = serializers.CharField(source="holder.legal_name")
+    number = StrictCharField()
+    kind = StrictChoiceField(choices=LeaseKind.choices)
+    holder = StrictCharField(source="holder.legal_name")
     portal_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,16 +102,16 @@ class LicenceRefSerializer(serializers.Serializer):
 
 class PublicLicenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField(help_text="The licence number, e.g. ML/2027/0001.")
-    kind = serializers.ChoiceField(choices=LeaseKind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
-    status = serializers.ChoiceField(choices=Licence.Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    number = StrictCharField(help_text="The licence number, e.g. ML/2027/0001.")
+    kind = StrictChoiceField(choices=LeaseKind.choices)
+    kind_label = StrictCharField(source="get_kind_display")
+    status = StrictChoiceField(choices=Licence.Status.choices)
+    status_label = StrictCharField(source="get_status_display")
     holder = HolderSerializer(help_text="The licence holder (EITI 2.3 b.i).")
     minerals = MineralRefSerializer(many=True, help_text="The commodities licensed (EITI 2.3 b.iv).")
-    block_code = serializers.CharField(source="block.code", help_text="The block of the registry.")
-    state = serializers.CharField()
-    district = serializers.CharField()
+    block_code = StrictCharField(source="block.code", help_text="The block of the registry.")
+    state = StrictCharField()
+    district = StrictCharField()
     boundary = serializers.JSONField(
         help_text="The area held now: a GeoJSON Polygon or MultiPolygon, WGS 84 longitude/latitude (EITI 2.3 b.ii)."
     )
@@ -167,15 +167,15 @@ class PublicLicenceSerializer(serializers.Serializer):
 
 class LicenceEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    kind = serializers.CharField(help_text='"status" for a change of status; otherwise the act recorded.')
+    kind = StrictCharField(help_text='"status" for a change of status; otherwise the act recorded.')
     label = serializers.SerializerMethodField()
-    from_status = serializers.ChoiceField(
+    from_status = StrictChoiceField(
         choices=Licence.Status.choices, allow_blank=True, help_text="Empty for an act that did not change the status."
     )
-    to_status = serializers.ChoiceField(
+    to_status = StrictChoiceField(
         choices=Licence.Status.choices, allow_blank=True, help_text="Empty for an act that did not change the status."
     )
-    note = serializers.CharField(help_text="The reason or the rule cited.")
+    note = StrictCharField(help_text="The reason or the rule cited.")
     ledger_seq = serializers.IntegerField(allow_null=True, help_text="The entry in the licence's ledger stream.")
 
     class Meta:
@@ -187,19 +187,19 @@ class LicenceEventSerializer(serializers.Serializer):
 
 class ObligationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Obligation.Kind.choices)
-    title = serializers.CharField()
+    kind = StrictChoiceField(choices=Obligation.Kind.choices)
+    title = StrictCharField()
     due_on = DateField()
     amount = ExactDecimalField(max_digits=18, decimal_places=2, allow_null=True, help_text="INR, if money.")
-    basis = serializers.CharField(help_text="How the due date and the amount were computed, citing the rule.")
-    status = serializers.ChoiceField(choices=Obligation.Status.choices)
+    basis = StrictCharField(help_text="How the due date and the amount were computed, citing the rule.")
+    status = StrictChoiceField(choices=Obligation.Status.choices)
     overdue = serializers.BooleanField(
         help_text="True when still pending after its due date (India's date today): the holder is late. It may still "
         "be met, late; the holder's pages say the same."
     )
     met_on = DateField(allow_null=True)
     penalty = ExactDecimalField(max_digits=18, decimal_places=2, help_text="INR.")
-    penalty_basis = serializers.CharField(help_text="How the penalty was computed, citing the rule.")
+    penalty_basis = StrictCharField(help_text="How the penalty was computed, citing the rule.")
     period = DateField(allow_null=True, help_text="A monthly premium's month (its first day).")
 
     class Meta:
@@ -212,7 +212,7 @@ class PremiumShareSerializer(serializers.Serializer):
     month = DateField(source="payment.obligation.period", allow_null=True, help_text="The lease's premium month.")
     share_pct = ExactDecimalField(max_digits=7, decimal_places=2, help_text="%.")
     amount = ExactDecimalField(max_digits=20, decimal_places=2, help_text="INR.")
-    basis = serializers.CharField()
+    basis = StrictCharField()
     recorded_at = serializers.DateTimeField(source="created_at")
 
     class Meta:
@@ -240,22 +240,22 @@ class PublicLicenceDetailSerializer(PublicLicenceSerializer):
 
 class DeadlineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField(help_text="What is due, e.g. an obligation kind such as upfront_1 or work_report.")
-    title = serializers.CharField()
+    kind = StrictCharField(help_text="What is due, e.g. an obligation kind such as upfront_1 or work_report.")
+    title = StrictCharField()
     due_on = DateField()
-    status = serializers.ChoiceField(choices=DueDate.Status.choices)
+    status = StrictChoiceField(choices=DueDate.Status.choices)
     overdue = serializers.BooleanField()
     days = serializers.IntegerField(help_text="Days from today to the due date; negative when overdue.")
-    when = serializers.CharField(help_text='"overdue by 3 days", "due today", "in 12 days".')
+    when = StrictCharField(help_text='"overdue by 3 days", "due today", "in 12 days".')
     due_at = serializers.DateTimeField(
         allow_null=True, help_text="The moment, for a date with a time of day (an auction's bid due date)."
     )
-    url = serializers.CharField(help_text="The page of the object the deadline is about.")
-    subject_type = serializers.CharField(
+    url = StrictCharField(help_text="The page of the object the deadline is about.")
+    subject_type = StrictCharField(
         help_text='What the deadline belongs to (its end closes it), e.g. "licences.licence" or "auctions.auction".'
     )
     subject_id = serializers.IntegerField(allow_null=True)
-    key = serializers.CharField(help_text='Which deadline of its subject, e.g. "obligation:17" or "bid_due".')
+    key = StrictCharField(help_text='Which deadline of its subject, e.g. "obligation:17" or "bid_due".')
 
     class Meta:
         ref_name = "FirmDeadline"

@@ -1,8 +1,9 @@
 """The law after the auction and of exploration licences, as pure functions (no ORM), one module per topic:
 `terms` (the kinds of term, the lease's 50 years), `money` (upfront payment, security, first dues, late
-interest), `schedule` (milestones, delay penalties, revocation grounds), `premium`, `exploration`, and how they
-word figures (`wording`). Each has a table test in tests/licences/test_rules.py; this package re-exports them,
-so callers read `rules.premium_due(...)`.
+interest), `schedule` (milestones, delay penalties, revocation grounds), `premium`, `exploration`, `ending`
+(surrender and termination, tested in tests/licences/test_rules_ending.py), and how they word figures (`wording`).
+Each has a table test in tests/licences/test_rules.py; this package re-exports them, so callers read
+`rules.premium_due(...)`.
 
 RULES.md section 3 items 11 to 14 (payments, milestones, penalties, premium) and section 4 (exploration
 licences). Every number marked (param) comes from `auctions.rules.AuctionParams`, which a licence keeps as its
@@ -32,6 +33,16 @@ from auctions.rules import (
     el_bidder_error,
     el_ceiling_error,
     is_percentage,
+)
+from licences.rules.ending import (
+    RULE_ENDING,
+    SecurityOutcome,
+    performance_security_on_end,
+    stays_payable,
+    surrender_acceptance_error,
+    surrender_last_day,
+    surrender_notice_error,
+    termination_error,
 )
 from licences.rules.exploration import (
     AREA_PRECISION_HECTARES,
@@ -113,8 +124,10 @@ __all__ = [
     "PremiumComputation",
     "RETENTION_TOLERANCE_DEGREES",
     "RULE_45_DAYS",
+    "RULE_ENDING",
     "RULE_MILESTONES",
     "RetentionResult",
+    "SecurityOutcome",
     "TERMS",
     "TermKind",
     "add_months",
@@ -146,10 +159,16 @@ __all__ = [
     "months_or_part_late",
     "performance_security",
     "performance_security_basis",
+    "performance_security_on_end",
     "premium_due",
     "premium_return_due",
     "retention_check",
     "revocation_grounds",
+    "stays_payable",
+    "surrender_acceptance_error",
+    "surrender_last_day",
+    "surrender_notice_error",
+    "termination_error",
     "upfront_instalment_bases",
     "upfront_instalments",
     "upfront_payment",

@@ -25,6 +25,7 @@ class TermKind(StrEnum):
     EL_RELINQUISHMENT = "el_relinquishment"
     EL_REPORT = "el_report"
     DISCOVERY_AUCTION = "discovery_auction"
+    SURRENDER_NOTICE = "surrender_notice"
 
 
 # Every term after an auction names its rule here, once. FROM: General Clauses Act s.9, the first day excluded (no
@@ -66,6 +67,9 @@ TERMS: dict[TermKind, Term] = {
     ),
     TermKind.DISCOVERY_AUCTION: Term(
         Counting.FROM, rule="the State auctions a lease within 1 year of a geological report (s.4); the State's act"
+    ),
+    TermKind.SURRENDER_NOTICE: Term(
+        Counting.FROM, rule="a surrender with 12 months' notice from the day it is given (s.3 item 19)"
     ),
 }
 

@@ -1,9 +1,9 @@
 """Every write of the licence register, one module per phase of the Rules: the licence of an auction's winner
 (`award`), `payments`, the Letter of Intent to the deed (`milestones`), `revocation`, `premium`; an exploration
 licence's term (`exploration`: grant, extension, expiry) and its holder's filings (`reports`: work-programme
-reports, relinquishment, discovery); area `proposals`. Under them: `records` (numbering, `licence_move` checked
-against the lifecycle and written to the history and the ledger, obligations and their deadlines) and `guards`
-(locks, what each act checks first, input parsing).
+reports, relinquishment, discovery); surrender and termination (`ending`); area `proposals`. Under them: `records`
+(numbering, `licence_move` checked against the lifecycle and written to the history and the ledger, obligations and
+their deadlines) and `guards` (locks, what each act checks first, input parsing).
 
 Every function is keyword-only, checks the actor's role itself (a page, the API and a script cannot disagree),
 runs in one short `transaction.atomic()`, and writes the licence's history and ledger through `licence_move` /
@@ -14,6 +14,12 @@ runs in one short `transaction.atomic()`, and writes the licence's history and l
 from licences.selectors.common import params_of, today
 from licences.selectors.dues import amount_due
 from licences.services.award import instalment_basis, licence_create, licence_create_from_auction
+from licences.services.ending import (
+    licence_security_release,
+    licence_surrender_accept,
+    licence_surrender_notify,
+    licence_terminate,
+)
 from licences.services.exploration import (
     el_expire,
     el_extend,
@@ -87,7 +93,11 @@ __all__ = [
     "licence_number",
     "licence_record",
     "licence_revoke",
+    "licence_security_release",
     "licence_sign_mdpa",
+    "licence_surrender_accept",
+    "licence_surrender_notify",
+    "licence_terminate",
     "loi_record",
     "members_of",
     "milestone_met_by_decision",

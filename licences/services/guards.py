@@ -52,6 +52,17 @@ def require_not_ended(licence: Licence) -> None:
         raise Conflict(f"{licence.number} has ended ({licence.get_status_display()}); nothing more can be done on it.")
 
 
+# The ends after which the dues that fell due while the licence was in force stay payable (RULES.md s.3 item 19).
+DUES_SURVIVE = frozenset({lifecycle.SURRENDERED, lifecycle.TERMINATED})
+
+
+def require_payable(licence: Licence) -> None:
+    """Payments may be made on the licence: it has not ended, or it ended by surrender or termination, whose dues up
+    to its last day stay payable (each obligation's own status says whether anything is still due on it)."""
+    if licence.status not in DUES_SURVIVE:
+        require_not_ended(licence)
+
+
 def require_lease(licence: Licence) -> None:
     if licence.kind not in lifecycle.LEASES:
         raise Conflict(

@@ -17,7 +17,7 @@ from licences.services.guards import (
     money_input,
     not_future,
     pages,
-    require_not_ended,
+    require_payable,
 )
 from licences.services.records import (
     licence_record,
@@ -50,7 +50,7 @@ def payment_record(*, actor, licence_id, obligation_id, amount, reference: str, 
     with transaction.atomic():
         licence = lock_licence(licence_id)
         require_holder(actor, licence)
-        require_not_ended(licence)
+        require_payable(licence)
         obligation = _obligation_of(licence, obligation_id)
         if obligation.kind not in Obligation.MONEY_KINDS:
             raise ApplicationError(
@@ -158,7 +158,7 @@ def payment_confirm(*, actor, payment_id) -> Payment:
     require_regulator(actor)
     with transaction.atomic():
         payment, licence = _payment_lock(payment_id)
-        require_not_ended(licence)
+        require_payable(licence)
         if payment.status != Payment.Status.RECORDED:
             raise Conflict(f"This payment is already {payment.get_status_display().lower()}.")
         obligation = Obligation.objects.select_for_update().get(pk=payment.obligation_id)

@@ -98,8 +98,13 @@ def licence_record(*, licence: Licence, kind: str, actor=None, note: str = "", p
 
 
 def licence_move(*, licence: Licence, to: str, actor=None, note: str = "", payload: dict | None = None,
-                 **fields) -> Licence:  # fmt: skip
-    """Move `licence` to status `to` if the lifecycle allows it, setting `fields` too; Conflict otherwise."""
+                 payable_until: datetime.date | None = None, **fields) -> Licence:  # fmt: skip
+    """Move `licence` to status `to` if the lifecycle allows it, setting `fields` too; Conflict otherwise. The move is
+    one conditional UPDATE (only from the status read), so two writers cannot both move it.
+
+    An end closes the licence's due dates: what was due by today missed, the rest no longer due; with
+    `payable_until` (a surrender or termination, RULES.md s.3 item 19) the dues up to that day stay open and payable,
+    and only later ones are no longer due."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("licence_move must run inside the transaction of the change")
     labels = dict(Licence.Status.choices)
@@ -107,11 +112,15 @@ def licence_move(*, licence: Licence, to: str, actor=None, note: str = "", paylo
     if problem:
         raise Conflict(problem)
     before = licence.status
-    licence.status = to
+    now = timezone.now()
+    if Licence.objects.filter(pk=licence.pk, status=before).update(status=to, updated_at=now, **fields) != 1:
+        raise Conflict(f"{licence.number} changed meanwhile (it is no longer {labels.get(before, before)}); reload it.")
+    licence.status, licence.updated_at = to, now
     for name, value in fields.items():
         setattr(licence, name, value)
-    licence.save(update_fields=["status", "updated_at", *fields])
-    if lifecycle.is_ended(to):
+    if lifecycle.is_ended(to) and payable_until is not None:
+        due_date_close(subject=licence, status=DueDate.Status.CANCELLED, due_after=payable_until)
+    elif lifecycle.is_ended(to):
         # The licence ended: its due dates close with it (what was due by now missed, the rest no longer due). The
         # services settle each obligation too; this holds whatever path ends a licence.
         due_date_close(subject=licence, status=DueDate.Status.MISSED, due_before=today())

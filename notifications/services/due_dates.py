@@ -89,9 +89,10 @@ def _register(ref, key, kind, audience, title, due_on, due_at, url, first) -> Du
 
 
 def due_date_close(*, subject, key: str | None = None, status: str = DueDate.Status.MET,
-                   due_before: datetime.date | None = None) -> int:  # fmt: skip
+                   due_before: datetime.date | None = None, due_after: datetime.date | None = None) -> int:  # fmt: skip
     """Close the open due date `key` of `subject` (or all of its open due dates: the subject ended; or those of them due
-    before `due_before`) as met, missed or no longer due; their reminders stop. Returns how many were closed."""
+    before `due_before`, or after `due_after`) as met, missed or no longer due; their reminders stop. Returns how many
+    were closed."""
     if status not in DueDate.Status.values or status == DueDate.Status.OPEN:
         raise ValueError(f"A due date closes as met, missed or cancelled; got {status!r}.")
     rows = DueDate.objects.filter(subject=subject_ref(subject), status=DueDate.Status.OPEN)
@@ -99,6 +100,8 @@ def due_date_close(*, subject, key: str | None = None, status: str = DueDate.Sta
         rows = rows.filter(key=key)
     if due_before is not None:
         rows = rows.filter(due_on__lt=due_before)
+    if due_after is not None:
+        rows = rows.filter(due_on__gt=due_after)
     return rows.update(status=status, closed_at=timezone.now(), next_remind_on=None, updated_at=timezone.now())
 
 

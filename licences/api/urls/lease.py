@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from licences.api import ending
 from licences.api import lease as views
 
 urlpatterns = [
@@ -14,5 +15,17 @@ urlpatterns = [
     path("licences/<int:pk>/mdpa", views.LicenceMdpaApi.as_view(), name="api-licence-mdpa"),
     path("licences/<int:pk>/execute", views.LicenceExecuteApi.as_view(), name="api-licence-execute"),
     path("licences/<int:pk>/revoke", views.LicenceRevokeApi.as_view(), name="api-licence-revoke"),
+    path("licences/<int:pk>/surrender", ending.LicenceSurrenderApi.as_view(), name="api-licence-surrender"),
+    path(
+        "licences/<int:pk>/surrender/accept",
+        ending.LicenceSurrenderAcceptApi.as_view(),
+        name="api-licence-surrender-accept",
+    ),
+    path(
+        "licences/<int:pk>/security-release",
+        ending.LicenceSecurityReleaseApi.as_view(),
+        name="api-licence-security-release",
+    ),
+    path("licences/<int:pk>/terminate", ending.LicenceTerminateApi.as_view(), name="api-licence-terminate"),
     path("licences/<int:pk>/premium-returns", views.PremiumReturnsApi.as_view(), name="api-licence-premium-returns"),
 ]

@@ -94,6 +94,14 @@ def phase_q(phases, now: datetime) -> Q:
     return result
 
 
+def offer_history_public_q(now: datetime) -> Q:
+    """Auctions whose offer history is public at `now`, as a database filter: the SQL form of
+    `offers_are_open(a) and history_is_public(a, now)`, which `_result` applies (tests/auctions/test_bulk.py holds
+    them equal on auctions in every phase)."""
+    closed_or_settled = phase_q([Phase.CLOSED, Phase.SETTLED], now) | Q(status=Auction.Status.ANNULLED)
+    return Q(opened_at__isnull=False) & closed_or_settled
+
+
 def _public_participations():
     return Participation.objects.select_related("firm").only(*PUBLIC_PARTICIPATION_FIELDS).order_by("id")
 

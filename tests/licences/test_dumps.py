@@ -19,7 +19,10 @@ from tests.standards import ocds_package_errors
 
 pytestmark = pytest.mark.django_db
 
-CSV_FILES = ["blocks.csv", "tranches.csv", "auctions.csv", "results.csv", "licences.csv", "obligations.csv"]
+CSV_FILES = [
+    "blocks.csv", "tranches.csv", "auctions.csv", "results.csv", "offers.csv", "licences.csv", "obligations.csv",
+    "clearances.csv",
+]  # fmt: skip
 
 
 @pytest.fixture

@@ -1,15 +1,18 @@
 """The fast read path of the dumps (auctions.selectors.bulk) against the model-based path it replaces: on auctions in
 every phase (run here and historic, annulled before and after the opening), read at every moment of their
 schedule, the records give public_auction exactly what the models give it, and the offer history read as one SQL
-projection (a cursor on any database, COPY on PostgreSQL) is row for row the `result.offers` of public_auction.
+projection (a cursor on any database, COPY on PostgreSQL) is row for row the `result.offers` of public_auction; the
+dump's OCDS package is release for release the feed's, and validates against the OCDS 1.1.5 schema.
 Sealed offers never appear before the opening, and no offer before the e-auction's close."""
 
 import csv
 import io
+import json
 
 import pytest
 import time_machine
 from django.db import connection, transaction
+from rest_framework.utils.encoders import JSONEncoder
 
 from auctions.api.downloads import auction_csv_rows, auction_row
 from auctions.models import Auction, Participation
@@ -17,8 +20,12 @@ from auctions.selectors.bulk import OFFER_CSV_COLUMNS, auction_records, offer_cs
 from auctions.selectors.public import public_auction, public_auctions, public_results
 from auctions.services.annulment import annul
 from core.public_api import csv_value, url_maker
+from licences.dumps import package_chunks
+from licences.models import Licence
+from licences.ocds import auction_releases
 from tests.auctions.test_downloads import historic
 from tests.factories.public_auctions import SEALED_IPOS, STEPS, moment, staged, three_firms
+from tests.standards import ocds_package_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +59,15 @@ def slow_offer_rows(now) -> list[list]:
     return sorted(rows, key=lambda r: (int(r[0]), int(r[1])))
 
 
+def slow_releases(now) -> list[dict]:
+    """Every OCDS release as the feed makes them from model instances."""
+    releases = []
+    for auction in public_auctions(now=now):
+        licence = Licence.objects.filter(auction=auction).first()
+        releases += auction_releases(auction, public_auction(auction, now=now), licence)
+    return json.loads(json.dumps(releases, cls=JSONEncoder))
+
+
 def as_text(rows) -> list[list]:
     return [[str(cell) for cell in row] for row in rows]
 
@@ -82,6 +98,13 @@ def test_fast_and_model_paths_agree_on_every_auction_at_every_moment(world):
             if connection.vendor == "postgresql":
                 assert copied(now) == slow, step
             seen_offers += len(slow)
+            package = json.loads(
+                "".join(
+                    package_chunks(public_auctions(now=now), uri=f"{SITE}/data/ocds/all.json", now=now, counter=[0])
+                )
+            )
+            assert package["releases"] == slow_releases(now), step
+            assert not ocds_package_errors(package), step
     assert seen_phases == {
         "upcoming", "bidding", "evaluation", "opened", "live", "closed", "settled", "annulled", "undecided",
     }  # fmt: skip

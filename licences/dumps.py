@@ -146,11 +146,12 @@ def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list)
     yield head + '"releases": ['
     first = True
     encode = JSONEncoder().encode
-    for chunk in _in_chunks(auction_records(auctions, now=now)):
+    for chunk in _in_chunks(auction_records(auctions, now=now, offers=False)):
         licences = {licence.auction_id: licence for licence in _licences([a.id for a in chunk])}
         pieces = []
         for auction in chunk:
-            for release in auction_releases(auction, public_auction(auction, now=now), licences.get(auction.id)):
+            public = public_auction(auction, now=now, history=False)  # the releases count the offers, never list them
+            for release in auction_releases(auction, public, licences.get(auction.id)):
                 pieces.append(("" if first else ",") + encode(release))
                 first = False
                 counter[0] += 1

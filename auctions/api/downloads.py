@@ -81,8 +81,8 @@ def auction_csv_rows(queryset, site: str, *, now=None):
     rendered from public_auction."""
     now = now or timezone.now()
     urls = {"portal": url_maker("public_auctions:auction_detail", site), "ocds": url_maker("auction-ocds", site)}
-    for auction in auction_records(queryset, now=now):
-        yield auction_row(public_auction(auction, now=now), urls)
+    for auction in auction_records(queryset, now=now, offers=False):
+        yield auction_row(public_auction(auction, now=now, history=False), urls)
 
 
 def tranche_csv_rows(queryset, site: str):

@@ -19,7 +19,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import Count, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -119,6 +119,23 @@ def _offers(ids: list[int], now: datetime) -> dict[int, list[OfferRow]]:
     return grouped
 
 
+def _offer_counts(ids: list[int], now: datetime) -> dict[int, int]:
+    """The number of offers of each of the chunk's auctions whose history may be public, counted in SQL."""
+    public = Auction.objects.filter(pk__in=ids_in(ids)).filter(offer_history_public_q(now)).values("pk")
+    counts = Offer.objects.filter(auction_id__in=public).order_by().values("auction_id").annotate(n=Count("id"))
+    return dict(counts.values_list("auction_id", "n"))
+
+
+class NotRead:
+    """The offers of a record read with offers=False: public_auction(record, history=False) counts them from
+    `public_offer_count`; asking for the history itself is a mistake, not an empty list."""
+
+    def __iter__(self):
+        raise RuntimeError("the offers were not read: auction_records(..., offers=True) for the history")
+
+    __len__ = __iter__
+
+
 def _minerals(block_ids: list[int]) -> dict[int, list[Record]]:
     minerals: dict[int, list[Record]] = defaultdict(list)
     through = Block.minerals.through.objects.filter(block_id__in=ids_in(block_ids))
@@ -138,12 +155,14 @@ _SLICES = (
 )
 
 
-def _records(rows: list[tuple], now: datetime) -> list[AuctionRecord]:
+def _records(rows: list[tuple], now: datetime, with_offers: bool) -> list[AuctionRecord]:
     ids = [row[0] for row in rows]
     own, tranche, block = _SLICES
     minerals = _minerals(list({row[block][0] for row in rows}))
     participations = _participations(ids)
-    offers = _offers(ids, now)
+    offers = _offers(ids, now) if with_offers else {}
+    counts = {} if with_offers else _offer_counts(ids, now)
+    not_read = NotRead()
     records = []
     for row in rows:
         values = dict(zip(_AUCTION_FIELDS, row[own], strict=True))
@@ -156,19 +175,22 @@ def _records(rows: list[tuple], now: datetime) -> list[AuctionRecord]:
                 block=Record(pk=block_values["id"], minerals=Related(minerals[block_values["id"]]), **block_values),
                 next_attempt=Record(pk=following) if following else None,
                 public_participations=participations.get(pk, []),
-                public_offers=offers.get(pk, []),
+                public_offers=offers.get(pk, []) if with_offers else not_read,
+                public_offer_count=None if with_offers else counts.get(pk, 0),
             )
         )
     return records
 
 
-def auction_records(queryset, *, now: datetime, chunk: int = CHUNK) -> Iterator[AuctionRecord]:
+def auction_records(queryset, *, now: datetime, offers: bool = True, chunk: int = CHUNK) -> Iterator[AuctionRecord]:
     """The auctions of `queryset` (any public_auctions() queryset: filtered, ordered, sliced) in its order, as
     records for public_auction(record, now=now): one query for the auctions with their tranche, block and next
-    attempt, then per chunk one each for their minerals, participations and offers."""
+    attempt, then per chunk one each for their minerals, participations and offers. offers=False: the offers are
+    only counted (in SQL), for public_auction(record, now=now, history=False), which is all a CSV row or an OCDS
+    release reads of them; a million offers are then never brought into Python."""
     rows = queryset.prefetch_related(None).select_related(None).values_list(*_COLUMNS)
     for part in _chunks(rows.iterator(chunk_size=chunk), chunk):
-        yield from _records(part, now)
+        yield from _records(part, now, offers)
 
 
 # --- The offer history as rows ----------------------------------------------------------------------------------

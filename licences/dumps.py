@@ -1,12 +1,15 @@
-"""The full dumps of the open data (docs/open-data.md "Full dumps"): every public list as one CSV file, and the OCDS
-release packages (one of everything, one per tranche), built by a scheduled task into `settings.OPEN_DATA_DIR` and
-served as files at /data/<name>, with a manifest (name, rows, bytes, sha256, built at, licence).
+"""The full dumps of the open data (docs/open-data.md "Full dumps"): every public list as one CSV file, the public
+offer history (`offers.csv`), and the OCDS release packages (one of everything, one per tranche), built by a
+scheduled task into `settings.OPEN_DATA_DIR` and served as files at /data/<name>, with a manifest (name, rows, bytes,
+sha256, built at, licence).
 
 Each file is written to a temporary file in the same directory and renamed over the old one (atomic on POSIX), the
 manifest last: a reader gets the old file or the new one, never half of one; building again replaces every file
 (idempotent: no leftover, no duplicate). The rows are the downloads' own (the same row functions, read a chunk at a
-time), so a dump and a download never disagree; a dump is not capped.
-"""
+time), so a dump and a download never disagree; a dump is not capped. The auctions are read as tuples
+(auctions.selectors.bulk) and each rendered by public_auction; offers.csv is written by PostgreSQL's COPY where the
+database is PostgreSQL. Apps above this one (clearances) add their files with `register_csv_dump` in their
+AppConfig.ready(): this app cannot import them (docs/architecture.md, "The full dumps")."""
 
 import datetime
 import hashlib
@@ -29,7 +32,7 @@ from auctions.api.downloads import (
     auction_csv_rows,
     tranche_csv_rows,
 )
-from auctions.selectors.bulk import CHUNK, OFFER_CSV_COLUMNS, auction_records, offer_csv_copy, offer_rows
+from auctions.selectors.bulk import OFFER_CSV_COLUMNS, auction_records, chunks, offer_csv_copy, offer_rows
 from auctions.selectors.public import public_auction, public_auctions, public_results, public_tranches
 from blocks.api.public import CSV_COLUMNS as BLOCK_CSV_COLUMNS
 from blocks.api.public import block_csv_rows
@@ -146,7 +149,7 @@ def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list)
     yield head + '"releases": ['
     first = True
     encode = JSONEncoder().encode
-    for chunk in _in_chunks(auction_records(auctions, now=now, offers=False)):
+    for chunk in chunks(auction_records(auctions, now=now, offers=False)):
         licences = {licence.auction_id: licence for licence in _licences([a.id for a in chunk])}
         pieces = []
         for auction in chunk:
@@ -157,17 +160,6 @@ def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list)
                 counter[0] += 1
         yield "".join(pieces)
     yield "]" + tail
-
-
-def _in_chunks(records: Iterable, size: int = CHUNK) -> Iterator[list]:
-    chunk = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 LICENCE_FIELDS = ("auction_id", "number", "kind", "status", "starts_on", "ended_on", "updated_at", "extended_to",

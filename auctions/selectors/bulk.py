@@ -40,7 +40,9 @@ OFFER_FIELDS = ("auction_id", "participation_id", "seq", "value", "placed_at")
 
 
 class Record:
-    """A row as an object: its columns as attributes."""
+    """A row as an object: its columns as attributes. Only the columns read are there: an attribute that
+    public_auction starts to read and the records do not carry fails loudly (tests/auctions/test_bulk.py), it is
+    never silently empty."""
 
     def __init__(self, **values):
         self.__dict__.update(values)
@@ -71,7 +73,8 @@ class AuctionRecord(Record):
 _AUCTION_FIELDS = tuple(f.attname for f in Auction._meta.concrete_fields)
 
 
-def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
+def chunks(iterable: Iterable, size: int = CHUNK) -> Iterator[list]:
+    """`iterable` as lists of `size` items (the last shorter)."""
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -189,7 +192,7 @@ def auction_records(queryset, *, now: datetime, offers: bool = True, chunk: int 
     only counted (in SQL), for public_auction(record, now=now, history=False), which is all a CSV row or an OCDS
     release reads of them; a million offers are then never brought into Python."""
     rows = queryset.prefetch_related(None).select_related(None).values_list(*_COLUMNS)
-    for part in _chunks(rows.iterator(chunk_size=chunk), chunk):
+    for part in chunks(rows.iterator(chunk_size=chunk), chunk):
         yield from _records(part, now, offers)
 
 

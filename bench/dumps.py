@@ -1,18 +1,25 @@
 """Issue 15's dump benchmark: how fast the full dumps (licences/dumps.py) write, and in how much memory.
 
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55432/khanij_bench python bench/dumps.py [--auctions 10000]
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55432/khanij_bench python bench/dumps.py \
+        [--auctions 10000] [--offers 1000000] [--reuse]
 
 1. Drops and re-creates the bench database (its name must contain "bench"), migrates it, seeds `--auctions` blocks
    (bench/seed.py) and one historic settled auction on each (bulk_create); --reuse keeps a seeded database.
-2. Writes auctions.csv and the OCDS package of every auction (ocds/all.json) with the dump's own functions into a
-   temporary directory, and prints rows/s of each and the process's peak resident memory (ru_maxrss).
+   --offers N turns the first N/100 auctions into settled e-auctions run here with about 100 final offers each
+   (INSERT ... SELECT, seconds for 1,000,000; skipped when the offers are there, so --reuse keeps them).
+2. Writes offers.csv, auctions.csv and the OCDS package of every auction (ocds/all.json) with the dump's own
+   functions, each in a fresh process, into a temporary directory, and prints rows/s of each (releases for OCDS),
+   the process's peak resident memory (ru_maxrss, and what Django alone took before the dump) and the load.
 
 Goal (issue 15): >= 50,000 rows/s, resident memory under 200 MB. The figures go to var/bench/dumps-<time>.json.
 """
 
 import argparse
+import datetime
+import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,54 +60,157 @@ def seed_auctions(count: int) -> None:
     )
 
 
+FIRMS = 4  # bidders in each e-auction of the bench
+
+
+def seed_offers(total: int, auctions: int) -> None:
+    """`total` final offers (about 100 an auction) in e-auctions run here and settled: the first of the bench's
+    auctions become Khanij auctions of a tranche of their own, with FIRMS submitted, qualified bidders each, and
+    the offers written by one INSERT ... SELECT over generate_series. Skipped when the offers are there already."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from auctions.models import Auction, Offer, Origin, Tranche
+    from bidders.models import Firm
+
+    if Offer.objects.count() >= total:
+        return
+    count = max(1, min(auctions, total // 100))
+    each = -(-total // count)
+    now = timezone.now()
+    with transaction.atomic():
+        firms = [
+            Firm.objects.create(legal_name=f"Bench Bidder {n} Ltd", cin=f"U13100OR2020PLC{n:06d}", pan=f"BENCH{n:04d}B",
+                                registered_address="Bench", net_worth="10000000000", net_worth_as_of=now.date())
+            for n in range(FIRMS)
+        ]  # fmt: skip
+        day = datetime.timedelta(days=1)
+        schedule = {
+            "document_sale_starts_at": now - 60 * day, "document_sale_ends_at": now - 35 * day,
+            "bid_due_at": now - 30 * day, "technical_evaluation_at": now - 20 * day, "opening_at": now - 10 * day,
+            "e_auction_starts_at": now - 9 * day,
+        }  # fmt: skip
+        tranche = Tranche.objects.create(
+            name="Bench e-auctions", origin=Origin.KHANIJ, status=Tranche.Status.NOTIFIED, kind="lease", params={},
+            notified_at=now - 61 * day, tender_fee=500000, net_worth_threshold=1000000000, **schedule,
+        )  # fmt: skip
+        ids = list(Auction.objects.order_by("pk").values_list("pk", flat=True)[:count])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """UPDATE auctions_auction SET tranche_id = %s, origin = 'khanij', status = 'settled',
+                   document_sale_starts_at = %s - interval '60 days', document_sale_ends_at = %s - interval '35 days',
+                   bid_due_at = %s - interval '30 days', technical_evaluation_at = %s - interval '20 days',
+                   opening_at = %s - interval '10 days', e_auction_starts_at = %s - interval '9 days',
+                   opened_at = %s - interval '10 days', starts_at = %s - interval '9 days',
+                   closes_at = %s - interval '8 days', settled_at = %s - interval '8 days', floor_price = 10,
+                   reserve_price_pct = 10, net_worth_threshold = 1000000000, bid_security = 50000000,
+                   lease_kind = 'ML', bid_count = %s,
+                   offer_count = %s, bidder_salt = md5(id::text), published_preferred_bidder = '',
+                   published_final_offer = NULL
+                   WHERE id = ANY(%s)""",
+                [tranche.pk, *[now] * 10, FIRMS, each, ids],
+            )
+            cursor.execute(
+                """INSERT INTO auctions_participation (auction_id, firm_id, status, tender_fee_reference,
+                   tender_fee_paid_at, bid_security_reference, declared_affiliates, technical_bid_document,
+                   sealed_offer, commitment, evaluation_reason, affiliate_flag, offer_nonce, created_at,
+                   submitted_at, technically_qualified, initial_price_offer, rank, qualified)
+                   SELECT a, f.id, 'submitted', 'TF', %s, 'BS', '', '', '', md5(a::text || f.id::text), '', '', 'n',
+                          %s, %s, true, 10 + f.n, %s - f.n, true
+                   FROM unnest(%s::bigint[]) a,
+                        (SELECT id, row_number() OVER (ORDER BY id) AS n FROM bidders_firm WHERE id = ANY(%s)) f""",
+                [now, now, now, FIRMS + 1, ids, [f.pk for f in firms]],
+            )
+            cursor.execute(
+                """INSERT INTO auctions_offer (auction_id, participation_id, seq, value, placed_at)
+                   SELECT p.auction_id, p.id, s, 10 + s * 0.01, a.starts_at + s * interval '1 second'
+                   FROM auctions_auction a
+                   JOIN LATERAL generate_series(1, %s) s ON true
+                   JOIN auctions_participation p ON p.auction_id = a.id
+                        AND p.firm_id = (%s::bigint[])[1 + s %% %s]
+                   WHERE a.id = ANY(%s)""",
+                [each, [f.pk for f in firms], FIRMS, ids],
+            )
+            cursor.execute(
+                """UPDATE auctions_auction a SET best_offer = o.value, best_participation_id = o.participation_id
+                   FROM auctions_offer o WHERE o.auction_id = a.id AND o.seq = %s AND a.id = ANY(%s)""",
+                [each, ids],
+            )
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def measure(directory: Path) -> list[dict]:
+DUMPS = ("offers.csv", "auctions.csv", "ocds/all.json")
+
+
+def measure_one(name: str, directory: Path) -> dict:
+    """Writes one dump with the dump's own functions, in this (fresh) process; its rows, seconds, peak RSS."""
+    from django.urls import get_resolver
     from django.utils import timezone
 
-    from auctions.api.downloads import AUCTION_CSV_COLUMNS, auction_csv_rows
     from auctions.selectors.public import public_auctions
-    from core.public_api import csv_lines
     from licences import dumps
 
-    rows = []
-    started = time.monotonic()
-    counter = dumps.RowCounter(auction_csv_rows(public_auctions(), "http://bench"))
-    dumps.write_atomic(directory, "auctions.csv", csv_lines(AUCTION_CSV_COLUMNS, counter, cap=dumps.UNCAPPED))
-    seconds = time.monotonic() - started
-    rows.append({"dump": "auctions.csv", "rows": counter.count, "seconds": seconds, "peak_rss_mb": peak_rss_mb()})
-
+    get_resolver().url_patterns  # noqa: B018 - the URL configuration is imported once per worker, not per dump
     now = timezone.now()
+    before = peak_rss_mb()
+    counter = [0]
     started = time.monotonic()
-    auctions, count = public_auctions(now=now).select_related("licence"), [0]
-    dumps.write_atomic(directory, "ocds/all.json", dumps.package_chunks(auctions, uri="x", now=now, counter=count))
+    if name == "ocds/all.json":
+        chunks = dumps.package_chunks(public_auctions(now=now), uri="x", now=now, counter=counter)
+    else:
+        dump = next(d for d in dumps._csv_dumps() if d.name == name)
+        chunks = dumps.csv_dump_chunks(dump, site="http://bench", now=now, counter=counter)
+    dumps.write_atomic(directory, name, chunks)
     seconds = time.monotonic() - started
-    row = {"dump": "ocds/all.json (releases)", "rows": count[0], "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
-    rows.append(row)
-    return rows
+    rows = "releases" if name.startswith("ocds") else "rows"
+    return {"dump": name, "rows": counter[0], "unit": rows, "seconds": seconds, "rss_before_mb": before,
+            "peak_rss_mb": peak_rss_mb(), "load": os.getloadavg()}  # fmt: skip
+
+
+def measure(url: str) -> list[dict]:
+    """Each dump in a process of its own, so that its peak RSS is its own (not the seeding's, not another dump's)."""
+    results = []
+    for name in DUMPS:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", name, "--directory", tmp], env={**os.environ,
+                 "BENCH_DATABASE_URL": url}, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--auctions", type=int, default=10_000)
+    parser.add_argument("--offers", type=int, default=0, help="final offers to seed (e.g. 1000000)")
     parser.add_argument("--reuse", action="store_true", help="keep a seeded bench database")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--directory", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = common.bench_database_url("bench/dumps.py")
+    if args.one:
+        common.setup_django(url)
+        print(json.dumps(measure_one(args.one, Path(args.directory))))
+        return
     if not args.reuse:
         common.timed("re-creating the bench database", lambda: common.recreate_database(url))
     common.setup_django(url)
     common.timed(f"seeding {args.auctions} blocks and auctions", lambda: seed_auctions(args.auctions))
+    if args.offers:
+        common.timed(f"seeding {args.offers} final offers", lambda: seed_offers(args.offers, args.auctions))
     load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory() as tmp:
-        rows = measure(Path(tmp))
+    rows = measure(url)
     load_after = os.getloadavg()
     for row in rows:
         rate = row["rows"] / row["seconds"] if row["seconds"] else 0
         row["rows_per_second"] = rate
-        print(f"{row['dump']:28} {row['rows']:>9,} rows {row['seconds']:7.1f} s {rate:>10,.0f} rows/s "
-              f"peak RSS {row['peak_rss_mb']:.0f} MB")  # fmt: skip
+        print(f"{row['dump']:16} {row['rows']:>9,} {row['unit']:8} {row['seconds']:7.2f} s {rate:>10,.0f} /s "
+              f"peak RSS {row['peak_rss_mb']:.0f} MB (at start {row['rss_before_mb']:.0f}) "
+              f"load {row['load'][0]:.1f}")  # fmt: skip
     print(f"load average {load_before[0]:.1f} -> {load_after[0]:.1f}")
     path = common.save("dumps", {"machine": common.machine(), "load": [load_before, load_after], "rows": rows})
     print(f"figures: {path}")

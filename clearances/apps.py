@@ -12,3 +12,9 @@ class ClearancesConfig(AppConfig):
 
         hooks.register_execution_blocker(execution_blockers)
         hooks.register_milestone_keeper(milestone_keeper)
+
+        # The full dumps (licences.dumps) include the clearance cases, as their public CSV download gives them.
+        from clearances.api.public import CSV_COLUMNS, case_dump_rows
+        from licences.dumps import CSVDump, register_csv_dump
+
+        register_csv_dump(CSVDump("clearances.csv", "Clearance cases", tuple(CSV_COLUMNS), case_dump_rows))

@@ -1,12 +1,15 @@
-"""The full dumps of the open data (docs/open-data.md "Full dumps"): every public list as one CSV file, and the OCDS
-release packages (one of everything, one per tranche), built by a scheduled task into `settings.OPEN_DATA_DIR` and
-served as files at /data/<name>, with a manifest (name, rows, bytes, sha256, built at, licence).
+"""The full dumps of the open data (docs/open-data.md "Full dumps"): every public list as one CSV file, the public
+offer history (`offers.csv`), and the OCDS release packages (one of everything, one per tranche), built by a
+scheduled task into `settings.OPEN_DATA_DIR` and served as files at /data/<name>, with a manifest (name, rows, bytes,
+sha256, built at, licence).
 
 Each file is written to a temporary file in the same directory and renamed over the old one (atomic on POSIX), the
 manifest last: a reader gets the old file or the new one, never half of one; building again replaces every file
 (idempotent: no leftover, no duplicate). The rows are the downloads' own (the same row functions, read a chunk at a
-time), so a dump and a download never disagree; a dump is not capped.
-"""
+time), so a dump and a download never disagree; a dump is not capped. The auctions are read as tuples
+(auctions.selectors.bulk) and each rendered by public_auction; offers.csv is written by PostgreSQL's COPY where the
+database is PostgreSQL. Apps above this one (clearances) add their files with `register_csv_dump` in their
+AppConfig.ready(): this app cannot import them (docs/architecture.md, "The full dumps")."""
 
 import datetime
 import hashlib
@@ -14,9 +17,12 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -26,14 +32,16 @@ from auctions.api.downloads import (
     auction_csv_rows,
     tranche_csv_rows,
 )
+from auctions.selectors.bulk import OFFER_CSV_COLUMNS, auction_records, chunks, offer_csv_copy, offer_rows
 from auctions.selectors.public import public_auction, public_auctions, public_results, public_tranches
 from blocks.api.public import CSV_COLUMNS as BLOCK_CSV_COLUMNS
 from blocks.api.public import block_csv_rows
 from blocks.selectors import block_list_queryset
-from core.public_api import CSV_CHUNK, csv_lines
+from core.public_api import csv_lines
 from licences.api.downloads import OBLIGATION_CSV_COLUMNS, obligation_csv_rows, obligation_queryset
 from licences.api.register import CSV_COLUMNS as LICENCE_CSV_COLUMNS
 from licences.api.register import licence_csv_rows
+from licences.models import Licence
 from licences.ocds import auction_releases, release_package
 from licences.selectors.register import licence_list_queryset
 
@@ -45,17 +53,47 @@ def data_dir() -> Path:
     return Path(settings.OPEN_DATA_DIR)
 
 
-def _csv_files(site: str):
-    """(name, title, columns, rows) of every CSV dump."""
+@dataclass(frozen=True)
+class CSVDump:
+    """One CSV file of the dumps: `rows(site, now)` yields its rows (lists, as the download's own row function
+    does); `copy(now, counter)`, where given, writes the same file faster on PostgreSQL (bytes, header first)."""
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: Callable[[str, datetime.datetime], Iterable[list]]
+    copy: Callable[[datetime.datetime, list], Iterator[bytes]] | None = None
+
+
+# The CSV dumps of apps above this one (clearances), registered in their AppConfig.ready(): licences cannot import
+# them (docs/architecture.md, "The full dumps").
+_REGISTERED: dict[str, CSVDump] = {}
+
+
+def register_csv_dump(dump: CSVDump) -> None:
+    """Adds `dump` to every build, after this app's own files (again under the same name: replaced)."""
+    _REGISTERED[dump.name] = dump
+
+
+def _csv_dumps() -> list[CSVDump]:
+    """Every CSV dump, in the order of the manifest."""
     return [
-        ("blocks.csv", "Blocks", BLOCK_CSV_COLUMNS, lambda: block_csv_rows(block_list_queryset(), site)),
-        ("tranches.csv", "Notified tranches", TRANCHE_CSV_COLUMNS, lambda: tranche_csv_rows(public_tranches(), site)),
-        ("auctions.csv", "Auctions", AUCTION_CSV_COLUMNS, lambda: auction_csv_rows(public_auctions(), site)),
-        ("results.csv", "Results", AUCTION_CSV_COLUMNS, lambda: auction_csv_rows(public_results(), site)),
-        ("licences.csv", "The licence register", LICENCE_CSV_COLUMNS,
-         lambda: licence_csv_rows(licence_list_queryset(with_boundary=True), site)),
-        ("obligations.csv", "Obligations of every licence", OBLIGATION_CSV_COLUMNS,
-         lambda: obligation_csv_rows(obligation_queryset(), site)),
+        CSVDump("blocks.csv", "Blocks", BLOCK_CSV_COLUMNS,
+                lambda site, now: block_csv_rows(block_list_queryset(), site)),
+        CSVDump("tranches.csv", "Notified tranches", TRANCHE_CSV_COLUMNS,
+                lambda site, now: tranche_csv_rows(public_tranches(), site)),
+        CSVDump("auctions.csv", "Auctions", AUCTION_CSV_COLUMNS,
+                lambda site, now: auction_csv_rows(public_auctions(now=now), site, now=now)),
+        CSVDump("results.csv", "Results", AUCTION_CSV_COLUMNS,
+                lambda site, now: auction_csv_rows(public_results(now=now), site, now=now)),
+        CSVDump("offers.csv", "Final offers of every e-auction whose offer history is public", OFFER_CSV_COLUMNS,
+                lambda site, now: offer_rows(now=now),
+                copy=lambda now, counter: offer_csv_copy(now=now, counter=counter)),
+        CSVDump("licences.csv", "The licence register", LICENCE_CSV_COLUMNS,
+                lambda site, now: licence_csv_rows(licence_list_queryset(with_boundary=True), site)),
+        CSVDump("obligations.csv", "Obligations of every licence", OBLIGATION_CSV_COLUMNS,
+                lambda site, now: obligation_csv_rows(obligation_queryset(), site)),
+        *_REGISTERED.values(),
     ]  # fmt: skip
 
 
@@ -71,8 +109,18 @@ class RowCounter:
             yield row
 
 
+def csv_dump_chunks(dump: CSVDump, *, site: str, now: datetime.datetime, counter: list) -> Iterator[str | bytes]:
+    """The file of `dump`: by COPY on PostgreSQL where it has one, else row by row; counter[0] ends as its rows."""
+    if dump.copy is not None and connection.vendor == "postgresql":
+        yield from dump.copy(now, counter)
+        return
+    rows = RowCounter(dump.rows(site, now))
+    yield from csv_lines(dump.columns, rows, cap=UNCAPPED)
+    counter[0] = rows.count
+
+
 def write_atomic(directory: Path, name: str, chunks) -> dict:
-    """Writes the text `chunks` to directory/name atomically; returns its bytes and sha256."""
+    """Writes the `chunks` (text or bytes) to directory/name atomically; returns its bytes and sha256."""
     target = directory / name
     target.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
@@ -80,7 +128,7 @@ def write_atomic(directory: Path, name: str, chunks) -> dict:
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
-                data = chunk.encode("utf-8")
+                data = chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
                 digest.update(data)
                 size += len(data)
                 out.write(data)
@@ -95,23 +143,32 @@ def write_atomic(directory: Path, name: str, chunks) -> dict:
 
 
 def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list):
-    """A release package written piece by piece: every release of every auction, one auction in memory at a time."""
+    """A release package written piece by piece: every release of every auction of the queryset `auctions`, read as
+    tuples a chunk at a time (auctions.selectors.bulk), each from public_auction."""
     head, tail = json.dumps(release_package([], uri=uri, published=now)).split('"releases": []')
     yield head + '"releases": ['
     first = True
-    for auction in auctions.iterator(chunk_size=CSV_CHUNK):
-        for release in auction_releases(auction, public_auction(auction, now=now), _licence(auction)):
-            yield ("" if first else ",") + json.dumps(release, cls=JSONEncoder)
-            first = False
-            counter[0] += 1
+    encode = JSONEncoder().encode
+    for chunk in chunks(auction_records(auctions, now=now, offers=False)):
+        licences = {licence.auction_id: licence for licence in _licences([a.id for a in chunk])}
+        pieces = []
+        for auction in chunk:
+            public = public_auction(auction, now=now, history=False)  # the releases count the offers, never list them
+            for release in auction_releases(auction, public, licences.get(auction.id)):
+                pieces.append(("" if first else ",") + encode(release))
+                first = False
+                counter[0] += 1
+        yield "".join(pieces)
     yield "]" + tail
 
 
-def _licence(auction):
-    try:
-        return auction.licence
-    except auction.__class__.licence.RelatedObjectDoesNotExist:
-        return None
+LICENCE_FIELDS = ("auction_id", "number", "kind", "status", "starts_on", "ended_on", "updated_at", "extended_to",
+                  "expires_on")  # fmt: skip
+
+
+def _licences(auction_ids: list[int]):
+    """The licences of these auctions, with the columns the OCDS contract reads (licences.ocds._contract)."""
+    return Licence.objects.filter(auction_id__in=auction_ids).only(*LICENCE_FIELDS)
 
 
 def _entry(name: str, title: str, kind: str, rows: int, written: dict, built_at: str) -> dict:
@@ -125,11 +182,11 @@ def build_dumps(*, directory: Path | None = None, site: str | None = None) -> di
     now = timezone.now()
     built_at = now.isoformat()
     files = []
-    for name, title, columns, rows in _csv_files(site):
-        counter = RowCounter(rows())
-        written = write_atomic(directory, name, csv_lines(columns, counter, cap=UNCAPPED))
-        files.append(_entry(name, title, "csv", counter.count, written, built_at))
-    auctions = public_auctions(now=now).select_related("licence")
+    for dump in _csv_dumps():
+        counter = [0]
+        written = write_atomic(directory, dump.name, csv_dump_chunks(dump, site=site, now=now, counter=counter))
+        files.append(_entry(dump.name, dump.title, "csv", counter[0], written, built_at))
+    auctions = public_auctions(now=now)
     packages = [("ocds/all.json", "OCDS release package of every auction", auctions)]
     for tranche in public_tranches().order_by("id"):
         title = f"OCDS release package of {tranche.name}"

@@ -1,8 +1,9 @@
 """CSV downloads of tranches, auctions and results: the lists of the public API as streamed files.
 
-Every auction row is rendered from `auctions.selectors.public.public_auction`, the one place that decides what is
-public at the moment of the request (RULES.md s.6): a cell whose section is not public yet (bids before the bid due
-date, offers before the opening, the winner before the close) is empty, and a sealed offer is never read.
+Every auction row (read as tuples: auctions.selectors.bulk) is rendered from
+`auctions.selectors.public.public_auction`, the one place that decides what is public at the moment of the request
+(RULES.md s.6): a cell whose section is not public yet (bids before the bid due date, offers before the opening, the
+winner before the close) is empty, and a sealed offer is never read.
 """
 
 from django.utils import timezone
@@ -10,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from auctions.api.public import AuctionFilter
+from auctions.selectors.bulk import auction_records
 from auctions.selectors.public import SCHEDULE_FIELDS, public_auction, public_auctions, public_results, public_tranches
 from core.public_api import BAD_FILTER, CSV_CHUNK, CSVDownloadView, csv_text, csv_value, url_maker
 
@@ -75,10 +77,12 @@ def auction_row(data: dict, urls: dict) -> list:
 
 
 def auction_csv_rows(queryset, site: str, *, now=None):
+    """The auctions of `queryset` as rows, read as tuples a chunk at a time (auctions.selectors.bulk) and each
+    rendered from public_auction."""
     now = now or timezone.now()
     urls = {"portal": url_maker("public_auctions:auction_detail", site), "ocds": url_maker("auction-ocds", site)}
-    for auction in queryset.iterator(chunk_size=CSV_CHUNK):
-        yield auction_row(public_auction(auction, now=now), urls)
+    for auction in auction_records(queryset, now=now, offers=False):
+        yield auction_row(public_auction(auction, now=now, history=False), urls)
 
 
 def tranche_csv_rows(queryset, site: str):

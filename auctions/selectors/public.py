@@ -94,6 +94,14 @@ def phase_q(phases, now: datetime) -> Q:
     return result
 
 
+def offer_history_public_q(now: datetime) -> Q:
+    """Auctions whose offer history is public at `now`, as a database filter: the SQL form of
+    `offers_are_open(a) and history_is_public(a, now)`, which `_result` applies (tests/auctions/test_bulk.py holds
+    them equal on auctions in every phase)."""
+    closed_or_settled = phase_q([Phase.CLOSED, Phase.SETTLED], now) | Q(status=Auction.Status.ANNULLED)
+    return Q(opened_at__isnull=False) & closed_or_settled
+
+
 def _public_participations():
     return Participation.objects.select_related("firm").only(*PUBLIC_PARTICIPATION_FIELDS).order_by("id")
 
@@ -249,15 +257,26 @@ def _opening(auction: Auction, submitted: list[Participation]) -> dict:
     }
 
 
-def _result(auction: Auction, submitted: list[Participation]) -> dict:
-    """The outcome of the e-auction, once it has closed. Bidders in the history are numbered by their first
-    offer; the firm behind a number is not published (the tokens in the ledger are linked with the salt)."""
-    offers = _offers(auction)
+def _history(auction: Auction) -> list[dict]:
+    """The offer history: bidders numbered by their first offer; the firm behind a number is not published (the
+    tokens in the ledger are linked with the salt)."""
     labels: dict[int, str] = {}
     history = []
-    for offer in offers:
+    for offer in _offers(auction):
         label = labels.setdefault(offer.participation_id, f"Bidder {len(labels) + 1}")
         history.append({"seq": offer.seq, "value": offer.value, "placed_at": offer.placed_at, "bidder": label})
+    return history
+
+
+def _offer_count(auction: Auction) -> int:
+    count = getattr(auction, "public_offer_count", None)
+    return len(_offers(auction)) if count is None else count
+
+
+def _result(auction: Auction, submitted: list[Participation], *, history: bool) -> dict:
+    """The outcome of the e-auction, once it has closed; with its offer history, or (history=False) only their
+    number."""
+    offers = _history(auction) if history else None
     winner = next((p for p in submitted if p.pk == auction.best_participation_id), None)
     declared = auction.status == Auction.Status.SETTLED
     return {
@@ -266,8 +285,8 @@ def _result(auction: Auction, submitted: list[Participation]) -> dict:
         "declared_on": _day(auction.settled_at) if declared else None,
         "preferred_bidder": _firm(winner) if winner else None,
         "winning_offer": auction.best_offer if winner else None,
-        "offer_count": len(history),
-        "offers": history,
+        "offer_count": len(offers) if history else _offer_count(auction),
+        "offers": offers,
         "bidder_salt": auction.bidder_salt,
     }
 
@@ -381,8 +400,10 @@ def _historic_auction(auction: Auction, data: dict) -> dict:
     }
 
 
-def public_auction(auction: Auction, *, now: datetime | None = None) -> dict:
-    """Everything the public may know of `auction` at `now` (RULES.md s.6). A section not yet public is None."""
+def public_auction(auction: Auction, *, now: datetime | None = None, history: bool = True) -> dict:
+    """Everything the public may know of `auction` at `now` (RULES.md s.6). A section not yet public is None.
+    history=False: the result without its list of offers (`offers` None, `offer_count` still given), for readers
+    that only count them (the CSV rows, the OCDS releases: auctions.selectors.bulk)."""
     now = _now(now)
     phase = auction_phase(auction, now)
     participations = _participations(auction)
@@ -421,7 +442,7 @@ def public_auction(auction: Auction, *, now: datetime | None = None) -> dict:
         "technically_qualified": tqb,
         "opening": _opening(auction, submitted) if opened else None,
         "e_auction": {"starts_at": auction.starts_at, "closes_at": auction.closes_at} if opened else None,
-        "result": _result(auction, submitted) if opened and history_is_public(auction, now) else None,
+        "result": _result(auction, submitted, history=history) if opened and history_is_public(auction, now) else None,
         "source": None,
     }
     return _historic_auction(auction, data) if auction.historic else data

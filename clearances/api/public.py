@@ -128,6 +128,11 @@ def case_csv_rows(queryset, site: str):
         ]
 
 
+def case_dump_rows(site: str, now):
+    """Every public case as the download gives it unfiltered, counted on the day of `now` (the full dumps)."""
+    return case_csv_rows(sel.public_cases(on=timezone.localdate(now)), site)
+
+
 def case_csv_response(queryset, request) -> StreamingHttpResponse:
     """The shared streamed, capped download (core.public_api.csv_response)."""
     site = request.build_absolute_uri("/").rstrip("/")

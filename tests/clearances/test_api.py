@@ -94,6 +94,60 @@ def test_the_csv_lists_the_filtered_cases_with_their_clock(water_case):
     assert row["portal_url"].endswith(f"/clearances/{water_case.pk}/")
 
 
+CSV_COLUMNS = [
+    "id", "licence", "holder", "state", "kind", "authority", "status", "outcome", "filed_on", "decided_on",
+    "fast_track", "fast_track_minerals", "external_reference", "stage", "days_used", "days_allowed", "days_left",
+    "target_date", "overdue", "clock_stopped", "escalated_on", "portal_url",
+]  # fmt: skip
+
+
+def csv_rows(url: str) -> list[dict]:
+    response = APIClient().get(url)
+    assert response.status_code == 200, response.content if not response.streaming else url
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_csv_has_the_documented_columns_and_the_filters_of_the_list():
+    for n in range(3):
+        make_case(filed_on=date(2027, 3, 1 + n))
+    odisha = make_case(kind="water_consent", licence=make_licence(status="loi_issued", state="Odisha"), fast_track=True)
+    with time_machine.travel(TODAY, tick=False):
+        response = APIClient().get("/api/v1/public/clearances.csv")
+        header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert header == CSV_COLUMNS
+        for query, expected in (
+            ("", 4),
+            ("kind=mining_plan", 3),
+            ("state=Odisha", 1),
+            ("authority=spcb-odisha", 1),
+            ("fast_track=true", 1),
+            ("fast_track=false", 3),
+            ("overdue=true", 3),
+            (f"licence={odisha.licence_id}", 1),
+            ("status=withdrawn", 0),
+        ):
+            assert len(csv_rows(f"/api/v1/public/clearances.csv?{query}")) == expected, query
+        ordered = csv_rows("/api/v1/public/clearances.csv?kind=mining_plan&ordering=-filed_on")
+        assert [r["filed_on"] for r in ordered] == ["2027-03-03", "2027-03-02", "2027-03-01"]
+        bad = APIClient().get("/api/v1/public/clearances.csv?state=Atlantis")
+    assert bad.status_code == 400 and "state" in bad.json()["error"]["fields"]
+
+
+def test_the_full_dumps_hold_every_case_as_the_unfiltered_download(water_case, settings, tmp_path, client):
+    from licences.dumps import build_dumps
+
+    settings.OPEN_DATA_DIR, settings.SITE_URL = tmp_path, "http://testserver"
+    make_case()
+    with time_machine.travel(TODAY, tick=False):
+        manifest = build_dumps()
+        download = b"".join(APIClient().get("/api/v1/public/clearances.csv").streaming_content).decode()
+        listed = {f["name"]: f for f in client.get("/api/v1/public/").json()["files"]}
+    [entry] = [f for f in manifest["files"] if f["name"] == "clearances.csv"]
+    assert entry["rows"] == 2 and entry["format"] == "csv" and entry["title"] == "Clearance cases"
+    assert (tmp_path / "clearances.csv").read_bytes().decode() == download
+    assert listed["clearances.csv"]["sha256"] == entry["sha256"]
+
+
 def test_the_public_list_and_statistics_cost_the_same_queries_for_two_cases_or_twenty():
     client = APIClient()
 

@@ -10,7 +10,9 @@ import json
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.utils import timezone
 
+from auctions.selectors.public import public_auction, public_auction_get
 from licences import tasks
 from licences.dumps import build_dumps
 from tests.auctions.test_downloads import historic
@@ -19,7 +21,10 @@ from tests.standards import ocds_package_errors
 
 pytestmark = pytest.mark.django_db
 
-CSV_FILES = ["blocks.csv", "tranches.csv", "auctions.csv", "results.csv", "licences.csv", "obligations.csv"]
+CSV_FILES = [
+    "blocks.csv", "tranches.csv", "auctions.csv", "results.csv", "offers.csv", "licences.csv", "obligations.csv",
+    "clearances.csv",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -66,6 +71,23 @@ def test_a_dump_is_the_download_uncapped(data_dir, world, client, settings):
     dump = (data_dir / "auctions.csv").read_text()
     assert download.splitlines()[:2] == dump.splitlines()[:2]
     assert len(dump.splitlines()) == 4 and "# truncated" not in dump  # the dump has every row
+
+
+def test_offers_csv_is_the_public_offer_history_of_every_closed_e_auction(data_dir, world):
+    settled = world["settled"]
+    with time_machine.travel(moment(settled, "settled"), tick=False):
+        manifest = build_dumps()
+        public = public_auction(public_auction_get(auction_id=settled.pk))["result"]["offers"]
+    content = (data_dir / "offers.csv").read_bytes().decode()
+    lines = list(csv.reader(io.StringIO(content)))
+    assert lines[0] == ["auction_id", "seq", "bidder", "offer_pct", "placed_at"]
+    expected = [
+        [str(settled.pk), str(o["seq"]), o["bidder"], str(o["value"]), timezone.localtime(o["placed_at"]).isoformat()]
+        for o in public
+    ]
+    assert lines[1:] == expected and [row[2] for row in expected] == ["Bidder 1", "Bidder 2"]
+    [entry] = [f for f in manifest["files"] if f["name"] == "offers.csv"]
+    assert entry["rows"] == 2
 
 
 def test_a_tranche_package_holds_only_its_auctions(data_dir, world):

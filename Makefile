@@ -27,9 +27,10 @@ run: install
 	@DEBUG=true $(BIN)/python manage.py check_database_layout
 	@DEBUG=true $(BIN)/python manage.py migrate --noinput
 	@DEBUG=true PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
-	@DEBUG=true $(BIN)/python manage.py import_history
-	@DEBUG=true $(BIN)/python manage.py seed_licences
-	@DEBUG=true $(BIN)/python manage.py seed_clearances
+	@DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py import_history
+	@DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_licences
+	@DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_clearances
+	@DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py build_dumps
 	@echo ""
 	@echo "Khanij is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""

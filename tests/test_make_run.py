@@ -90,6 +90,12 @@ def test_make_run_serves_the_seeded_portal_with_worker_and_beat_and_ctrl_c_stops
         assert status == 200
         status, _, listing = get(base + "/blocks/")
         assert status == 200 and "Katghora" in listing
+        # The full dumps are there from the start (make run builds them after seeding), not after the hourly task.
+        status, _, manifest = get(base + "/data/manifest.json")
+        assert status == 200, manifest
+        dumped = {entry["name"]: entry["rows"] for entry in json.loads(manifest)["files"]}
+        assert {"auctions.csv", "offers.csv", "clearances.csv", "ocds/all.json"} <= set(dumped), dumped
+        assert dumped["auctions.csv"] > 0 and dumped["clearances.csv"] > 0, dumped
         started = [int(pid) for pid in re.findall(r"\w+\.1 started \(pid=(\d+)\)", output)]
         assert len(started) == 3, output[-3000:]
 
@@ -110,6 +116,9 @@ def test_make_run_serves_the_seeded_portal_with_worker_and_beat_and_ctrl_c_stops
         wait_for(lambda: "Subject: Port check" in log.read_text(), 60, "the worker mailing the notice", log)
         mail = log.read_text().split("Subject: Port check", 1)[1][:2000]
         assert f"http://127.0.0.1:{port}/regulator/tranches/" in mail, mail
+        # The mails of the seeded demo (payments due, clearance stages, written by make run's seed commands) too.
+        ports = set(re.findall(r"http://127\.0\.0\.1:(\d+)/", log.read_text()))
+        assert ports == {str(port)}, f"links to other ports in make run's output: {ports}"
 
         # Beat dies (as it did when the database went away): make run starts it again by itself.
         beat = [p for p in processes_using(var_dir) if b"config\x00beat" in Path(f"/proc/{p}/cmdline").read_bytes()]

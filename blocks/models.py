@@ -119,8 +119,9 @@ class Block(models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="block_bbox_idx"),
-            # The public list filtered by State, a page in code order: read from the index, not sorted.
-            models.Index(fields=["state", "code"], name="block_state_code_idx"),
+            # The public list filtered by State (and mineral), a page in code order: the page's ids are read from
+            # this index alone (PostgreSQL: INCLUDE id), then its rows by id (core.pagination.TwoStepCursorPagination).
+            models.Index(fields=["state", "code"], include=["id"], name="block_state_code_idx"),
         ]
 
     def __str__(self):

@@ -29,12 +29,15 @@ from blocks.selectors import (
     mineral_list,
 )
 from core.api import ErrorSerializer
-from core.pagination import KeysetCursorPagination
+from core.pagination import TwoStepCursorPagination
 from core.public_api import BAD_FILTER, CSV_CHUNK, CSVDownloadView, PublicAPIView, csv_text, url_maker
 
 
-class PublicBlockPagination(KeysetCursorPagination):
+class PublicBlockPagination(TwoStepCursorPagination):
     page_size = 50
+
+    def rows_by_key(self, keys):
+        return {row["pk"]: row for row in block_api_list_queryset().order_by().filter(pk__in=keys)}
 
 
 class VersionCached:
@@ -85,6 +88,8 @@ class BlockListView(VersionCached, PublicAPIView, generics.ListAPIView):
         params = self.request.query_params
         if not any(value.strip() for name in BlockFilter.base_filters for value in params.getlist(name)):
             return queryset
+        # Filtered (by State and mineral, the common case): the page's keys from the indexes, then its rows.
+        self.paginator.two_step = True
         return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):

@@ -4,6 +4,7 @@ section 6), and the pieces of its streamed CSV files.
 Nobody authenticates here: a signed-in regulator gets exactly what an anonymous citizen gets.
 """
 
+import abc
 import csv
 import datetime
 from collections.abc import Iterable, Iterator
@@ -104,7 +105,7 @@ def csv_response(columns, rows, *, filename: str) -> StreamingHttpResponse:
     return response
 
 
-class CSVDownloadView(PublicAPIView):
+class CSVDownloadView(PublicAPIView, abc.ABC):
     """A public list as a streamed CSV file, with the filters of its list (`filterset_class`). A subclass names
     `csv_columns`, `csv_filename`, `get_queryset()` and `csv_rows(queryset, site)`, which yields one list a row
     and reads the queryset with `.iterator(chunk_size=CSV_CHUNK)` (prefetches run once a chunk, never a row)."""
@@ -118,8 +119,9 @@ class CSVDownloadView(PublicAPIView):
         # The body is CSV whatever the client accepts; errors before it are JSON.
         return super().perform_content_negotiation(request, force=True)
 
+    @abc.abstractmethod
     def csv_rows(self, queryset, site: str) -> Iterator[list]:
-        raise NotImplementedError
+        """One list of cells a row of the filtered, capped queryset."""
 
     def get(self, request, *args, **kwargs):
         queryset = capped(self.filter_queryset(self.get_queryset()))

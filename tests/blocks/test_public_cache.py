@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from blocks import lifecycle
 from blocks.models import Block, Mineral
 from blocks.services import block_update
+from tests.conftest import require_service
 from tests.factories.registry import registered_block
 
 pytestmark = pytest.mark.django_db
@@ -148,8 +149,7 @@ def requires_redis():
 
     from core.cache import RedisCache
 
-    if not isinstance(caches["default"], RedisCache):
-        pytest.skip("needs Redis: set REDIS_URL (CI does)")
+    require_service(isinstance(caches["default"], RedisCache), "needs Redis: set REDIS_URL (CI does)")
 
 
 @pytest.mark.parametrize("url", [BLOCKS, DETAIL, f"{BLOCKS}?mineral=lithium&state=Chhattisgarh"])

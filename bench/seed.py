@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from blocks import rules
 from blocks.constants import INDIAN_STATES
+from blocks.list_rows import store_list_rows, store_missing_list_rows
 from blocks.models import Block, BlockResource, Mineral
 
 DISTRICTS = [
@@ -115,12 +116,17 @@ def seed_blocks(count: int, *, batch: int = 5000, seed: int = 2025, out=None) ->
                     )
             Block.minerals.through.objects.bulk_create(links)
             BlockResource.objects.bulk_create(resources)
+            store_list_rows([block.pk for block in created])  # the public list's stored rows (blocks.list_rows)
         added += len(created)
         if out:
             out.write(f"\r  {start + len(created):,} blocks")
             out.flush()
     if out and added:
         out.write("\n")
+    # A database seeded before the stored rows (or changed since): the list would render those rows per request.
+    filled = store_missing_list_rows()
+    if out and filled:
+        out.write(f"  stored the list rows of {filled:,} blocks\n")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return added

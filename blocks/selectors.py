@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum
 
 from blocks.constants import AuctionAuthority, ExplorationStage, LeaseKind
 from blocks.filters import BlockFilter, BlockMineral, MineralFilter
@@ -40,6 +40,20 @@ def block_api_list_queryset() -> QuerySet:
     """The public API's block list as plain rows (dicts of the shown columns and "pk"), no model instances: their
     minerals come from `block_page_minerals` once a page (two queries whatever the number of rows)."""
     return Block.objects.values("pk", *LIST_ROW_FIELDS).order_by("code")
+
+
+def block_api_page_queryset(version: int) -> QuerySet[Block]:
+    """The public API's block list read with the blocks' stored rows (blocks.models.BlockListRow) of this rendering
+    `version` that still match their block (its updated_at and status): joined with `stored_rows`, a page is one
+    query of keys and rows."""
+    usable = Q(list_row__version=version, list_row__updated_at=F("updated_at"), list_row__status=F("status"))
+    return Block.objects.annotate(stored=FilteredRelation("list_row", condition=usable)).order_by("code")
+
+
+def stored_rows(queryset: QuerySet[Block], fields) -> QuerySet:
+    """Rows of `queryset` (from block_api_page_queryset) as dicts of "pk", `fields` (the sort columns) and "body": the
+    stored row, None when the block has none that is usable."""
+    return queryset.values("pk", *fields, body=F("stored__body"))
 
 
 # A mineral as a row of the list shows and explains it: slug, name, Part D, Seventh Schedule.

@@ -136,7 +136,7 @@ def test_the_queries_of_a_page_and_a_detail_do_not_grow_with_ten_times_the_block
     new_data_version()
     many = [count(api, url) for url in urls] + [count(api, f"{BLOCKS}/BX-000077")]
     assert many == few
-    # The blocks, then the page's minerals. Filtered, the page's keys first (from the indexes), then its rows by key,
-    # and with a mineral filter, before all, the mineral by its slug. The detail: the block, its minerals, its
-    # resources.
-    assert few == [2, 4, 3, 3]
+    # The page's keys with their stored rows (blocks.list_rows): one query. Filtered, the page's keys first (from the
+    # indexes), then its stored rows by key, and with a mineral filter, before all, the mineral by its slug. The
+    # detail: the block, its minerals, its resources.
+    assert few == [1, 3, 2, 3]

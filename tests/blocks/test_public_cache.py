@@ -40,7 +40,7 @@ def test_a_repeated_request_is_answered_from_the_cache_without_sql(api, block, u
     first, first_queries = get(api, url)
     again, again_queries = get(api, url)
     assert again == first
-    assert first_queries >= 2
+    assert first_queries >= 1  # the list: one query of keys and stored rows (blocks.list_rows)
     assert again_queries == 0
 
 

@@ -7,8 +7,11 @@ A stored row is the JSON the list writes for the block, except that its two link
 never writes unescaped) where the answer has the request's scheme and host: a page replaces it once, over the joined
 bytes. It is rendered again by every writer of what the row shows (`store_list_rows`: blocks.services and
 blocks.lifecycle for the block, its minerals and its status; a mineral's save for every block of that mineral; the
-seeders for bulk writes). A row missing, or rendered by an older ROW_VERSION of this module, is rendered on the fly by
-the page that shows it (`page_bodies`), so the list is right even when a row is not there yet.
+seeders for bulk writes). A row is used only while it matches its block: rendered by this ROW_VERSION, from the
+block's current `updated_at` and `status` (which a write around the services moves too); a row missing or not usable is
+rendered on the fly by the page that shows it (`page_bodies`), so the list is right even when a row is not there yet.
+The block detail starts with the same row. The rows bake the TIME_ZONE setting in (`updated_at`): after changing it,
+run `manage.py store_list_rows --all`.
 """
 
 import json
@@ -93,14 +96,11 @@ def block_list_rows(rows, minerals_by_block, site: str) -> list[dict]:
 
 
 def _stored(row: dict) -> str:
-    """A row as stored: its JSON as the list writes it, each link's path behind SITE (the row's last two members)."""
-    url, portal_url = row.pop("url"), row.pop("portal_url")
+    """A row of block_list_rows (written with no site: its links are paths) as stored: its JSON as the list writes it,
+    each link's path behind SITE. The links are the row's last two members; `row` loses them."""
+    paths = [_JSON.render(row.pop(name)).decode()[1:] for name in ("url", "portal_url")]  # "/path/" less its 1st quote
     head = _JSON.render(row).decode()[:-1]
-    url, portal_url = (
-        _JSON.render(url).decode()[1:],
-        _JSON.render(portal_url).decode()[1:],
-    )  # "/... without its first quote
-    return f'{head},"url":"{SITE}{url},"portal_url":"{SITE}{portal_url}}}'
+    return f'{head},"url":"{SITE}{paths[0]},"portal_url":"{SITE}{paths[1]}}}'
 
 
 def render_bodies(block_ids) -> dict[int, BlockListRow]:
@@ -163,6 +163,7 @@ def mineral_saved(sender, instance, raw=False, **kwargs) -> None:
 
 
 def mineral_deleting(sender, instance, **kwargs) -> None:
+    """Before a mineral is deleted (its links to blocks go with it): which blocks' rows to store again after."""
     instance._list_row_blocks = list(Block.objects.filter(minerals=instance).order_by().values_list("pk", flat=True))
 
 
@@ -184,11 +185,19 @@ def minerals_linked(sender, instance, action, reverse, pk_set, **kwargs) -> None
 
 
 def page_bodies(rows: list[dict]) -> list[str]:
-    """The stored rows of a page (dicts with "pk" and "body", None when missing or of an older version), the missing
-    ones rendered now (two more queries, only when some are missing)."""
+    """The stored rows of a page (dicts with "pk" and "body", None when missing or not usable), the missing ones
+    rendered now (two more queries, only when some are missing)."""
     missing = [row["pk"] for row in rows if row["body"] is None]
-    fresh = render_bodies(missing) if missing else {}
-    return [row["body"] if row["body"] is not None else fresh[row["pk"]].body for row in rows]
+    fresh = {pk: stored.body for pk, stored in render_bodies(missing).items()} if missing else {}
+    bodies = (row["body"] if row["body"] is not None else fresh.get(row["pk"]) for row in rows)
+    return [body for body in bodies if body is not None]  # a block deleted since the page was read is left out
+
+
+def detail_json(row: dict, minerals, fields: dict, site: str) -> bytes:
+    """A block's detail as DRF would write it: its list row (the stored one, `row["body"]`, else rendered from `row`
+    and `minerals`), then the detail's own `fields`, links completed with `site`."""
+    body = row["body"] or _stored(block_list_rows([row], {row["pk"]: minerals}, "")[0])
+    return f"{body[:-1]},{_JSON.render(fields).decode()[1:]}".replace(SITE, _JSON.render(site).decode()[1:-1]).encode()
 
 
 def page_json(bodies: list[str], site: str, **envelope) -> bytes:

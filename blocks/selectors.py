@@ -114,7 +114,7 @@ def block_detail(*, code: str) -> Block:
     return block
 
 
-# The columns the public API's block detail shows beyond a row of the list (blocks.api.serializers.block_detail_row).
+# The columns the public API's block detail shows beyond a row of the list (blocks.api.serializers.block_detail_fields).
 DETAIL_FIELDS = (
     "boundary", "min_lon", "min_lat", "max_lon", "max_lat", "forest_land_ha", "government_land_ha", "other_land_ha",
     "reserve_price_pct", "tender_fee", "source_url", "published_outcome", "created_at",
@@ -130,13 +130,16 @@ RESOURCE_FIELDS = (
 )
 
 
-def block_api_detail(*, code: str) -> tuple[dict, list[PageMineral], list[dict]]:
-    """One block for the public API as plain values: its row (the list's columns and DETAIL_FIELDS), its minerals
-    and its resources in mineral name order; three queries, no model instance. Raises NotFound for an unknown code."""
-    row = next(iter(Block.objects.filter(code=code).values("pk", *LIST_ROW_FIELDS, *DETAIL_FIELDS)), None)
+def block_api_detail(*, code: str, version: int) -> tuple[dict, list[PageMineral], list[dict]]:
+    """One block for the public API as plain values: its row (the list's columns, DETAIL_FIELDS and "body", its stored
+    list row of this rendering `version` when usable, as block_api_page_queryset), its minerals (only when there is no
+    usable stored row: else []) and its resources in mineral name order; two queries (three without a stored row), no
+    model instance. Raises NotFound for an unknown code."""
+    found = stored_rows(block_api_page_queryset(version).filter(code=code), (*LIST_ROW_FIELDS, *DETAIL_FIELDS))
+    row = next(iter(found), None)
     if row is None:
         raise _no_such_block(code)
-    minerals = block_page_minerals([row["pk"]]).get(row["pk"], [])
+    minerals = [] if row["body"] is not None else block_page_minerals([row["pk"]]).get(row["pk"], [])
     resources = list(
         BlockResource.objects.filter(block_id=row["pk"]).order_by("mineral__name").values(*RESOURCE_FIELDS)
     )

@@ -12,9 +12,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics
 from rest_framework.response import Response
 
-from blocks.api.serializers import BlockDetailSerializer, BlockSerializer, MineralSerializer, block_detail_row
+from blocks.api.serializers import BlockDetailSerializer, BlockSerializer, MineralSerializer, block_detail_fields
 from blocks.filters import BlockFilter, MineralFilter
-from blocks.list_rows import ROW_VERSION, page_bodies, page_json
+from blocks.list_rows import ROW_VERSION, detail_json, page_bodies, page_json
 from blocks.public_cache import cached_response
 from blocks.selectors import (
     block_api_detail,
@@ -127,11 +127,12 @@ class BlockListView(VersionCached, PublicAPIView, generics.ListAPIView):
 class BlockDetailView(VersionCached, PublicAPIView, generics.RetrieveAPIView):
     serializer_class = BlockDetailSerializer
     lookup_field = "code"
+    renderer_classes = RAW_JSON_RENDERERS
 
     def retrieve(self, request, *args, **kwargs):
-        row, minerals, resources = block_api_detail(code=self.kwargs["code"])
+        row, minerals, resources = block_api_detail(code=self.kwargs["code"], version=ROW_VERSION)
         site = request.build_absolute_uri("/").rstrip("/")
-        return Response(block_detail_row(row, minerals, resources, site))
+        return Response(RawJSON(detail_json(row, minerals, block_detail_fields(row, resources), site)))
 
 
 CSV_COLUMNS = [

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blocks.constants import AuctionAuthority, LeaseKind
-from blocks.list_rows import block_list_rows, utc_z
+from blocks.list_rows import utc_z
 from blocks.models import Block, BlockResource, Mineral
 from blocks.selectors import block_routing_explanation
 from core.fields import ExactDecimalField, OptionalURLField, StrictCharField, StrictChoiceField
@@ -109,39 +109,35 @@ def _decimal(value, places: Decimal):
 _MILLI = Decimal("0.001")
 
 
-def block_detail_row(row: dict, minerals, resources: list[dict], site: str) -> dict:
-    """The public block detail, exactly as BlockDetailSerializer writes it (the documented schema), from the plain
-    values of selectors.block_api_detail: the list's row, then the detail's own fields in the schema's order."""
-    out = block_list_rows([row], {row["pk"]: minerals}, site)[0]
+def block_detail_fields(row: dict, resources: list[dict]) -> dict:
+    """The public block detail's own fields, exactly as BlockDetailSerializer writes them (the documented schema) after
+    those of the list's row, from the plain values of selectors.block_api_detail, in the schema's order."""
     tz = timezone.get_current_timezone()
     has_box = row["min_lon"] is not None
-    out.update(
-        {
-            "boundary": row["boundary"],
-            "bbox": [row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"]] if has_box else None,
-            "forest_land_ha": _decimal(row["forest_land_ha"], _KM2),
-            "government_land_ha": _decimal(row["government_land_ha"], _KM2),
-            "other_land_ha": _decimal(row["other_land_ha"], _KM2),
-            "resources": [
-                {
-                    "mineral": resource["mineral__slug"],
-                    "mineral_name": resource["mineral__name"],
-                    "quantity_tonnes": _decimal(resource["quantity_tonnes"], _MILLI),
-                    "grade": resource["grade"],
-                    "price_per_tonne": _decimal(resource["price_per_tonne"], _CENT),
-                    "price_basis": resource["price_basis"],
-                    "value": _decimal(resource["value"], _CENT),
-                }
-                for resource in resources
-            ],
-            "reserve_price_pct": _decimal(row["reserve_price_pct"], _CENT),
-            "tender_fee": _decimal(row["tender_fee"], _CENT),
-            "source_url": row["source_url"] or None,
-            "published_outcome": row["published_outcome"],
-            "created_at": utc_z(row["created_at"].astimezone(tz).isoformat()),
-        }
-    )
-    return out
+    return {
+        "boundary": row["boundary"],
+        "bbox": [row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"]] if has_box else None,
+        "forest_land_ha": _decimal(row["forest_land_ha"], _KM2),
+        "government_land_ha": _decimal(row["government_land_ha"], _KM2),
+        "other_land_ha": _decimal(row["other_land_ha"], _KM2),
+        "resources": [
+            {
+                "mineral": resource["mineral__slug"],
+                "mineral_name": resource["mineral__name"],
+                "quantity_tonnes": _decimal(resource["quantity_tonnes"], _MILLI),
+                "grade": resource["grade"],
+                "price_per_tonne": _decimal(resource["price_per_tonne"], _CENT),
+                "price_basis": resource["price_basis"],
+                "value": _decimal(resource["value"], _CENT),
+            }
+            for resource in resources
+        ],
+        "reserve_price_pct": _decimal(row["reserve_price_pct"], _CENT),
+        "tender_fee": _decimal(row["tender_fee"], _CENT),
+        "source_url": row["source_url"] or None,
+        "published_outcome": row["published_outcome"],
+        "created_at": utc_z(row["created_at"].astimezone(tz).isoformat()),
+    }
 
 
 class BlockResourceSerializer(ModelSerializer):

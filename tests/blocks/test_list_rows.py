@@ -13,11 +13,11 @@ from django.db.models.functions import Now
 
 from bench.seed import seed_blocks
 from blocks import lifecycle
-from blocks.api.serializers import BlockSerializer
+from blocks.api.serializers import BlockDetailSerializer, BlockSerializer
 from blocks.list_rows import ROW_VERSION, blocks_without_list_rows
 from blocks.models import Block, BlockListRow, Mineral
 from blocks.public_cache import new_data_version
-from blocks.selectors import block_list_queryset
+from blocks.selectors import block_detail, block_list_queryset
 from blocks.services import block_update
 from tests.blocks.test_public_api_rows import count, same_fields, walk
 from tests.factories.registry import registered_block
@@ -36,6 +36,16 @@ def listed(api) -> dict[str, dict]:
     for row, want in zip(rows, expected, strict=True):
         same_fields(row, dict(want))
     return {row["code"]: row for row in rows}
+
+
+def detail(api, block) -> dict:
+    """The block's detail, held to what BlockDetailSerializer writes for it."""
+    request = api.get(BLOCKS).wsgi_request
+    expected = BlockDetailSerializer(block_detail(code=block.code), context={"request": request}).data
+    response = api.get(f"{BLOCKS}/{block.code}")
+    assert response.status_code == 200, response.content
+    same_fields(response.json(), dict(expected))
+    return response.json()
 
 
 def all_stored():
@@ -78,6 +88,7 @@ def test_an_edit_stores_the_row_again(api, two_blocks, change, field, shown):
     block_update(actor=None, block=two_blocks, **change)
     assert all_stored()
     assert listed(api)["CG-LI-01"][field] == shown
+    assert detail(api, two_blocks)[field] == shown
 
 
 def test_a_status_move_stores_the_row_again(api, two_blocks):
@@ -146,6 +157,7 @@ def test_a_row_missing_or_outdated_is_rendered_by_the_list(api, two_blocks, spoi
     after = listed(api)["CG-LI-01"]  # held to the schema serializer of the block as it is now
     two_blocks.refresh_from_db()
     assert (after["name"], after["status"]) == (two_blocks.name, two_blocks.status)
+    assert detail(api, two_blocks)["name"] == two_blocks.name
     # One query for the page, two more to render the rows it lacks.
     new_data_version()
     assert count(api, BLOCKS) == 3

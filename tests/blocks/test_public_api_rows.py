@@ -146,5 +146,5 @@ def test_the_queries_of_a_page_and_a_detail_do_not_grow_with_ten_times_the_block
     assert many == few
     # The page's keys with their stored rows (blocks.list_rows): one query. Filtered, the page's keys first (from the
     # indexes), then its stored rows by key, and with a mineral filter, before all, the mineral by its slug. The
-    # detail: the block, its minerals, its resources.
-    assert few == [1, 3, 2, 3]
+    # detail: the block with its stored list row, then its resources.
+    assert few == [1, 3, 2, 2]

@@ -42,18 +42,22 @@ def block_api_list_queryset() -> QuerySet:
     return Block.objects.values("pk", *LIST_ROW_FIELDS).order_by("code")
 
 
+@functools.cache
 def block_api_page_queryset(version: int) -> QuerySet[Block]:
-    """The public API's block list read with the blocks' stored rows (blocks.models.BlockListRow) of this rendering
-    `version` that still match their block (its updated_at and status): joined with `stored_rows`, a page is one
-    query of keys and rows."""
+    """The public API's block list able to read the blocks' stored rows (blocks.models.BlockListRow) of this rendering
+    `version` that still match their block (its updated_at and status), in code order; `block_api_page_rows` reads
+    them. Built once, then only cloned (filtered, ordered, sliced), never evaluated itself: building the join anew was
+    a third of a page's Python time (cProfile, bench/api_inprocess.py)."""
     usable = Q(list_row__version=version, list_row__updated_at=F("updated_at"), list_row__status=F("status"))
     return Block.objects.annotate(stored=FilteredRelation("list_row", condition=usable)).order_by("code")
 
 
-def stored_rows(queryset: QuerySet[Block], fields) -> QuerySet:
-    """Rows of `queryset` (from block_api_page_queryset) as dicts of "pk", `fields` (the sort columns) and "body": the
-    stored row, None when the block has none that is usable."""
-    return queryset.values("pk", *fields, body=F("stored__body"))
+@functools.cache
+def block_api_page_rows(version: int, fields: tuple[str, ...]) -> QuerySet:
+    """block_api_page_queryset as dicts of "pk", `fields` and "body": the stored row, None when the block has none
+    that is usable; a page is one query of keys and rows. Built once for each tuple of fields (the list's orderings,
+    the detail), then only cloned."""
+    return block_api_page_queryset(version).values("pk", *fields, body=F("stored__body"))
 
 
 # A mineral as a row of the list shows and explains it: slug, name, Part D, Seventh Schedule.
@@ -135,8 +139,7 @@ def block_api_detail(*, code: str, version: int) -> tuple[dict, list[PageMineral
     list row of this rendering `version` when usable, as block_api_page_queryset), its minerals (only when there is no
     usable stored row: else []) and its resources in mineral name order; two queries (three without a stored row), no
     model instance. Raises NotFound for an unknown code."""
-    found = stored_rows(block_api_page_queryset(version).filter(code=code), (*LIST_ROW_FIELDS, *DETAIL_FIELDS))
-    row = next(iter(found), None)
+    row = next(iter(block_api_page_rows(version, (*LIST_ROW_FIELDS, *DETAIL_FIELDS)).filter(code=code)), None)
     if row is None:
         raise _no_such_block(code)
     minerals = [] if row["body"] is not None else block_page_minerals([row["pk"]]).get(row["pk"], [])

@@ -19,9 +19,9 @@ from blocks.public_cache import cached_response
 from blocks.selectors import (
     block_api_detail,
     block_api_page_queryset,
+    block_api_page_rows,
     block_list_queryset,
     mineral_list,
-    stored_rows,
 )
 from core.api import ErrorSerializer
 from core.pagination import TwoStepCursorPagination
@@ -42,7 +42,7 @@ class PublicBlockPagination(TwoStepCursorPagination):
     row_fields: tuple[str, ...] = ()  # the sort columns the view reads with each stored row
 
     def rows_by_key(self, keys):
-        rows = stored_rows(block_api_page_queryset(ROW_VERSION).order_by().filter(pk__in=keys), self.row_fields)
+        rows = block_api_page_rows(ROW_VERSION, self.row_fields).order_by().filter(pk__in=keys)
         return {row["pk"]: row for row in rows}
 
 
@@ -108,8 +108,8 @@ class BlockListView(VersionCached, PublicAPIView, generics.ListAPIView):
         self.paginator.row_fields = fields
         if self.paginator.two_step:  # the keys only; rows_by_key reads the stored rows
             page = self.paginate_queryset(queryset.values("pk", *fields))
-        else:
-            page = self.paginate_queryset(stored_rows(queryset, fields))
+        else:  # unfiltered, in code order
+            page = self.paginate_queryset(block_api_page_rows(ROW_VERSION, fields))
         site = request.build_absolute_uri("/").rstrip("/")
         paginator = self.paginator
         content = page_json(

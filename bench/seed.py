@@ -1,4 +1,5 @@
-"""A registry of N plausible blocks, written with bulk_create (about 100 s per 100,000 blocks on 2 CPUs).
+"""A registry of N plausible blocks, written with bulk_create (about 100 s per 100,000 blocks on 2 CPUs, and about
+25 s more to store each block's row of the public list, blocks.list_rows, as every writer of blocks must).
 
 The blocks are fictional but shaped like the real ones: a State, a district, one to three minerals from the
 catalogue (Part D minerals the most common), a surveyed square boundary inside India with its area and

@@ -156,15 +156,25 @@ def store_missing_list_rows(batch: int = _CHUNK) -> int:
     return len(ids)
 
 
+def _locked_blocks_of(mineral) -> list[int]:
+    """The mineral's blocks, locked until the caller's transaction ends (in pk order): an edit of one of them already
+    holding its lock is waited for, then the row is rendered with both changes; an edit starting later waits for
+    this transaction. Either way the last row stored has the mineral as now written."""
+    blocks = Block.objects.filter(minerals=mineral).order_by("pk").select_for_update(of=("self",))
+    return list(blocks.values_list("pk", flat=True))
+
+
 def mineral_saved(sender, instance, raw=False, **kwargs) -> None:
     """A mineral's name or schedules show in the row of each of its blocks (its slug, the routing in words)."""
     if not raw:
-        store_list_rows(Block.objects.filter(minerals=instance).order_by().values_list("pk", flat=True))
+        with transaction.atomic():
+            store_list_rows(_locked_blocks_of(instance))
 
 
 def mineral_deleting(sender, instance, **kwargs) -> None:
-    """Before a mineral is deleted (its links to blocks go with it): which blocks' rows to store again after."""
-    instance._list_row_blocks = list(Block.objects.filter(minerals=instance).order_by().values_list("pk", flat=True))
+    """Before a mineral is deleted (its links to blocks go with it, in the same transaction): which blocks' rows to
+    store again after."""
+    instance._list_row_blocks = _locked_blocks_of(instance)
 
 
 def mineral_deleted(sender, instance, **kwargs) -> None:

@@ -26,6 +26,7 @@ install: $(STAMP)
 run: install
 	@DEBUG=true $(BIN)/python manage.py check_database_layout
 	@DEBUG=true $(BIN)/python manage.py migrate --noinput
+	@DEBUG=true $(BIN)/python manage.py store_list_rows
 	@DEBUG=true PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 	@DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py import_history
 	@DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_licences

@@ -11,6 +11,7 @@ annulled, auctioned); a regulator moves it by hand only in and out of the regist
 
 from django.db import transaction
 
+from blocks.list_rows import store_list_rows
 from blocks.models import Block
 from blocks.public_cache import bump_data_version
 from core.errors import Conflict, NotFound
@@ -97,6 +98,7 @@ def block_move(*, block_id: int, to: str, reason: str = "", payload: dict | None
     if problem:
         raise Conflict(problem)
     Block.objects.filter(pk=block_id, status=current).update(status=to)
+    store_list_rows([block_id])
     bump_data_version()
     ledger_append(
         stream=stream(block_id),

@@ -135,6 +135,22 @@ class Block(models.Model):
         return field in (self.illustrative_fields or [])
 
 
+class BlockListRow(models.Model):
+    """A block's row of the public block list, stored pre-rendered as the JSON the list writes (blocks.list_rows), so
+    that a page is one query of keys and rows joined as bytes. Rendered again by every writer of what the row shows;
+    the list uses it only while it matches the block (same rendering `version`, same `updated_at` and `status`) and
+    renders the row itself otherwise, so the answer is right even when a write went around the services."""
+
+    block = models.OneToOneField(Block, on_delete=models.CASCADE, primary_key=True, related_name="list_row")
+    version = models.PositiveSmallIntegerField(help_text="The rendering (blocks.list_rows.ROW_VERSION) it was made by.")
+    updated_at = models.DateTimeField(help_text="The block's updated_at when it was rendered.")
+    status = models.CharField(max_length=20, help_text="The block's status when it was rendered.")
+    body = models.TextField(help_text="The row's JSON; its two links start with blocks.list_rows.SITE.")
+
+    def __str__(self):
+        return f"List row of block {self.block_id}"
+
+
 class BlockResource(models.Model):
     """Estimated resources of one mineral in a block and the price that values them (RULES.md s.2)."""
 

@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet, Sum
 
 from blocks.constants import AuctionAuthority, ExplorationStage, LeaseKind
 from blocks.filters import BlockFilter, BlockMineral, MineralFilter
@@ -40,6 +40,24 @@ def block_api_list_queryset() -> QuerySet:
     """The public API's block list as plain rows (dicts of the shown columns and "pk"), no model instances: their
     minerals come from `block_page_minerals` once a page (two queries whatever the number of rows)."""
     return Block.objects.values("pk", *LIST_ROW_FIELDS).order_by("code")
+
+
+@functools.cache
+def block_api_page_queryset(version: int) -> QuerySet[Block]:
+    """The public API's block list able to read the blocks' stored rows (blocks.models.BlockListRow) of this rendering
+    `version` that still match their block (its updated_at and status), in code order; `block_api_page_rows` reads
+    them. Built once, then only cloned (filtered, ordered, sliced), never evaluated itself: building the join anew was
+    a third of a page's Python time (cProfile, bench/api_inprocess.py)."""
+    usable = Q(list_row__version=version, list_row__updated_at=F("updated_at"), list_row__status=F("status"))
+    return Block.objects.annotate(stored=FilteredRelation("list_row", condition=usable)).order_by("code")
+
+
+@functools.cache
+def block_api_page_rows(version: int, fields: tuple[str, ...]) -> QuerySet:
+    """block_api_page_queryset as dicts of "pk", `fields` and "body": the stored row, None when the block has none
+    that is usable; a page is one query of keys and rows. Built once for each tuple of fields (the list's orderings,
+    the detail), then only cloned."""
+    return block_api_page_queryset(version).values("pk", *fields, body=F("stored__body"))
 
 
 # A mineral as a row of the list shows and explains it: slug, name, Part D, Seventh Schedule.
@@ -100,7 +118,7 @@ def block_detail(*, code: str) -> Block:
     return block
 
 
-# The columns the public API's block detail shows beyond a row of the list (blocks.api.serializers.block_detail_row).
+# The columns the public API's block detail shows beyond a row of the list (blocks.api.serializers.block_detail_fields).
 DETAIL_FIELDS = (
     "boundary", "min_lon", "min_lat", "max_lon", "max_lat", "forest_land_ha", "government_land_ha", "other_land_ha",
     "reserve_price_pct", "tender_fee", "source_url", "published_outcome", "created_at",
@@ -116,13 +134,15 @@ RESOURCE_FIELDS = (
 )
 
 
-def block_api_detail(*, code: str) -> tuple[dict, list[PageMineral], list[dict]]:
-    """One block for the public API as plain values: its row (the list's columns and DETAIL_FIELDS), its minerals
-    and its resources in mineral name order; three queries, no model instance. Raises NotFound for an unknown code."""
-    row = next(iter(Block.objects.filter(code=code).values("pk", *LIST_ROW_FIELDS, *DETAIL_FIELDS)), None)
+def block_api_detail(*, code: str, version: int) -> tuple[dict, list[PageMineral], list[dict]]:
+    """One block for the public API as plain values: its row (the list's columns, DETAIL_FIELDS and "body", its stored
+    list row of this rendering `version` when usable, as block_api_page_queryset), its minerals (only when there is no
+    usable stored row: else []) and its resources in mineral name order; two queries (three without a stored row), no
+    model instance. Raises NotFound for an unknown code."""
+    row = next(iter(block_api_page_rows(version, (*LIST_ROW_FIELDS, *DETAIL_FIELDS)).filter(code=code)), None)
     if row is None:
         raise _no_such_block(code)
-    minerals = block_page_minerals([row["pk"]]).get(row["pk"], [])
+    minerals = [] if row["body"] is not None else block_page_minerals([row["pk"]]).get(row["pk"], [])
     resources = list(
         BlockResource.objects.filter(block_id=row["pk"]).order_by("mineral__name").values(*RESOURCE_FIELDS)
     )

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 
 from blocks import lifecycle, rules
 from blocks.constants import INDIAN_STATES, ExplorationStage
+from blocks.list_rows import store_list_rows
 from blocks.models import Block, BlockResource, Mineral
 from blocks.public_cache import bump_data_version
 from core import geo
@@ -361,6 +362,7 @@ def block_create(*, actor, import_job=None, **data) -> Block:
                 _store_resources(block, values["resources"])
                 block.save(update_fields=["value_of_estimated_resources"])
             ledger_append(stream=lifecycle.stream(block.pk), kind="registered", payload=_snapshot(block))
+            store_list_rows([block.pk])
             bump_data_version()
     except IntegrityError as exc:
         # Two requests registering the same code at once: the unique index decides, the loser is told why.
@@ -407,6 +409,7 @@ def block_update(*, actor, block: Block, **data) -> Block:
                 _store_resources(block, values["resources"])
                 block.save(update_fields=["value_of_estimated_resources"])
             _record_edit(block, before)
+            store_list_rows([block.pk])
             bump_data_version()
             if lifecycle.block_move(block_id=block.pk, to=to, reason="edited by a regulator"):
                 block.refresh_from_db(fields=["status"])

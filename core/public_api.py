@@ -7,6 +7,7 @@ Nobody authenticates here: a signed-in regulator gets exactly what an anonymous 
 import abc
 import csv
 import datetime
+import json
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
 
 from core.api import ErrorSerializer
 from core.schema import AutoSchema
@@ -37,6 +40,31 @@ class PublicAPIView(generics.GenericAPIView):
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
         return response
+
+
+class RawJSON:
+    """An answer's data already written as JSON bytes (e.g. joined from stored rows), for RawJSONRenderer."""
+
+    def __init__(self, content: bytes):
+        self.content = content
+
+
+class RawJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer that sends a RawJSON's bytes as they are; pretty-printed when the client asks for an
+    indent (`Accept: application/json; indent=4`, the browsable API), as JSONRenderer would."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, RawJSON):
+            if self.get_indent(accepted_media_type, renderer_context or {}) is None:
+                return data.content
+            data = json.loads(data.content)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+# The project's renderers (settings REST_FRAMEWORK) with RawJSONRenderer in JSONRenderer's place.
+RAW_JSON_RENDERERS = [
+    RawJSONRenderer if renderer is JSONRenderer else renderer for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+]
 
 
 class FilteredSchema(AutoSchema):

@@ -126,6 +126,7 @@ def test_migrate_runs_as_the_owner_and_the_app_services_connect_as_the_applicati
     for management_command in re.findall(r"manage\.py (\w+)", command):
         assert management_command in get_commands(), f"migrate runs manage.py {management_command}, which is absent"
     assert command.index("manage.py migrate") < command.index("manage.py grant_app_role")
+    assert command.index("manage.py migrate") < command.index("manage.py store_list_rows")
     app_role = re.search(r"grant_app_role (\w+)", command).group(1)
     owner = SERVICES["db"]["environment"]["POSTGRES_USER"]
     assert migrate["environment"]["DATABASE_OWNER_URL"].startswith(f"postgres://{owner}:${{POSTGRES_PASSWORD")

@@ -12,32 +12,38 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics
 from rest_framework.response import Response
 
-from blocks.api.serializers import (
-    BlockDetailSerializer,
-    BlockSerializer,
-    MineralSerializer,
-    block_detail_row,
-    block_list_rows,
-)
+from blocks.api.serializers import BlockDetailSerializer, BlockSerializer, MineralSerializer, block_detail_fields
 from blocks.filters import BlockFilter, MineralFilter
+from blocks.list_rows import ROW_VERSION, detail_json, page_bodies, page_json
 from blocks.public_cache import cached_response
 from blocks.selectors import (
     block_api_detail,
-    block_api_list_queryset,
+    block_api_page_queryset,
+    block_api_page_rows,
     block_list_queryset,
-    block_page_minerals,
     mineral_list,
 )
 from core.api import ErrorSerializer
 from core.pagination import TwoStepCursorPagination
-from core.public_api import BAD_FILTER, CSV_CHUNK, CSVDownloadView, PublicAPIView, csv_text, url_maker
+from core.public_api import (
+    BAD_FILTER,
+    CSV_CHUNK,
+    RAW_JSON_RENDERERS,
+    CSVDownloadView,
+    PublicAPIView,
+    RawJSON,
+    csv_text,
+    url_maker,
+)
 
 
 class PublicBlockPagination(TwoStepCursorPagination):
     page_size = 50
+    row_fields: tuple[str, ...] = ()  # the sort columns the view reads with each stored row
 
     def rows_by_key(self, keys):
-        return {row["pk"]: row for row in block_api_list_queryset().order_by().filter(pk__in=keys)}
+        rows = block_api_page_rows(ROW_VERSION, self.row_fields).order_by().filter(pk__in=keys)
+        return {row["pk"]: row for row in rows}
 
 
 class VersionCached:
@@ -79,8 +85,10 @@ class BlockListView(VersionCached, PublicAPIView, generics.ListAPIView):
     filterset_class = BlockFilter
     pagination_class = PublicBlockPagination
 
+    renderer_classes = RAW_JSON_RENDERERS
+
     def get_queryset(self):
-        return block_api_list_queryset()
+        return block_api_page_queryset(ROW_VERSION)
 
     def filter_queryset(self, queryset):
         # No filter given (the plain list, the busiest URL): the FilterSet would return the queryset as it is, after
@@ -93,10 +101,21 @@ class BlockListView(VersionCached, PublicAPIView, generics.ListAPIView):
         return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        minerals = block_page_minerals([row["pk"] for row in page])
+        """One query a page (two filtered: keys, then rows by key): each block's stored row, joined as bytes; a row
+        not stored (or of an older rendering) is rendered now (blocks.list_rows)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        fields = tuple(dict.fromkeys(item.lstrip("-") for item in (*queryset.query.order_by, "code")))
+        self.paginator.row_fields = fields
+        if self.paginator.two_step:  # the keys only; rows_by_key reads the stored rows
+            page = self.paginate_queryset(queryset.values("pk", *fields))
+        else:  # unfiltered, in code order
+            page = self.paginate_queryset(block_api_page_rows(ROW_VERSION, fields))
         site = request.build_absolute_uri("/").rstrip("/")
-        return self.get_paginated_response(block_list_rows(page, minerals, site))
+        paginator = self.paginator
+        content = page_json(
+            page_bodies(page), site, next=paginator.get_next_link(), previous=paginator.get_previous_link()
+        )
+        return Response(RawJSON(content))
 
 
 @extend_schema(
@@ -108,11 +127,12 @@ class BlockListView(VersionCached, PublicAPIView, generics.ListAPIView):
 class BlockDetailView(VersionCached, PublicAPIView, generics.RetrieveAPIView):
     serializer_class = BlockDetailSerializer
     lookup_field = "code"
+    renderer_classes = RAW_JSON_RENDERERS
 
     def retrieve(self, request, *args, **kwargs):
-        row, minerals, resources = block_api_detail(code=self.kwargs["code"])
+        row, minerals, resources = block_api_detail(code=self.kwargs["code"], version=ROW_VERSION)
         site = request.build_absolute_uri("/").rstrip("/")
-        return Response(block_detail_row(row, minerals, resources, site))
+        return Response(RawJSON(detail_json(row, minerals, block_detail_fields(row, resources), site)))
 
 
 CSV_COLUMNS = [

@@ -1,7 +1,6 @@
 """Output serializers of the public API: each names the fields it publishes (RULES.md section 6)."""
 
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import timezone
@@ -10,10 +9,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blocks.constants import AuctionAuthority, LeaseKind
+from blocks.list_rows import utc_z
 from blocks.models import Block, BlockResource, Mineral
-from blocks.selectors import block_routing_explanation, routing_explanation
+from blocks.selectors import block_routing_explanation
 from core.fields import ExactDecimalField, OptionalURLField, StrictCharField, StrictChoiceField
-from core.public_api import url_maker
 from core.serializers import ModelSerializer
 
 GEOJSON_SCHEMA = {
@@ -101,62 +100,6 @@ class BlockSerializer(ModelSerializer):
 
 _KM2 = Decimal("0.0001")
 _CENT = Decimal("0.01")
-_HUNDRED = Decimal(100)
-
-
-def _utc_z(text: str) -> str:
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def block_list_rows(rows, minerals_by_block, site: str) -> list[dict]:
-    """The rows of the public block list, exactly as BlockSerializer writes them (the documented schema), from plain
-    values: `rows` the dicts of selectors.block_api_list_queryset, `minerals_by_block` the page's minerals from
-    selectors.block_page_minerals, `site` the scheme and host the links start with. No model instance, no DRF field,
-    both links from one prefix reversed once a page (issue 15: the list answered at 0.05 of a bare DRF view)."""
-    api_url = url_maker("public_api:block-detail", site, key="code")
-    portal_url = url_maker("portal:block_detail", site, key="code")
-    tz = timezone.get_current_timezone()
-    out = []
-    for row in rows:
-        code = row["code"]
-        quoted = quote(code, safe="!$&'()*+,;=/~:@")  # as reverse() quotes
-        minerals = minerals_by_block.get(row["pk"], ())
-        area_ha = row["area_hectares"]
-        out.append(
-            {
-                "code": code,
-                "name": row["name"],
-                "state": row["state"],
-                "district": row["district"],
-                "minerals": [slug for slug, _, _, _ in minerals],
-                "exploration_stage": row["exploration_stage"],
-                "routing": {
-                    "auction_authority": row["auction_authority"],
-                    "lease_kind": row["lease_kind"],
-                    "el_eligible": row["el_eligible"],
-                    "explanation": list(
-                        routing_explanation(
-                            auction_authority=row["auction_authority"],
-                            state=row["state"],
-                            exploration_stage=row["exploration_stage"],
-                            lease_kind=row["lease_kind"],
-                            el_eligible=row["el_eligible"],
-                            minerals=tuple((name, part_d, seventh) for _, name, part_d, seventh in minerals),
-                        )
-                    ),
-                },
-                # Quantized to the columns' scale, as DRF's DecimalField writes them.
-                "area_hectares": None if area_ha is None else f"{area_ha.quantize(_KM2):f}",
-                "area_km2": None if area_ha is None else f"{(area_ha / _HUNDRED).quantize(_KM2):f}",
-                "value_of_estimated_resources": f"{row['value_of_estimated_resources'].quantize(_CENT):f}",
-                "status": row["status"],
-                "illustrative_fields": list(row["illustrative_fields"] or []),
-                "updated_at": _utc_z(row["updated_at"].astimezone(tz).isoformat()),
-                "url": api_url(quoted),
-                "portal_url": portal_url(quoted),
-            }
-        )
-    return out
 
 
 def _decimal(value, places: Decimal):
@@ -166,39 +109,35 @@ def _decimal(value, places: Decimal):
 _MILLI = Decimal("0.001")
 
 
-def block_detail_row(row: dict, minerals, resources: list[dict], site: str) -> dict:
-    """The public block detail, exactly as BlockDetailSerializer writes it (the documented schema), from the plain
-    values of selectors.block_api_detail: the list's row, then the detail's own fields in the schema's order."""
-    out = block_list_rows([row], {row["pk"]: minerals}, site)[0]
+def block_detail_fields(row: dict, resources: list[dict]) -> dict:
+    """The public block detail's own fields, exactly as BlockDetailSerializer writes them (the documented schema) after
+    those of the list's row, from the plain values of selectors.block_api_detail, in the schema's order."""
     tz = timezone.get_current_timezone()
     has_box = row["min_lon"] is not None
-    out.update(
-        {
-            "boundary": row["boundary"],
-            "bbox": [row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"]] if has_box else None,
-            "forest_land_ha": _decimal(row["forest_land_ha"], _KM2),
-            "government_land_ha": _decimal(row["government_land_ha"], _KM2),
-            "other_land_ha": _decimal(row["other_land_ha"], _KM2),
-            "resources": [
-                {
-                    "mineral": resource["mineral__slug"],
-                    "mineral_name": resource["mineral__name"],
-                    "quantity_tonnes": _decimal(resource["quantity_tonnes"], _MILLI),
-                    "grade": resource["grade"],
-                    "price_per_tonne": _decimal(resource["price_per_tonne"], _CENT),
-                    "price_basis": resource["price_basis"],
-                    "value": _decimal(resource["value"], _CENT),
-                }
-                for resource in resources
-            ],
-            "reserve_price_pct": _decimal(row["reserve_price_pct"], _CENT),
-            "tender_fee": _decimal(row["tender_fee"], _CENT),
-            "source_url": row["source_url"] or None,
-            "published_outcome": row["published_outcome"],
-            "created_at": _utc_z(row["created_at"].astimezone(tz).isoformat()),
-        }
-    )
-    return out
+    return {
+        "boundary": row["boundary"],
+        "bbox": [row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"]] if has_box else None,
+        "forest_land_ha": _decimal(row["forest_land_ha"], _KM2),
+        "government_land_ha": _decimal(row["government_land_ha"], _KM2),
+        "other_land_ha": _decimal(row["other_land_ha"], _KM2),
+        "resources": [
+            {
+                "mineral": resource["mineral__slug"],
+                "mineral_name": resource["mineral__name"],
+                "quantity_tonnes": _decimal(resource["quantity_tonnes"], _MILLI),
+                "grade": resource["grade"],
+                "price_per_tonne": _decimal(resource["price_per_tonne"], _CENT),
+                "price_basis": resource["price_basis"],
+                "value": _decimal(resource["value"], _CENT),
+            }
+            for resource in resources
+        ],
+        "reserve_price_pct": _decimal(row["reserve_price_pct"], _CENT),
+        "tender_fee": _decimal(row["tender_fee"], _CENT),
+        "source_url": row["source_url"] or None,
+        "published_outcome": row["published_outcome"],
+        "created_at": utc_z(row["created_at"].astimezone(tz).isoformat()),
+    }
 
 
 class BlockResourceSerializer(ModelSerializer):

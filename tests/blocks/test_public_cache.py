@@ -3,6 +3,7 @@ database, and any change to blocks or minerals shows on the very next request.""
 
 import pytest
 from django.db import connection, transaction
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 
 from blocks import lifecycle
@@ -40,7 +41,7 @@ def test_a_repeated_request_is_answered_from_the_cache_without_sql(api, block, u
     first, first_queries = get(api, url)
     again, again_queries = get(api, url)
     assert again == first
-    assert first_queries >= 2
+    assert first_queries >= 1  # the list: one query of keys and stored rows (blocks.list_rows)
     assert again_queries == 0
 
 
@@ -88,11 +89,13 @@ def test_a_mineral_edited_in_the_admin_shows_on_the_very_next_request(api, block
 
 def test_the_cache_committed_after_a_concurrent_read_is_not_served(api, block, django_capture_on_commit_callbacks):
     # A reader that cached the old row after the edit started but before it committed: the bump at commit hides it.
+    # (The old row is played by writes around the services that move updated_at, as save() does: the block's stored
+    # list row, rendered by the edit, is then not used, blocks.list_rows.)
     with django_capture_on_commit_callbacks(execute=True):
         block_update(actor=None, block=block, name="Renamed")
-        Block.objects.filter(pk=block.pk).update(name="Old name seen before commit")
+        Block.objects.filter(pk=block.pk).update(name="Old name seen before commit", updated_at=Now())
         assert get(api, DETAIL)[0]["name"] == "Old name seen before commit"
-        Block.objects.filter(pk=block.pk).update(name="Renamed")
+        Block.objects.filter(pk=block.pk).update(name="Renamed", updated_at=Now())
     assert get(api, DETAIL)[0]["name"] == "Renamed"
 
 

@@ -1,0 +1,312 @@
+"""Each public auction rendered once per change, for the full dumps (issue 15; docs/architecture.md, "The full dumps").
+
+`licences.models.AuctionRendering` keeps, per public auction, its CSV line (auctions.csv, results.csv) and its OCDS
+releases, with a **fingerprint** of everything they are computed from. `refresh_renderings(now=, site=)` computes the
+fingerprint of every public auction in one query, re-renders (auctions.selectors.bulk, public_auction, the download's
+`auction_row`, licences.ocds) only those whose fingerprint differs from the stored one or that have none, and drops
+the rows of auctions no longer public; the dumps are then written from the stored text, in the dump's order.
+
+The fingerprint is, per auction, a hash of:
+
+- every column `auction_records` reads: all of the auction's own columns (offer_count, best_offer and closes_at
+  included: the auction has no `updated_at`, an offer moves those three), the tranche's and the block's columns it
+  reads, the next attempt's id, the block's minerals (slug, name) and the public columns of its participations with
+  their firm's name and CIN (`PUBLIC_PARTICIPATION_FIELDS`, never the sealed offer);
+- the columns of its licence the releases read (`LICENCE_FIELDS`);
+- its **phase at `now`**, computed in SQL by `phase_q` (the SQL form of `auction_phase`): every part of
+  `public_auction` that depends on the time does so through the phase (bids from the due date, the TQB list after
+  the evaluation, the result and its offer count after the close), so a build after a phase boundary re-renders;
+- the build's **key**: the site URL and the portal and OCDS paths of the CSV links, the OCDS ocid prefix, the time
+  zone the times are written in, and a hash of the source of the modules that render (a deploy that changes how a
+  row or a release is written re-renders everything, without anyone remembering to).
+
+The offers themselves are not read: the count a row shows is the offers of an auction whose history is public, and
+every offer is written by `auctions.services.e_auction._offer_write` with `seq = offer_count + 1` and the auction's
+`offer_count` set to it under the auction's row lock; offers are never updated or deleted. `offer_count` is the
+number of offers.
+
+The fingerprints are read before the renderings: an auction that changes between the two is stored with its older
+fingerprint and is rendered again at the next build, never kept stale.
+"""
+
+import csv
+import hashlib
+import importlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import django
+import rest_framework
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, CharField, Value, When
+from rest_framework.utils.encoders import JSONEncoder
+
+from auctions.api.downloads import AUCTION_CSV_COLUMNS, auction_row
+from auctions.models import Auction, Participation, Tranche
+from auctions.selectors.bulk import BLOCK_FIELDS, TRANCHE_FIELDS, auction_records, chunks, ids_in
+from auctions.selectors.phase import Phase
+from auctions.selectors.public import PUBLIC_PARTICIPATION_FIELDS, phase_q, public_auction, public_auctions
+from bidders.models import Firm
+from blocks.models import Block, Mineral
+from core.public_api import Echo, url_maker
+from licences.models import AuctionRendering, Licence
+from licences.ocds import auction_releases
+
+logger = logging.getLogger(__name__)
+
+LICENCE_FIELDS = ("auction_id", "number", "kind", "status", "starts_on", "ended_on", "updated_at", "extended_to",
+                  "expires_on", "details")  # fmt: skip
+
+# The modules whose code decides what a rendering holds: their source is part of the key.
+RENDERING_MODULES = (
+    "auctions.api.downloads", "auctions.models", "auctions.selectors.bulk", "auctions.selectors.phase",
+    "auctions.selectors.public", "core.public_api", "licences.lifecycle", "licences.models", "licences.ocds",
+    "licences.renderings",
+)  # fmt: skip
+
+PHASES = tuple(Phase.LABELS)
+# Every column of the auction, as auction_records reads them.
+AUCTION_FIELDS = tuple(f.attname for f in Auction._meta.concrete_fields)
+
+
+def licences_of(auction_ids: list[int]):
+    """The licences of these auctions, with the columns the OCDS contract reads (licences.ocds._contract)."""
+    return Licence.objects.filter(auction_id__in=auction_ids).only(*LICENCE_FIELDS)
+
+
+def link_makers(site: str) -> dict:
+    """The CSV row's links (auction_csv_rows makes the same)."""
+    return {"portal": url_maker("public_auctions:auction_detail", site), "ocds": url_maker("auction-ocds", site)}
+
+
+def build_key(site: str) -> str:
+    """What every rendering depends on besides its auction: the links, the ocid prefix, the time zone, the code."""
+    links = link_makers(site)
+    code = hashlib.sha256()
+    for name in RENDERING_MODULES:
+        with open(importlib.import_module(name).__file__, "rb") as source:
+            code.update(source.read())
+    parts = (links["portal"](0), links["ocds"](0), settings.OCDS_OCID_PREFIX, settings.TIME_ZONE,
+             django.__version__, rest_framework.VERSION, code.hexdigest())  # fmt: skip
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# --- The fingerprints, in one query ------------------------------------------------------------------------------
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _columns(alias: str, model, names) -> list[str]:
+    return [f"{alias}.{_q(model._meta.get_field(name).column)}" for name in names]
+
+
+def _participation_columns() -> list[str]:
+    """PUBLIC_PARTICIPATION_FIELDS as SQL over `p` (the participation) and `f` (its firm)."""
+    return [
+        _columns("f", Firm, [name.removeprefix("firm__")])[0] if name.startswith("firm__") else
+        _columns("p", Participation, [name])[0]
+        for name in PUBLIC_PARTICIPATION_FIELDS
+    ]  # fmt: skip
+
+
+def _phase_sql(now: datetime) -> tuple[str, tuple]:
+    """Every notified tranche's auction with its phase at `now`, as `phase_q` decides it, as SQL."""
+    phase = Case(*(When(phase_q([p], now), then=Value(p)) for p in PHASES), output_field=CharField())
+    queryset = Auction.objects.filter(tranche__status=Tranche.Status.NOTIFIED).order_by()
+    return queryset.annotate(phase=phase).values("id", "phase").query.sql_with_params()
+
+
+_FINGERPRINT_SQL = """
+WITH base AS ({base}),
+parts AS (
+    SELECT p.{p_auction} AS auction_id, {agg_ordered_parts} AS j
+    FROM {participation} p JOIN {firm} f ON f.{f_id} = p.{p_firm}
+    WHERE p.{p_auction} IN (SELECT id FROM base)
+    GROUP BY p.{p_auction}
+),
+mins AS (
+    SELECT bm.{bm_block} AS block_id, {agg_ordered_minerals} AS j
+    FROM {block_minerals} bm JOIN {mineral} m ON m.{m_id} = bm.{bm_mineral}
+    GROUP BY bm.{bm_block}
+)
+SELECT a.{a_id}, {text}
+FROM base
+JOIN {auction} a ON a.{a_id} = base.id
+JOIN {tranche} t ON t.{t_id} = a.{a_tranche}
+JOIN {block} b ON b.{b_id} = a.{a_block}
+LEFT JOIN {auction} n ON n.{a_previous} = a.{a_id}
+LEFT JOIN parts ON parts.auction_id = a.{a_id}
+LEFT JOIN mins ON mins.block_id = a.{a_block}
+LEFT JOIN {licence} l ON l.{l_auction} = a.{a_id}
+"""
+
+
+def _fingerprint_sql(now: datetime, key: str) -> tuple[str, tuple]:
+    """(id, fingerprint) of every auction of a notified tranche. On PostgreSQL the fingerprint is the md5 of the
+    inputs as one JSON array; on SQLite (no md5) the JSON array itself, hashed by `fingerprints`."""
+    postgres = connection.vendor == "postgresql"
+    array = "json_build_array" if postgres else "json_array"
+    participation = f"{array}({', '.join(_participation_columns())})"
+    mineral = f"{array}({', '.join(_columns('m', Mineral, ['id', 'slug', 'name']))})"
+    if postgres:
+        ordered_parts = f"json_agg({participation} ORDER BY p.{_q('id')})"
+        ordered_minerals = f"json_agg({mineral} ORDER BY m.{_q('name')}, m.{_q('id')})"
+    else:  # SQLite before 3.44 cannot order an aggregate: an order that varies only re-renders, never misleads
+        ordered_parts, ordered_minerals = f"json_group_array({participation})", f"json_group_array({mineral})"
+    inputs = [
+        "CAST(%s AS TEXT)",
+        "base.phase",
+        f"n.{_q('id')}",
+        "parts.j",
+        "mins.j",
+        f"{array}({', '.join(_columns('a', Auction, AUCTION_FIELDS))})",
+        f"{array}({', '.join(_columns('t', Tranche, ('id', 'status', *TRANCHE_FIELDS)))})",
+        f"{array}({', '.join(_columns('b', Block, BLOCK_FIELDS))})",
+        f"{array}({', '.join(_columns('l', Licence, ('id', *LICENCE_FIELDS)))})",
+    ]
+    text = f"{array}({', '.join(inputs)})"
+    through = Block.minerals.through
+    base, params = _phase_sql(now)
+    sql = _FINGERPRINT_SQL.format(
+        base=base,
+        text=f"md5({text}::text)" if postgres else text,
+        agg_ordered_parts=ordered_parts,
+        agg_ordered_minerals=ordered_minerals,
+        participation=_q(Participation._meta.db_table),
+        firm=_q(Firm._meta.db_table),
+        block_minerals=_q(through._meta.db_table),
+        mineral=_q(Mineral._meta.db_table),
+        auction=_q(Auction._meta.db_table),
+        tranche=_q(Tranche._meta.db_table),
+        block=_q(Block._meta.db_table),
+        licence=_q(Licence._meta.db_table),
+        p_auction=_q(Participation._meta.get_field("auction").column),
+        p_firm=_q(Participation._meta.get_field("firm").column),
+        f_id=_q(Firm._meta.pk.column),
+        bm_block=_q(through._meta.get_field("block").column),
+        bm_mineral=_q(through._meta.get_field("mineral").column),
+        m_id=_q(Mineral._meta.pk.column),
+        a_id=_q(Auction._meta.pk.column),
+        a_tranche=_q(Auction._meta.get_field("tranche").column),
+        a_block=_q(Auction._meta.get_field("block").column),
+        a_previous=_q(Auction._meta.get_field("previous").column),
+        t_id=_q(Tranche._meta.pk.column),
+        b_id=_q(Block._meta.pk.column),
+        l_auction=_q(Licence._meta.get_field("auction").column),
+    )
+    return sql, (*params, key)
+
+
+def fingerprints(*, now: datetime, key: str) -> dict[int, str]:
+    """The fingerprint of every auction of a notified tranche (every public auction) at `now`, in one query."""
+    sql, params = _fingerprint_sql(now, key)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        return dict(rows)
+    return {pk: hashlib.sha256(text.encode()).hexdigest() for pk, text in rows}
+
+
+# --- Rendering and refreshing -----------------------------------------------------------------------------------
+
+
+def render(records: list, *, now: datetime, links: dict, prints: dict[int, str]) -> list[AuctionRendering]:
+    """The renderings of a chunk of auction records (auctions.selectors.bulk, offers=False): each auction's public
+    view at `now`, as its CSV line and its encoded releases."""
+    writer, encode = csv.writer(Echo()), JSONEncoder().encode
+    licences = {licence.auction_id: licence for licence in licences_of([a.id for a in records])}
+    made = []
+    for auction in records:
+        public = public_auction(auction, now=now, history=False)  # the rows count the offers, never list them
+        releases = [encode(release) for release in auction_releases(auction, public, licences.get(auction.id))]
+        made.append(
+            AuctionRendering(
+                auction_id=auction.id,
+                fingerprint=prints[auction.id],
+                csv_line=writer.writerow(auction_row(public, links)),
+                releases=",".join(releases),
+                release_count=len(releases),
+                rendered_at=now,
+            )
+        )
+    return made
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    rendered: int  # auctions rendered (new, or changed since their last rendering)
+    kept: int  # renderings still true
+    removed: int  # renderings of auctions no longer public
+
+
+def refresh_renderings(*, now: datetime, site: str) -> Refreshed:
+    """Brings the stored renderings up to `now`: renders the public auctions whose fingerprint changed or that have
+    none, drops those of auctions no longer public."""
+    current = fingerprints(now=now, key=build_key(site))
+    stored = dict(AuctionRendering.objects.values_list("auction_id", "fingerprint"))
+    changed = [pk for pk, fingerprint in current.items() if stored.get(pk) != fingerprint]
+    gone = [pk for pk in stored if pk not in current]
+    if gone:
+        AuctionRendering.objects.filter(auction_id__in=ids_in(gone)).delete()
+    links = link_makers(site)
+    if changed:
+        queryset = public_auctions(now=now).filter(pk__in=ids_in(changed))
+        for part in chunks(auction_records(queryset, now=now, offers=False)):
+            AuctionRendering.objects.bulk_create(
+                render(part, now=now, links=links, prints=current),
+                update_conflicts=True,
+                unique_fields=["auction"],
+                update_fields=["fingerprint", "csv_line", "releases", "release_count", "rendered_at"],
+            )
+    refreshed = Refreshed(rendered=len(changed), kept=len(current) - len(changed), removed=len(gone))
+    logger.info("dump renderings: %s", refreshed)
+    return refreshed
+
+
+# --- The files, from the stored renderings -----------------------------------------------------------------------
+
+READ_CHUNK = 2000
+
+
+def _stored(queryset, field: str) -> Iterator[str]:
+    """The stored `field` of the auctions of `queryset` (a public_auctions() queryset), in its order, read a chunk
+    at a time (a server-side cursor on PostgreSQL). An auction made public after the refresh has none yet: it is
+    left to the next build, as if this one had started a moment earlier."""
+    rows = queryset.prefetch_related(None).select_related(None).values_list(f"rendering__{field}", flat=True)
+    for text in rows.iterator(chunk_size=READ_CHUNK):
+        if text is not None:
+            yield text
+
+
+def csv_chunks(queryset, *, counter: list) -> Iterator[str]:
+    """The auctions of `queryset` as a CSV file (auctions.csv, results.csv): the header, then their stored lines;
+    counter[0] ends as the number of rows."""
+    yield csv.writer(Echo()).writerow(AUCTION_CSV_COLUMNS)
+    for part in chunks(_stored(queryset, "csv_line"), READ_CHUNK):
+        counter[0] += len(part)
+        yield "".join(part)
+
+
+def release_chunks(queryset, *, head: str, tail: str, counter: list) -> Iterator[str]:
+    """A release package of the auctions of `queryset` from their stored releases: `head`, the releases separated
+    by commas, `tail`; counter[0] ends as the number of releases."""
+    yield head
+    first = True
+    rows = queryset.prefetch_related(None).select_related(None)
+    rows = rows.values_list("rendering__releases", "rendering__release_count").iterator(chunk_size=READ_CHUNK)
+    for part in chunks(rows, READ_CHUNK):
+        pieces = []
+        for releases, count in part:
+            if releases is None:
+                continue
+            pieces.append(releases if first else "," + releases)
+            first = False
+            counter[0] += count
+        yield "".join(pieces)
+    yield tail

@@ -133,7 +133,7 @@ mins AS (
     FROM {block_minerals} bm JOIN {mineral} m ON m.{m_id} = bm.{bm_mineral}
     GROUP BY bm.{bm_block}
 )
-SELECT a.{a_id}, {fingerprint}
+SELECT a.{a_id} AS id, {fingerprint} AS fingerprint
 FROM base
 JOIN {auction} a ON a.{a_id} = base.id
 JOIN {tranche} t ON t.{t_id} = a.{a_tranche}
@@ -149,7 +149,7 @@ def _hash_of(columns: list[str]) -> str:
     """A row of columns as a 64-bit hash, on PostgreSQL, of the row's binary values (no value is formatted as text:
     that was most of the query's time). A change goes unseen only if the old and new rows of an auction collide:
     about 1 in 1.8e19."""
-    return f"hash_record_extended(ROW({', '.join(columns)}), 0)"
+    return f"hash_record_extended(ROW({', '.join(columns)}), 0)::text"
 
 
 def _set_hash_of(columns: list[str]) -> str:
@@ -214,15 +214,25 @@ def _fingerprint_sql(now: datetime, key: str) -> tuple[str, tuple]:
     return sql, (*params, key)
 
 
-def fingerprints(*, now: datetime, key: str) -> dict[int, str]:
-    """The fingerprint of every auction of a notified tranche (every public auction) at `now`, in one query."""
+def changed_fingerprints(*, now: datetime, key: str) -> dict[int, str]:
+    """The fingerprint at `now` of every public auction (of a notified tranche) whose stored rendering has another
+    fingerprint, or that has none. On PostgreSQL one query compares them and sends only the changed ones; on SQLite
+    the fingerprints are hashed and compared here."""
     sql, params = _fingerprint_sql(now, key)
+    rendering = AuctionRendering._meta
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT f.id, f.fingerprint FROM ({sql}) f LEFT JOIN {_q(rendering.db_table)} r "
+            f"ON r.{_q(rendering.pk.column)} = f.id WHERE r.{_q('fingerprint')} IS DISTINCT FROM f.fingerprint"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if connection.vendor == "postgresql":
-        return {pk: format(fingerprint, "x") for pk, fingerprint in rows}
-    return {pk: hashlib.sha256(text.encode()).hexdigest() for pk, text in rows}
+        return dict(rows)
+    current = {pk: hashlib.sha256(text.encode()).hexdigest() for pk, text in rows}
+    stored = dict(AuctionRendering.objects.values_list("auction_id", "fingerprint"))
+    return {pk: fingerprint for pk, fingerprint in current.items() if stored.get(pk) != fingerprint}
 
 
 # --- Rendering and refreshing -----------------------------------------------------------------------------------
@@ -253,30 +263,26 @@ def render(records: list, *, now: datetime, links: dict, prints: dict[int, str])
 @dataclass(frozen=True)
 class Refreshed:
     rendered: int  # auctions rendered (new, or changed since their last rendering)
-    kept: int  # renderings still true
     removed: int  # renderings of auctions no longer public
+    stored: int  # renderings after the refresh: one per public auction
 
 
 def refresh_renderings(*, now: datetime, site: str) -> Refreshed:
     """Brings the stored renderings up to `now`: renders the public auctions whose fingerprint changed or that have
-    none, drops those of auctions no longer public."""
-    current = fingerprints(now=now, key=build_key(site))
-    stored = dict(AuctionRendering.objects.values_list("auction_id", "fingerprint"))
-    changed = [pk for pk, fingerprint in current.items() if stored.get(pk) != fingerprint]
-    gone = [pk for pk in stored if pk not in current]
-    if gone:
-        AuctionRendering.objects.filter(auction_id__in=ids_in(gone)).delete()
+    none, drops those of auctions no longer public (no longer of a notified tranche, or deleted: CASCADE)."""
+    changed = changed_fingerprints(now=now, key=build_key(site))
+    removed, _ = AuctionRendering.objects.exclude(auction__tranche__status=Tranche.Status.NOTIFIED).delete()
     links = link_makers(site)
     if changed:
-        queryset = public_auctions(now=now).filter(pk__in=ids_in(changed))
+        queryset = public_auctions(now=now).filter(pk__in=ids_in(list(changed)))
         for part in chunks(auction_records(queryset, now=now, offers=False)):
             AuctionRendering.objects.bulk_create(
-                render(part, now=now, links=links, prints=current),
+                render(part, now=now, links=links, prints=changed),
                 update_conflicts=True,
                 unique_fields=["auction"],
                 update_fields=["fingerprint", "csv_line", "releases", "release_count", "rendered_at"],
             )
-    refreshed = Refreshed(rendered=len(changed), kept=len(current) - len(changed), removed=len(gone))
+    refreshed = Refreshed(rendered=len(changed), removed=removed, stored=AuctionRendering.objects.count())
     logger.info("dump renderings: %s", refreshed)
     return refreshed
 

@@ -289,7 +289,9 @@ def refresh_renderings(*, now: datetime, site: str) -> Refreshed:
 
 # --- The files, from the stored renderings -----------------------------------------------------------------------
 
-READ_CHUNK = 2000
+# Renderings fetched at a time from the server-side cursor: a package's are about 6 KB each (2,000 of them took 40 MB
+# more resident memory than 250).
+READ_CHUNK = 250
 
 
 def _stored(queryset, field: str) -> Iterator[str]:

@@ -114,16 +114,17 @@ def _participation_columns() -> list[str]:
     ]  # fmt: skip
 
 
-def _phase_sql(now: datetime) -> tuple[str, tuple]:
-    """Every notified tranche's auction with its phase at `now`, as `phase_q` decides it, as SQL."""
+def _phase_sql(now: datetime) -> tuple[str, list]:
+    """The phase of an auction at `now`, as `phase_q` decides it, as an SQL expression over the auction's table (not
+    aliased)."""
     phase = Case(*(When(phase_q([p], now), then=Value(p)) for p in PHASES), output_field=CharField())
-    queryset = Auction.objects.filter(tranche__status=Tranche.Status.NOTIFIED).order_by()
-    return queryset.annotate(phase=phase).values("id", "phase").query.sql_with_params()
+    query = Auction.objects.all().query
+    sql, params = query.get_compiler(connection=connection).compile(phase.resolve_expression(query))
+    return sql, list(params)
 
 
 _FINGERPRINT_SQL = """
-WITH base AS ({base}),
-parts AS (
+WITH parts AS (
     SELECT p.{p_auction} AS auction_id, {parts} AS h
     FROM {participation} p JOIN {firm} f ON f.{f_id} = p.{p_firm}
     GROUP BY p.{p_auction}
@@ -133,15 +134,15 @@ mins AS (
     FROM {block_minerals} bm JOIN {mineral} m ON m.{m_id} = bm.{bm_mineral}
     GROUP BY bm.{bm_block}
 )
-SELECT a.{a_id} AS id, {fingerprint} AS fingerprint
-FROM base
-JOIN {auction} a ON a.{a_id} = base.id
-JOIN {tranche} t ON t.{t_id} = a.{a_tranche}
-JOIN {block} b ON b.{b_id} = a.{a_block}
-LEFT JOIN {auction} n ON n.{a_previous} = a.{a_id}
-LEFT JOIN parts ON parts.auction_id = a.{a_id}
-LEFT JOIN mins ON mins.block_id = a.{a_block}
-LEFT JOIN {licence} l ON l.{l_auction} = a.{a_id}
+SELECT {a}.{a_id} AS id, {fingerprint} AS fingerprint
+FROM {a}
+JOIN {tranche} t ON t.{t_id} = {a}.{a_tranche}
+JOIN {block} b ON b.{b_id} = {a}.{a_block}
+LEFT JOIN {a} n ON n.{a_previous} = {a}.{a_id}
+LEFT JOIN parts ON parts.auction_id = {a}.{a_id}
+LEFT JOIN mins ON mins.block_id = {a}.{a_block}
+LEFT JOIN {licence} l ON l.{l_auction} = {a}.{a_id}
+WHERE t.{t_status} = %s
 """
 
 
@@ -160,18 +161,21 @@ def _set_hash_of(columns: list[str]) -> str:
 
 def _fingerprint_sql(now: datetime, key: str) -> tuple[str, tuple]:
     """(id, fingerprint) of every auction of a notified tranche. The inputs are one flat row: on PostgreSQL hashed
-    there (`_hash_of`); on SQLite (no hash function) a JSON array, hashed by `fingerprints`. The participations and
-    the minerals, several rows an auction, are each first made one value (a sum of hashes; a JSON array)."""
+    there (`_hash_of`); on SQLite (no hash function) a JSON array, hashed by `changed_fingerprints`. The
+    participations and the minerals, several rows an auction, are each first made one value (the XOR of their
+    hashes; a JSON array). The auction's table is not aliased: the phase's SQL, compiled by the ORM, names it."""
     postgres = connection.vendor == "postgresql"
     participations = _participation_columns()
     minerals = _columns("m", Mineral, ["id", "slug", "name"])
+    auction = _q(Auction._meta.db_table)
+    phase, phase_params = _phase_sql(now)
     inputs = [
         "CAST(%s AS TEXT)",
-        "base.phase",
+        phase,
         f"n.{_q('id')}",
         "parts.h",
         "mins.h",
-        *_columns("a", Auction, AUCTION_FIELDS),
+        *_columns(auction, Auction, AUCTION_FIELDS),
         *_columns("t", Tranche, ("id", "status", *TRANCHE_FIELDS)),
         *_columns("b", Block, BLOCK_FIELDS),
         *_columns("l", Licence, ("id", *LICENCE_FIELDS)),
@@ -183,9 +187,9 @@ def _fingerprint_sql(now: datetime, key: str) -> tuple[str, tuple]:
         mins = f"json_group_array(json_array({', '.join(minerals)}))"
         fingerprint = f"json_array({', '.join(inputs)})"
     through = Block.minerals.through
-    base, params = _phase_sql(now)
     sql = _FINGERPRINT_SQL.format(
-        base=base,
+        a=auction,
+        t_status=_q(Tranche._meta.get_field("status").column),
         parts=parts,
         minerals=mins,
         fingerprint=fingerprint,
@@ -193,7 +197,6 @@ def _fingerprint_sql(now: datetime, key: str) -> tuple[str, tuple]:
         firm=_q(Firm._meta.db_table),
         block_minerals=_q(through._meta.db_table),
         mineral=_q(Mineral._meta.db_table),
-        auction=_q(Auction._meta.db_table),
         tranche=_q(Tranche._meta.db_table),
         block=_q(Block._meta.db_table),
         licence=_q(Licence._meta.db_table),
@@ -211,7 +214,7 @@ def _fingerprint_sql(now: datetime, key: str) -> tuple[str, tuple]:
         b_id=_q(Block._meta.pk.column),
         l_auction=_q(Licence._meta.get_field("auction").column),
     )
-    return sql, (*params, key)
+    return sql, (key, *phase_params, Tranche.Status.NOTIFIED)
 
 
 def changed_fingerprints(*, now: datetime, key: str) -> dict[int, str]:

@@ -292,17 +292,18 @@ def refresh_renderings(*, now: datetime, site: str) -> Refreshed:
 
 # --- The files, from the stored renderings -----------------------------------------------------------------------
 
-# Renderings fetched at a time from the server-side cursor: a package's are about 6 KB each (2,000 of them took 40 MB
-# more resident memory than 250).
-READ_CHUNK = 250
+# Renderings fetched at a time from the server-side cursor: an auction's releases are about 6 KB (2,000 of them took
+# 40 MB more resident memory than 250), its CSV line about 350 bytes.
+RELEASES_CHUNK = 250
+LINES_CHUNK = 2000
 
 
-def _stored(queryset, field: str) -> Iterator[str]:
+def _stored(queryset, field: str, chunk: int) -> Iterator[str]:
     """The stored `field` of the auctions of `queryset` (a public_auctions() queryset), in its order, read a chunk
     at a time (a server-side cursor on PostgreSQL). An auction made public after the refresh has none yet: it is
     left to the next build, as if this one had started a moment earlier."""
     rows = queryset.prefetch_related(None).select_related(None).values_list(f"rendering__{field}", flat=True)
-    for text in rows.iterator(chunk_size=READ_CHUNK):
+    for text in rows.iterator(chunk_size=chunk):
         if text is not None:
             yield text
 
@@ -312,7 +313,7 @@ def csv_chunks(queryset, *, counter: list) -> Iterator[str]:
     counter[0] ends as the number of rows. Pieces of one row each: large pieces cost more in fresh memory (each one
     allocated, encoded and freed) than the calls they save."""
     yield csv.writer(Echo()).writerow(AUCTION_CSV_COLUMNS)
-    for line in _stored(queryset, "csv_line"):
+    for line in _stored(queryset, "csv_line", LINES_CHUNK):
         counter[0] += 1
         yield line
 
@@ -323,7 +324,7 @@ def release_chunks(queryset, *, head: str, tail: str, counter: list) -> Iterator
     yield head
     separator = ""
     rows = queryset.prefetch_related(None).select_related(None)
-    rows = rows.values_list("rendering__releases", "rendering__release_count").iterator(chunk_size=READ_CHUNK)
+    rows = rows.values_list("rendering__releases", "rendering__release_count").iterator(chunk_size=RELEASES_CHUNK)
     for releases, count in rows:
         if releases is None:
             continue

@@ -82,16 +82,25 @@ def link_makers(site: str) -> dict:
     return {"portal": url_maker("public_auctions:auction_detail", site), "ocds": url_maker("auction-ocds", site)}
 
 
-def build_key(site: str) -> str:
-    """What every rendering depends on besides its auction: the links, the ocid prefix, the time zone, the code."""
-    links = link_makers(site)
+def _code_hash() -> str:
+    """The source of the rendering modules as this process loaded them: read once, at import (a file replaced by a
+    deploy before the process restarts must not pass for the code that runs)."""
     code = hashlib.sha256()
     for name in RENDERING_MODULES:
         with open(importlib.import_module(name).__file__, "rb") as source:
             code.update(source.read())
+    return code.hexdigest()
+
+
+def build_key(site: str) -> str:
+    """What every rendering depends on besides its auction: the links, the ocid prefix, the time zone, the code."""
+    links = link_makers(site)
     parts = (links["portal"](0), links["ocds"](0), settings.OCDS_OCID_PREFIX, settings.TIME_ZONE,
-             django.__version__, rest_framework.VERSION, code.hexdigest())  # fmt: skip
+             django.__version__, rest_framework.VERSION, CODE_HASH)  # fmt: skip
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+CODE_HASH = _code_hash()
 
 
 # --- The fingerprints, in one query ------------------------------------------------------------------------------
@@ -149,7 +158,8 @@ WHERE t.{t_status} = %s
 def _hash_of(columns: list[str]) -> str:
     """A row of columns as a 64-bit hash, on PostgreSQL, of the row's binary values (no value is formatted as text:
     that was most of the query's time). A change goes unseen only if the old and new rows of an auction collide:
-    about 1 in 1.8e19."""
+    about 1 in 1.8e19. (A numeric's hash ignores trailing zeros: every decimal column here has a fixed scale, and
+    the numbers inside JSON columns that differ only so, in `params`, show in no row or release.)"""
     return f"hash_record_extended(ROW({', '.join(columns)}), 0)::text"
 
 

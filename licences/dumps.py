@@ -6,10 +6,11 @@ sha256, built at, licence).
 Each file is written to a temporary file in the same directory and renamed over the old one (atomic on POSIX), the
 manifest last: a reader gets the old file or the new one, never half of one; building again replaces every file
 (idempotent: no leftover, no duplicate). The rows are the downloads' own (the same row functions, read a chunk at a
-time), so a dump and a download never disagree; a dump is not capped. The auctions are read as tuples
-(auctions.selectors.bulk) and each rendered by public_auction; offers.csv is written by PostgreSQL's COPY where the
-database is PostgreSQL. Apps above this one (clearances) add their files with `register_csv_dump` in their
-AppConfig.ready(): this app cannot import them (docs/architecture.md, "The full dumps")."""
+time), so a dump and a download never disagree; a dump is not capped. Each auction's CSV line and OCDS releases are
+rendered once per change and kept (licences/renderings.py): a build re-renders the auctions whose fingerprint changed,
+then writes auctions.csv, results.csv and the packages from the stored text; offers.csv is written by PostgreSQL's
+COPY where the database is PostgreSQL. Apps above this one (clearances) add their files with `register_csv_dump` in
+their AppConfig.ready(): this app cannot import them (docs/architecture.md, "The full dumps")."""
 
 import datetime
 import hashlib
@@ -41,8 +42,8 @@ from core.public_api import csv_lines
 from licences.api.downloads import OBLIGATION_CSV_COLUMNS, obligation_csv_rows, obligation_queryset
 from licences.api.register import CSV_COLUMNS as LICENCE_CSV_COLUMNS
 from licences.api.register import licence_csv_rows
-from licences.models import Licence
 from licences.ocds import auction_releases, release_package
+from licences.renderings import csv_chunks, licences_of, refresh_renderings, release_chunks
 from licences.selectors.register import licence_list_queryset
 
 MANIFEST = "manifest.json"
@@ -56,13 +57,16 @@ def data_dir() -> Path:
 @dataclass(frozen=True)
 class CSVDump:
     """One CSV file of the dumps: `rows(site, now)` yields its rows (lists, as the download's own row function
-    does); `copy(now, counter)`, where given, writes the same file faster on PostgreSQL (bytes, header first)."""
+    does); `copy(now, counter)`, where given, writes the same file faster on PostgreSQL (bytes, header first);
+    `stored(now, counter)`, where given, writes it on any database from the stored renderings (text, header first),
+    which `build_dumps` has refreshed first."""
 
     name: str
     title: str
     columns: tuple[str, ...]
     rows: Callable[[str, datetime.datetime], Iterable[list]]
     copy: Callable[[datetime.datetime, list], Iterator[bytes]] | None = None
+    stored: Callable[[datetime.datetime, list], Iterator[str]] | None = None
 
 
 # The CSV dumps of apps above this one (clearances), registered in their AppConfig.ready(): licences cannot import
@@ -83,9 +87,11 @@ def _csv_dumps() -> list[CSVDump]:
         CSVDump("tranches.csv", "Notified tranches", TRANCHE_CSV_COLUMNS,
                 lambda site, now: tranche_csv_rows(public_tranches(), site)),
         CSVDump("auctions.csv", "Auctions", AUCTION_CSV_COLUMNS,
-                lambda site, now: auction_csv_rows(public_auctions(now=now), site, now=now)),
+                lambda site, now: auction_csv_rows(public_auctions(now=now), site, now=now),
+                stored=lambda now, counter: csv_chunks(public_auctions(now=now), counter=counter)),
         CSVDump("results.csv", "Results", AUCTION_CSV_COLUMNS,
-                lambda site, now: auction_csv_rows(public_results(now=now), site, now=now)),
+                lambda site, now: auction_csv_rows(public_results(now=now), site, now=now),
+                stored=lambda now, counter: csv_chunks(public_results(now=now), counter=counter)),
         CSVDump("offers.csv", "Final offers of every e-auction whose offer history is public", OFFER_CSV_COLUMNS,
                 lambda site, now: offer_rows(now=now),
                 copy=lambda now, counter: offer_csv_copy(now=now, counter=counter)),
@@ -109,8 +115,14 @@ class RowCounter:
             yield row
 
 
-def csv_dump_chunks(dump: CSVDump, *, site: str, now: datetime.datetime, counter: list) -> Iterator[str | bytes]:
-    """The file of `dump`: by COPY on PostgreSQL where it has one, else row by row; counter[0] ends as its rows."""
+def csv_dump_chunks(
+    dump: CSVDump, *, site: str, now: datetime.datetime, counter: list, stored: bool = True
+) -> Iterator[str | bytes]:
+    """The file of `dump`: from the stored renderings where it has them (stored=False: rendered afresh), by COPY on
+    PostgreSQL where it has one, else row by row; counter[0] ends as its rows."""
+    if stored and dump.stored is not None:
+        yield from dump.stored(now, counter)
+        return
     if dump.copy is not None and connection.vendor == "postgresql":
         yield from dump.copy(now, counter)
         return
@@ -142,15 +154,22 @@ def write_atomic(directory: Path, name: str, chunks) -> dict:
     return {"bytes": size, "sha256": digest.hexdigest()}
 
 
-def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list):
-    """A release package written piece by piece: every release of every auction of the queryset `auctions`, read as
-    tuples a chunk at a time (auctions.selectors.bulk), each from public_auction."""
+def _package_ends(uri: str, now: datetime.datetime) -> tuple[str, str]:
+    """A release package's text before its first release and after its last."""
     head, tail = json.dumps(release_package([], uri=uri, published=now)).split('"releases": []')
-    yield head + '"releases": ['
+    return head + '"releases": [', "]" + tail
+
+
+def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list):
+    """A release package rendered afresh, piece by piece: every release of every auction of the queryset `auctions`,
+    read as tuples a chunk at a time (auctions.selectors.bulk), each from public_auction. (The build writes the same
+    text from the stored renderings: `stored_package_chunks`.)"""
+    head, tail = _package_ends(uri, now)
+    yield head
     first = True
     encode = JSONEncoder().encode
     for chunk in chunks(auction_records(auctions, now=now, offers=False)):
-        licences = {licence.auction_id: licence for licence in _licences([a.id for a in chunk])}
+        licences = {licence.auction_id: licence for licence in licences_of([a.id for a in chunk])}
         pieces = []
         for auction in chunk:
             public = public_auction(auction, now=now, history=False)  # the releases count the offers, never list them
@@ -159,16 +178,13 @@ def package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list)
                 first = False
                 counter[0] += 1
         yield "".join(pieces)
-    yield "]" + tail
+    yield tail
 
 
-LICENCE_FIELDS = ("auction_id", "number", "kind", "status", "starts_on", "ended_on", "updated_at", "extended_to",
-                  "expires_on")  # fmt: skip
-
-
-def _licences(auction_ids: list[int]):
-    """The licences of these auctions, with the columns the OCDS contract reads (licences.ocds._contract)."""
-    return Licence.objects.filter(auction_id__in=auction_ids).only(*LICENCE_FIELDS)
+def stored_package_chunks(auctions, *, uri: str, now: datetime.datetime, counter: list):
+    """The package of `package_chunks`, written from the stored renderings (refreshed first: refresh_renderings)."""
+    head, tail = _package_ends(uri, now)
+    return release_chunks(auctions, head=head, tail=tail, counter=counter)
 
 
 def _entry(name: str, title: str, kind: str, rows: int, written: dict, built_at: str) -> dict:
@@ -181,6 +197,7 @@ def build_dumps(*, directory: Path | None = None, site: str | None = None) -> di
     site = (site if site is not None else settings.SITE_URL).rstrip("/")
     now = timezone.now()
     built_at = now.isoformat()
+    refresh_renderings(now=now, site=site)  # logs how many it rendered
     files = []
     for dump in _csv_dumps():
         counter = [0]
@@ -194,7 +211,7 @@ def build_dumps(*, directory: Path | None = None, site: str | None = None) -> di
     for name, title, queryset in packages:
         counter = [0]
         uri = f"{site}/data/{name}"
-        written = write_atomic(directory, name, package_chunks(queryset, uri=uri, now=now, counter=counter))
+        written = write_atomic(directory, name, stored_package_chunks(queryset, uri=uri, now=now, counter=counter))
         files.append(_entry(name, title, "ocds", counter[0], written, built_at))
     _remove_stale(directory, {f["name"] for f in files})
     manifest = {"built_at": built_at, "licence": settings.OPEN_DATA_LICENCE_URL, "files": files}

@@ -315,3 +315,22 @@ class AreaProposal(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.firm})"
+
+
+class AuctionRendering(models.Model):
+    """An auction of the full dumps as last rendered (licences/renderings.py): its public CSV row (auctions.csv,
+    results.csv) and its OCDS releases, with the fingerprint of everything they were computed from. A build re-renders
+    only the auctions whose fingerprint has changed since; the files are then written from these rows. Derived data:
+    emptying the table costs one full render, nothing else."""
+
+    auction = models.OneToOneField(
+        "auctions.Auction", on_delete=models.CASCADE, primary_key=True, related_name="rendering"
+    )
+    fingerprint = models.CharField(max_length=64)
+    csv_line = models.TextField(help_text="The auction's CSV line as csv.writer writes it, line end included.")
+    releases = models.TextField(help_text="Its OCDS releases, JSON-encoded and separated by commas, in date order.")
+    release_count = models.PositiveSmallIntegerField()
+    rendered_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Rendering of auction {self.auction_id}"

@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,8 +192,33 @@ def _entry(name: str, title: str, kind: str, rows: int, written: dict, built_at:
     return {"name": name, "title": title, "format": kind, "rows": rows, **written, "built_at": built_at}
 
 
+# The session-level advisory lock that lets one build run at a time on PostgreSQL: the hourly task and a
+# `manage.py build_dumps` would otherwise upsert the same stored renderings at two different moments, and one could
+# write its files from renderings of the other's moment. A second build waits for the first, then builds.
+_BUILD_LOCK_KEY = 7_301_015
+
+
+@contextmanager
+def _one_build_at_a_time():
+    if connection.vendor != "postgresql":
+        yield  # SQLite (make run): one process builds, at start and from the embedded worker
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_BUILD_LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_BUILD_LOCK_KEY])
+
+
 def build_dumps(*, directory: Path | None = None, site: str | None = None) -> dict:
-    """Builds every dump and the manifest; returns the manifest."""
+    """Builds every dump and the manifest, one build at a time; returns the manifest."""
+    with _one_build_at_a_time():
+        return _build(directory=directory, site=site)
+
+
+def _build(*, directory: Path | None, site: str | None) -> dict:
     directory = directory or data_dir()
     site = (site if site is not None else settings.SITE_URL).rstrip("/")
     now = timezone.now()

@@ -149,3 +149,34 @@ def test_only_the_files_of_the_manifest_are_served(data_dir, client):
     assert client.get("/data/secret.txt").status_code == 404
     assert client.get("/data/../settings.py").status_code == 404
     assert client.get("/data/manifest.json").status_code == 200
+
+
+def test_a_build_waits_while_another_is_running_then_builds(postgres, data_dir):
+    """The hourly task and `manage.py build_dumps` never build at once: they would store renderings of two moments."""
+    import threading
+
+    from django.db import connection
+
+    from licences import dumps
+
+    with connection.cursor() as cursor:  # another build holds the dumps' lock (a session lock, as a build takes it)
+        cursor.execute("SELECT pg_advisory_lock(%s)", [dumps._BUILD_LOCK_KEY])
+    built = []
+
+    def second_build():
+        try:
+            built.append(build_dumps())
+        finally:
+            connection.close()
+
+    second = threading.Thread(target=second_build, daemon=True)
+    try:
+        second.start()
+        second.join(timeout=1.5)
+        assert second.is_alive() and not (data_dir / "manifest.json").exists()  # waiting, nothing written
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [dumps._BUILD_LOCK_KEY])
+    second.join(timeout=60)
+    assert not second.is_alive() and built
+    assert json.loads((data_dir / "manifest.json").read_text()) == built[0]

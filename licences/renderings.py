@@ -63,8 +63,8 @@ LICENCE_FIELDS = ("auction_id", "number", "kind", "status", "starts_on", "ended_
 # The modules whose code decides what a rendering holds: their source is part of the key.
 RENDERING_MODULES = (
     "auctions.api.downloads", "auctions.models", "auctions.selectors.bulk", "auctions.selectors.phase",
-    "auctions.selectors.public", "core.public_api", "licences.lifecycle", "licences.models", "licences.ocds",
-    "licences.renderings",
+    "auctions.selectors.public", "blocks.constants", "core.public_api", "licences.lifecycle", "licences.models",
+    "licences.ocds", "licences.renderings",
 )  # fmt: skip
 
 PHASES = tuple(Phase.LABELS)
